@@ -1,0 +1,111 @@
+"""The one settings class. Created once, in app.py or a command's main()."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'roadmap.db'}"
+_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "xxx", "todo"}
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads, with safe defaults for local use."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    app_id: str = Field(default="", alias="MicrosoftAppId")
+    app_password: SecretStr = Field(default=SecretStr(""), alias="MicrosoftAppPassword")
+    app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = Field(
+        default="SingleTenant", alias="MicrosoftAppType"
+    )
+    app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=3978, ge=1, le=65535, alias="PORT")
+    public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
+    timezone: str = Field(default="Europe/Helsinki", alias="TIMEZONE")
+    allowed_tenants: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="ALLOWED_TENANTS"
+    )
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ADMINS")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("allowed_tenants", "admins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if not self.app_id and not self.is_loopback:
+            raise ValueError(
+                f"HOST={self.host} is not a loopback address and MicrosoftAppId is empty: "
+                "without credentials the bot accepts unauthenticated requests, so it only "
+                "listens on 127.0.0.1 or ::1. Set MicrosoftAppId/MicrosoftAppPassword."
+            )
+        if self.app_id and not _GUID.match(self.app_id):
+            raise ValueError("MicrosoftAppId must be the app registration's GUID")
+        password = self.app_password.get_secret_value()
+        if self.app_id and self.app_type != "UserAssignedMSI" and not password:
+            raise ValueError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        if password.lower() in _PLACEHOLDER_SECRETS:
+            raise ValueError("MicrosoftAppPassword is a placeholder; set the real client secret")
+        if self.app_id and self.app_type == "SingleTenant" and not self.app_tenant_id:
+            raise ValueError("MicrosoftAppTenantId is required for a SingleTenant bot")
+        return self
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.app_id)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def tenant_allowed(self, tenant_id: str | None) -> bool:
+        """An empty allow-list admits every tenant only in local (no credentials) mode."""
+        if self.allowed_tenants:
+            return tenant_id in self.allowed_tenants
+        if self.auth_enabled:
+            return tenant_id == self.app_tenant_id
+        return True

@@ -1,0 +1,339 @@
+"""Table models: the whole portfolio a digital programme runs on.
+
+Money is integer cents (``*_cents``), metric values are ``Decimal``; datetimes are
+timezone-aware and stored in UTC. Schema changes go through Alembic only.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend: SQLite returns naive values, so tag them UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def _money(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(BigInteger, nullable=nullable))
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    manager = "manager"
+    owner = "owner"
+    viewer = "viewer"
+
+
+class Health(enum.StrEnum):
+    on_track = "on_track"
+    at_risk = "at_risk"
+    off_track = "off_track"
+
+
+class Lifecycle(enum.StrEnum):
+    planned = "planned"
+    started = "started"
+    completed = "completed"
+    paused = "paused"
+    cancelled = "cancelled"
+
+
+class Level(enum.StrEnum):
+    analytics = "analytics"  # analytics & data
+    foundation = "foundation"  # digital foundation, including digital security
+    common = "common"  # city-wide common solution
+    sector = "sector"  # sector-specific application
+
+
+class NeedSource(enum.StrEnum):
+    end_of_support = "end_of_support"
+    law = "law"
+    strategy = "strategy"
+
+
+class Benefit(enum.StrEnum):
+    human_centred = "human_centred"
+    sustainability = "sustainability"
+    renewal = "renewal"
+
+
+class Funding(enum.StrEnum):
+    city_budget = "city_budget"
+    project_grant = "project_grant"
+
+
+class RoadmapState(enum.StrEnum):
+    draft = "draft"
+    approved = "approved"
+
+
+class ConversationKind(enum.StrEnum):
+    personal = "personal"
+    channel = "channel"
+    group_chat = "groupChat"
+
+
+class Programme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name_fi: str = Field(max_length=200)
+    name_sv: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    start_year: int
+    end_year: int
+    approved_on: date | None = None
+
+
+class Theme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    number: int
+    name_fi: str = Field(max_length=300)
+    name_sv: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+
+
+class Capability(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    name_fi: str = Field(max_length=300)
+    name_sv: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+
+
+class IndicatorSet(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    code: str = Field(max_length=40)
+    name_fi: str = Field(max_length=300)
+    name_sv: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+    unit: str = Field(max_length=40)
+    target: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 4)))
+    source: str = Field(default="", max_length=300)
+
+
+class IndicatorValue(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("indicator_set_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_set_id: int = Field(foreign_key="indicatorset.id", index=True)
+    period: str = Field(max_length=7)  # "2024" or "2024-06"
+    value: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    note: str = Field(default="", max_length=500)
+
+
+class Roadmap(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    year: int = Field(unique=True)
+    state: RoadmapState = Field(default=RoadmapState.draft, sa_type=String(20))
+    approved_on: date | None = None
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    aad_object_id: str | None = Field(default=None, max_length=64, unique=True)
+    teams_id: str | None = Field(default=None, max_length=200, index=True)
+    tenant_id: str | None = Field(default=None, max_length=64)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320, index=True)
+    locale: str | None = Field(default=None, max_length=10)  # explicit per-user override
+    timezone: str | None = Field(default=None, max_length=64)
+    role: Role = Field(default=Role.viewer, sa_type=String(20))
+    deputy_id: int | None = Field(default=None, foreign_key="person.id")
+    away_until: date | None = None
+    unreachable_since: datetime | None = _ts(nullable=True)
+
+
+class Director(SQLModel, table=True):
+    """A responsible director (vastuutaso): a post, held by a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True)
+    title_fi: str = Field(max_length=200)
+    title_sv: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class BudgetLine(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("year", "area"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    area: str = Field(max_length=40)
+    name_fi: str = Field(max_length=200)
+    name_sv: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    planned_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    actual_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name_fi: str = Field(max_length=300)
+    name_sv: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
+    level: Level = Field(sa_type=String(20))
+    need_source: NeedSource = Field(sa_type=String(20))
+    benefit: Benefit = Field(sa_type=String(20))
+    director_id: int | None = Field(default=None, foreign_key="director.id", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    deputy_id: int | None = Field(default=None, foreign_key="person.id")
+    start_date: date | None = None
+    end_date: date | None = None
+    state: Lifecycle = Field(default=Lifecycle.planned, sa_type=String(20), index=True)
+    progress: int = Field(default=0, ge=0, le=100)
+    health: Health | None = Field(default=None, sa_type=String(20))
+    impact_score: int | None = Field(default=None, ge=1, le=5)
+    impact_text: str = Field(default="", max_length=2000)
+    savings_cents_per_year: int | None = _money()
+    one_time_cost_cents: int | None = _money()
+    recurring_cost_cents_per_year: int | None = _money()
+    funding: Funding = Field(default=Funding.city_budget, sa_type=String(20))
+    budget_area: str | None = Field(default=None, max_length=40)
+    planned_cents: int | None = _money()
+    actual_cents: int | None = _money()
+    forecast_cents: int | None = _money()
+
+
+class RoadmapProject(SQLModel, table=True):
+    """A project on a year's roadmap; a project can continue into the next year's."""
+
+    roadmap_id: int = Field(foreign_key="roadmap.id", primary_key=True)
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+
+
+class ProjectMetric(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    position: int = 0
+    name_fi: str = Field(max_length=200)
+    name_sv: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    unit: str = Field(max_length=40)
+    baseline: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 4)))
+    target: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 4)))
+
+
+class MetricValue(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("metric_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    metric_id: int = Field(foreign_key="projectmetric.id", index=True)
+    period: str = Field(max_length=7)
+    value: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+
+
+class ReportingPeriod(SQLModel, table=True):
+    period: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    closed_at: datetime | None = _ts(nullable=True)
+
+
+class StatusReport(SQLModel, table=True):
+    """Project × period. Holds the latest revision's values; every revision is kept."""
+
+    __table_args__ = (UniqueConstraint("project_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    period: str = Field(max_length=7, index=True)
+    revision: int = 1
+    health: Health = Field(sa_type=String(20))
+    progress: int
+    spent_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    forecast_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    achievements: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    next_steps: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    risks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    submitted_by_id: int = Field(foreign_key="person.id")
+    first_submitted_at: datetime = _ts()
+    submitted_at: datetime = _ts()
+    late: bool = False
+
+
+class StatusRevision(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="statusreport.id", index=True)
+    number: int
+    health: Health = Field(sa_type=String(20))
+    progress: int
+    spent_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    forecast_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    metric_values: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    achievements: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    next_steps: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    risks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    submitted_by_id: int = Field(foreign_key="person.id")
+    submitted_at: datetime = _ts()
+    late: bool = False
+    activity_id: str | None = Field(default=None, max_length=200, unique=True)
+
+
+class Conversation(SQLModel, table=True):
+    """A conversation reference, kept so the bot can message proactively."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(max_length=500, unique=True)
+    kind: ConversationKind = Field(sa_type=String(20))
+    tenant_id: str | None = Field(default=None, max_length=64)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    team_id: str | None = Field(default=None, max_length=500)
+    name: str = Field(default="", max_length=300)
+    service_url: str = Field(max_length=500)
+    reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    installed_at: datetime = _ts()
+
+
+class ProcessedActivity(SQLModel, table=True):
+    """Incoming activity ids, so a replayed activity is processed once."""
+
+    activity_id: str = Field(primary_key=True, max_length=300)
+    received_at: datetime = _ts()
+    completed_at: datetime | None = _ts(nullable=True)
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts()
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=60)
+    entity_id: str = Field(max_length=60)
+    activity_id: str | None = Field(default=None, max_length=300)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
