@@ -1,0 +1,111 @@
+"""Translations (gettext catalogs read with Babel) and locale-aware formatting.
+
+Message ids are the English texts; ``fi.po`` and ``sv.po`` translate them. Every
+user-facing string goes through a :class:`Translator`, chosen from the activity's
+locale or the user's own setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+
+HERE: Final = Path(__file__).resolve().parent
+LANGUAGES: Final = ("fi", "sv", "en")
+DEFAULT_LANGUAGE: Final = "en"
+# Regional formatting: Finnish and Swedish as written in Finland, English with euro.
+_BABEL_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_IE"}
+
+
+def language_of(locale: str | None) -> str:
+    """Map a Teams locale such as ``fi-FI`` or ``sv-SE`` to one of the supported languages."""
+    if not locale:
+        return DEFAULT_LANGUAGE
+    prefix = locale.replace("_", "-").split("-", 1)[0].lower()
+    return prefix if prefix in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def _catalog(language: str) -> dict[str, str]:
+    if language == "en":
+        return {}
+    with (HERE / f"{language}.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+@cache
+def _whole_currency_pattern(babel_locale: str) -> str:
+    pattern = Locale.parse(babel_locale).currency_formats["standard"].pattern
+    return pattern.split(";", 1)[0].replace(".00", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Text and formatting for one language, in one time zone."""
+
+    language: str
+    zone: ZoneInfo
+
+    @classmethod
+    def for_locale(cls, locale: str | None, zone: ZoneInfo) -> Translator:
+        return cls(language_of(locale), zone)
+
+    @property
+    def babel_locale(self) -> str:
+        return _BABEL_LOCALES[self.language]
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        text = _catalog(self.language).get(message, message)
+        return text.format(**values) if values else text
+
+    def pick(self, fi: str, sv: str, en: str) -> str:
+        """Choose among a record's own translations (for example a project's names)."""
+        return {"fi": fi, "sv": sv}.get(self.language, en) or en
+
+    def money(self, cents: int | None) -> str:
+        if cents is None:
+            return "–"
+        value = Decimal(cents) / 100
+        if cents % 100 == 0:
+            return format_currency(
+                value,
+                "EUR",
+                format=_whole_currency_pattern(self.babel_locale),
+                locale=self.babel_locale,
+                currency_digits=False,
+            )
+        return format_currency(value, "EUR", locale=self.babel_locale)
+
+    def number(self, value: Decimal | int | float | None) -> str:
+        if value is None:
+            return "–"
+        return format_decimal(value, locale=self.babel_locale)
+
+    def percent(self, value: int | Decimal) -> str:
+        return format_percent(Decimal(value) / 100, locale=self.babel_locale)
+
+    def date(self, value: date) -> str:
+        return format_date(value, "long", locale=self.babel_locale)
+
+    def datetime(self, value: datetime) -> str:
+        return format_datetime(
+            value.astimezone(self.zone), "d MMM y HH:mm", tzinfo=self.zone, locale=self.babel_locale
+        )
+
+    def input_number(self, cents: int | None) -> str:
+        """Money for an input's initial value: plain euros with a dot, as Input.Number expects."""
+        if cents is None:
+            return ""
+        value = Decimal(cents) / 100
+        return str(value.quantize(Decimal(1))) if cents % 100 == 0 else str(value)

@@ -1,0 +1,48 @@
+"""Small pieces every card uses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from cards.elements import AdaptiveCard, TextBlock
+from translations import Translator
+
+VERB_STATUS_SUBMIT = "status.submit"
+VERB_STATUS_EDIT = "status.edit"
+VERB_STATUS_REFRESH = "status.refresh"
+
+
+def title(text: str) -> TextBlock:
+    return TextBlock(text=text, size="Large", weight="Bolder", wrap=True)
+
+
+def subtle(text: str) -> TextBlock:
+    return TextBlock(text=text, isSubtle=True, wrap=True, spacing="None")
+
+
+def attention(text: str) -> TextBlock:
+    return TextBlock(text=text, color="Attention", wrap=True, spacing="Small")
+
+
+def heading(text: str) -> TextBlock:
+    return TextBlock(text=text, weight="Bolder", wrap=True, spacing="Medium")
+
+
+def month_label(start: date, t: Translator) -> str:
+    """``marraskuu 2026`` / ``november 2026`` / ``November 2026``."""
+    return format_date(start, "LLLL y", locale=t.babel_locale)
+
+
+def imback(text: str) -> dict[str, Any]:
+    """Action.Submit data that posts ``text`` into the chat as if the user typed it."""
+    return {"msteams": {"type": "imBack", "value": text}}
+
+
+def new_card(t: Translator, fallback: str) -> AdaptiveCard:
+    card = AdaptiveCard()
+    card.fallback_text = fallback
+    card.lang = t.language
+    return card

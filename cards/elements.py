@@ -1,0 +1,124 @@
+"""What the ``adaptivecards`` package lacks, built on its own base classes.
+
+The package (0.4.1) has text, containers and fact sets, but no ``Input.*``, ``Action.*``,
+``refresh`` or ``msteams`` properties, and its ``AdaptiveCard`` defaults to version 1.2.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adaptivecards.adaptivecard import AdaptiveCard as _PackageCard
+from adaptivecards.baseobject import AdaptiveCardJSONEncoder, BareObject, PropertyType
+from adaptivecards.containers import ActionSet, Column, ColumnSet, Container, Fact, FactSet
+from adaptivecards.elements import Element, Image, TextBlock
+
+__all__ = [
+    "ActionExecute",
+    "ActionSet",
+    "ActionSubmit",
+    "AdaptiveCard",
+    "Choice",
+    "Column",
+    "ColumnSet",
+    "Container",
+    "Fact",
+    "FactSet",
+    "Image",
+    "InputChoiceSet",
+    "InputNumber",
+    "InputText",
+    "Refresh",
+    "TextBlock",
+    "render",
+]
+
+CARD_VERSION = "1.5"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+class AdaptiveCard(_PackageCard):  # type: ignore[misc]
+    """A version 1.5 card with Universal Actions' ``refresh``."""
+
+    refresh = PropertyType(type=BareObject)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.set_data("version", CARD_VERSION)
+
+
+class Input(Element):  # type: ignore[misc]
+    label = PropertyType(type=str)
+    is_required = PropertyType(type=bool, key_name="isRequired")
+    error_message = PropertyType(type=str, key_name="errorMessage")
+
+
+class InputText(Input):
+    element_type = "Input.Text"
+    value = PropertyType(type=str)
+    placeholder = PropertyType(type=str)
+    is_multiline = PropertyType(type=bool, key_name="isMultiline")
+    max_length = PropertyType(type=int, key_name="maxLength")
+
+
+class InputNumber(Input):
+    element_type = "Input.Number"
+    value = PropertyType(type=(int, float))
+    placeholder = PropertyType(type=str)
+    min = PropertyType(type=(int, float))
+    max = PropertyType(type=(int, float))
+
+
+class Choice(BareObject):  # type: ignore[misc]
+    title = PropertyType(type=str)
+    value = PropertyType(type=str)
+
+
+class InputChoiceSet(Input):
+    element_type = "Input.ChoiceSet"
+    choices = PropertyType(type=list)
+    value = PropertyType(type=str)
+    style = PropertyType(type=str)
+    placeholder = PropertyType(type=str)
+
+
+class _Action(BareObject):  # type: ignore[misc]
+    action_type = "None"
+    title = PropertyType(type=str)
+    style = PropertyType(type=str)
+    id = PropertyType(type=str)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._data["type"] = self.action_type
+
+
+class ActionExecute(_Action):
+    """Universal Action: arrives as an ``adaptiveCard/action`` invoke."""
+
+    action_type = "Action.Execute"
+    verb = PropertyType(type=str)
+    data = PropertyType(type=dict)
+    associated_inputs = PropertyType(type=str, key_name="associatedInputs")
+
+
+class ActionSubmit(_Action):
+    """Arrives as a message whose ``value`` is ``data`` merged with the inputs."""
+
+    action_type = "Action.Submit"
+    data = PropertyType(type=dict)
+    associated_inputs = PropertyType(type=str, key_name="associatedInputs")
+
+
+class Refresh(BareObject):  # type: ignore[misc]
+    """``refresh.action`` is invoked automatically for the listed user ids (at most 60)."""
+
+    action = PropertyType(type=ActionExecute)
+    user_ids = PropertyType(type=list, key_name="userIds")
+
+
+def render(card: AdaptiveCard) -> dict[str, Any]:
+    """The card as plain JSON-ready data."""
+    result: dict[str, Any] = json.loads(json.dumps(card, cls=AdaptiveCardJSONEncoder))
+    return result

@@ -1,0 +1,97 @@
+"""Welcome, help and short notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.common import imback, new_card, subtle, title
+from cards.elements import ActionSubmit, Column, ColumnSet, TextBlock, render
+from cards.views import WelcomeView
+from translations import Translator
+from translations.markers import N_
+
+# (command word per language, description) in the order the help card lists them.
+COMMANDS: tuple[tuple[dict[str, str], str], ...] = (
+    (
+        {"fi": "tila", "sv": "status", "en": "status"},
+        N_("Open your status card for each project you own or are deputy for."),
+    ),
+    ({"fi": "ohje", "sv": "hjälp", "en": "help"}, N_("Show this help.")),
+)
+
+
+def build_help_card(t: Translator, *, not_understood: str | None = None) -> dict[str, Any]:
+    card = new_card(t, t("Roadmap Bot help"))
+    body: list[Any] = [title(t("Roadmap Bot help"))]
+    if not_understood is not None:
+        body.append(
+            TextBlock(
+                text=t('I did not understand "{text}". Here is what I can do:', text=not_understood),
+                wrap=True,
+                color="Warning",
+            )
+        )
+    else:
+        body.append(
+            TextBlock(
+                text=t("I collect the roadmap projects' monthly status and answer questions about the roadmap."),
+                wrap=True,
+            )
+        )
+    for words, description in COMMANDS:
+        word = words[t.language]
+        body.append(
+            ColumnSet(
+                columns=[
+                    Column(width="auto", items=[TextBlock(text=f"**{word}**", wrap=True)]),
+                    Column(width="stretch", items=[TextBlock(text=t(description), wrap=True)]),
+                ]
+            )
+        )
+    body.append(subtle(t("Commands work in Finnish, Swedish and English.")))
+    card.body = body
+    card.actions = [
+        ActionSubmit(title=t("Open my status card"), data=imback(COMMANDS[0][0][t.language]))
+    ]
+    return render(card)
+
+
+def build_welcome_card(view: WelcomeView, t: Translator) -> dict[str, Any]:
+    card = new_card(t, t("Welcome to Roadmap Bot"))
+    body: list[Any] = [
+        title(t("Hello {name}!", name=view.name) if view.name else t("Welcome to Roadmap Bot")),
+        TextBlock(
+            text=t(
+                "I am the digital programme's roadmap assistant. Every month I ask project "
+                "owners for a short status update, and I answer questions about the roadmap's "
+                "progress, budgets and impact."
+            ),
+            wrap=True,
+        ),
+    ]
+    if view.is_owner:
+        body.append(
+            TextBlock(
+                text=t(
+                    "You have {count} projects to report on. Open your status card whenever "
+                    "you like: it takes two minutes.",
+                    count=view.project_count,
+                ),
+                wrap=True,
+            )
+        )
+    body.append(subtle(t("Type help to see everything I can do.")))
+    card.body = body
+    actions = [ActionSubmit(title=t("Help"), data=imback({"fi": "ohje", "sv": "hjälp"}.get(t.language, "help")))]
+    if view.is_owner:
+        actions.insert(
+            0, ActionSubmit(title=t("Open my status card"), data=imback(COMMANDS[0][0][t.language]))
+        )
+    card.actions = actions
+    return render(card)
+
+
+def build_notice_card(text: str, t: Translator, *, warning: bool = False) -> dict[str, Any]:
+    card = new_card(t, text)
+    card.body = [TextBlock(text=text, wrap=True, color="Warning" if warning else "Default")]
+    return render(card)

@@ -1,0 +1,264 @@
+"""The owner's monthly status card, and the confirmation that replaces it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.common import (
+    VERB_STATUS_EDIT,
+    VERB_STATUS_REFRESH,
+    VERB_STATUS_SUBMIT,
+    attention,
+    heading,
+    month_label,
+    new_card,
+    subtle,
+    title,
+)
+from cards.elements import (
+    ActionExecute,
+    Choice,
+    Column,
+    ColumnSet,
+    Container,
+    Fact,
+    FactSet,
+    InputChoiceSet,
+    InputNumber,
+    InputText,
+    Refresh,
+    TextBlock,
+    render,
+)
+from cards.views import ConfirmationView, StatusFormView
+from translations import Translator
+from translations.markers import N_
+
+FORM_ERROR = "_form"
+MAX_TEXT = 2000
+HEALTH_LABELS = {
+    "on_track": N_("On track"),
+    "at_risk": N_("At risk"),
+    "off_track": N_("Off track"),
+}
+HEALTH_COLOURS = {"on_track": "Good", "at_risk": "Warning", "off_track": "Attention"}
+
+
+def _with_error(items: list[Any], errors: dict[str, str], key: str, t: Translator) -> list[Any]:
+    if key in errors:
+        items.append(attention(t(errors[key])))
+    return items
+
+
+def _text_input(key: str, label: str, view: StatusFormView, t: Translator) -> list[Any]:
+    return _with_error(
+        [
+            InputText(
+                id=key,
+                label=label,
+                value=view.values.get(key, ""),
+                is_multiline=True,
+                max_length=MAX_TEXT,
+            )
+        ],
+        view.errors,
+        key,
+        t,
+    )
+
+
+def _money_input(key: str, label: str, view: StatusFormView, t: Translator) -> list[Any]:
+    return _with_error(
+        [
+            InputText(
+                id=key,
+                label=label,
+                value=view.values.get(key, ""),
+                placeholder=t("Euros, for example 12500"),
+                is_required=True,
+                error_message=t("Enter an amount in euros."),
+            )
+        ],
+        view.errors,
+        key,
+        t,
+    )
+
+
+def _progress_value(typed: str) -> int | float | None:
+    try:
+        number = float(typed)
+    except ValueError:
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
+    """The editable card: pre-filled, with the errors of a rejected submission beside each field."""
+    month = month_label(view.period_start, t)
+    card = new_card(t, t("Status report for {project}", project=view.name))
+    body: list[Any] = [
+        subtle(t("Monthly status · {month}", month=month)),
+        title(f"{view.code} · {view.name}"),
+        subtle(t("Please answer by {date}.", date=t.date(view.due))),
+    ]
+    if view.revision:
+        body.append(
+            TextBlock(
+                text=t(
+                    "You are changing the report already saved for {month} (version {revision}).",
+                    month=month,
+                    revision=view.revision,
+                ),
+                wrap=True,
+            )
+        )
+    elif view.prefilled_from:
+        body.append(
+            TextBlock(
+                text=t(
+                    "Pre-filled with the answers for {month}.",
+                    month=month_label(view.prefilled_from, t),
+                ),
+                wrap=True,
+                isSubtle=True,
+            )
+        )
+    if view.period_closed:
+        body.append(
+            TextBlock(
+                text=t("This period is closed: a change is recorded as late."),
+                color="Warning",
+                wrap=True,
+            )
+        )
+    if FORM_ERROR in view.errors:
+        body.append(attention(t(view.errors[FORM_ERROR])))
+    elif view.errors:
+        body.append(attention(t("Nothing was saved. Please check the marked fields.")))
+
+    progress = InputNumber(
+        id="progress",
+        label=t("Progress (%)"),
+        min=0,
+        max=100,
+        is_required=True,
+        error_message=t("Enter progress from 0 to 100."),
+    )
+    typed_progress = _progress_value(view.values.get("progress", ""))
+    if typed_progress is not None:
+        progress.value = typed_progress
+    health = InputChoiceSet(
+        id="health",
+        label=t("Health"),
+        style="expanded",
+        is_required=True,
+        error_message=t("Choose the project's health."),
+        choices=[Choice(title=t(label), value=key) for key, label in HEALTH_LABELS.items()],
+    )
+    if view.values.get("health") in HEALTH_LABELS:
+        health.value = view.values["health"]
+
+    body += _with_error([health], view.errors, "health", t)
+    body += _with_error([progress], view.errors, "progress", t)
+    body.append(
+        ColumnSet(
+            columns=[
+                Column(
+                    width="stretch",
+                    items=_money_input("spent", t("Spent to date (€)"), view, t),
+                ),
+                Column(
+                    width="stretch",
+                    items=_money_input("forecast", t("Forecast at completion (€)"), view, t),
+                ),
+            ]
+        )
+    )
+    if view.metrics:
+        body.append(heading(t("Metrics")))
+        for metric in view.metrics:
+            key = f"metric_{metric.id}"
+            label = f"{metric.name} ({metric.unit})"
+            if metric.target:
+                label = t("{metric}, target {target}", metric=label, target=metric.target)
+            body += _with_error(
+                [InputText(id=key, label=label, value=view.values.get(key, metric.value))],
+                view.errors,
+                key,
+                t,
+            )
+    body += _text_input("achievements", t("Achievements this month"), view, t)
+    body += _text_input("next_steps", t("Next steps"), view, t)
+    body += _text_input("risks", t("Risks and help needed"), view, t)
+    card.body = body
+    card.actions = [
+        ActionExecute(
+            title=t("Save status"),
+            verb=VERB_STATUS_SUBMIT,
+            style="positive",
+            data={"verb": VERB_STATUS_SUBMIT, "project_id": view.project_id, "period": view.period},
+        )
+    ]
+    return render(card)
+
+
+def build_confirmation_card(view: ConfirmationView, t: Translator) -> dict[str, Any]:
+    """What was saved, by whom and when. Editors get an Edit button through ``refresh``."""
+    month = month_label(view.period_start, t)
+    card = new_card(t, t("Status saved for {project}", project=view.name))
+    facts = [
+        Fact(title=t("Health"), value=t(HEALTH_LABELS.get(view.health, view.health))),
+        Fact(title=t("Progress"), value=t.percent(view.progress)),
+        Fact(title=t("Spent to date"), value=t.money(view.spent_cents)),
+        Fact(title=t("Forecast at completion"), value=t.money(view.forecast_cents)),
+    ]
+    facts += [
+        Fact(title=metric.name, value=f"{metric.value} {metric.unit}") for metric in view.metrics
+    ]
+    body: list[Any] = [
+        subtle(t("Monthly status · {month}", month=month)),
+        title(f"{view.code} · {view.name}"),
+        TextBlock(
+            text="✅ "
+            + t(
+                "Saved by {name} on {when}.",
+                name=view.submitted_by,
+                when=t.datetime(view.submitted_at),
+            ),
+            wrap=True,
+            color="Good",
+        ),
+    ]
+    if view.revision > 1:
+        body.append(subtle(t("Version {revision}", revision=view.revision)))
+    if view.late:
+        body.append(
+            TextBlock(text=t("Saved after the period was closed."), color="Warning", wrap=True)
+        )
+    body.append(FactSet(facts=facts))
+    for label, text in (
+        (t("Achievements this month"), view.achievements),
+        (t("Next steps"), view.next_steps),
+        (t("Risks and help needed"), view.risks),
+    ):
+        if text:
+            body.append(Container(items=[heading(label), TextBlock(text=text, wrap=True)]))
+    card.body = body
+    data = {"project_id": view.project_id, "period": view.period}
+    if view.can_edit:
+        card.actions = [
+            ActionExecute(
+                title=t("Edit"), verb=VERB_STATUS_EDIT, data={"verb": VERB_STATUS_EDIT, **data}
+            )
+        ]
+    if view.editor_ids:
+        card.refresh = Refresh(
+            action=ActionExecute(
+                verb=VERB_STATUS_REFRESH, data={"verb": VERB_STATUS_REFRESH, **data}
+            ),
+            user_ids=view.editor_ids[:60],
+        )
+    return render(card)

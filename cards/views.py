@@ -1,0 +1,69 @@
+"""Plain data the card builders take. No database, no SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MetricField:
+    id: int
+    name: str
+    unit: str
+    value: str  # as typed, or last period's value
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFormView:
+    project_id: int
+    code: str
+    name: str
+    period: str
+    period_start: date
+    due: date
+    values: dict[str, str]
+    metrics: list[MetricField]
+    errors: dict[str, str] = field(default_factory=dict)
+    prefilled_from: date | None = None  # the start of the period the values come from
+    revision: int | None = None
+    period_closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MetricReading:
+    name: str
+    unit: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationView:
+    project_id: int
+    code: str
+    name: str
+    period: str
+    period_start: date
+    health: str
+    progress: int
+    spent_cents: int
+    forecast_cents: int
+    metrics: list[MetricReading]
+    achievements: str
+    next_steps: str
+    risks: str
+    submitted_by: str
+    submitted_at: datetime
+    revision: int
+    late: bool
+    editor_ids: list[str]  # Teams user ids that get the editable view through refresh
+    can_edit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeView:
+    name: str
+    is_owner: bool
+    is_manager: bool
+    project_count: int

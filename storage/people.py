@@ -1,0 +1,94 @@
+"""People, their roles and their conversation references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Conversation, ConversationKind, Person, Role, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Someone the channel told us about: an activity's sender or a roster entry."""
+
+    aad_object_id: str
+    name: str
+    teams_id: str | None = None
+    email: str | None = None
+    tenant_id: str | None = None
+
+
+async def person_by_aad(aad_object_id: str, *, session: AsyncSession) -> Person | None:
+    result = await session.exec(select(Person).where(Person.aad_object_id == aad_object_id))
+    return result.first()
+
+
+async def upsert_member(member: Member, *, admins: list[str], session: AsyncSession) -> Person:
+    """Create or refresh a person from what Teams says; settings' admins are made admins."""
+    person = await person_by_aad(member.aad_object_id, session=session)
+    if person is None:
+        person = Person(aad_object_id=member.aad_object_id, name=member.name or member.aad_object_id)
+    person.name = member.name or person.name
+    person.teams_id = member.teams_id or person.teams_id
+    person.email = member.email or person.email
+    person.tenant_id = member.tenant_id or person.tenant_id
+    configured = {entry.lower() for entry in admins}
+    if member.aad_object_id.lower() in configured or (
+        person.email and person.email.lower() in configured
+    ):
+        person.role = Role.admin
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def save_conversation(
+    *,
+    conversation_id: str,
+    kind: ConversationKind,
+    reference: dict[str, Any],
+    service_url: str,
+    tenant_id: str | None,
+    person_id: int | None,
+    team_id: str | None,
+    name: str,
+    session: AsyncSession,
+) -> Conversation:
+    result = await session.exec(
+        select(Conversation).where(Conversation.conversation_id == conversation_id)
+    )
+    conversation = result.first() or Conversation(
+        conversation_id=conversation_id, kind=kind, service_url=service_url
+    )
+    conversation.kind = kind
+    conversation.reference = reference
+    conversation.service_url = service_url
+    conversation.tenant_id = tenant_id
+    conversation.person_id = person_id if person_id is not None else conversation.person_id
+    conversation.team_id = team_id
+    conversation.name = name or conversation.name
+    conversation.installed_at = utcnow()
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def forget_conversation(conversation_id: str, *, session: AsyncSession) -> int:
+    result = await session.exec(
+        delete(Conversation).where(col(Conversation.conversation_id) == conversation_id)
+    )
+    return int(result.rowcount or 0)
+
+
+async def personal_conversation(person_id: int, *, session: AsyncSession) -> Conversation | None:
+    result = await session.exec(
+        select(Conversation).where(
+            Conversation.person_id == person_id, Conversation.kind == ConversationKind.personal
+        )
+    )
+    return result.first()
