@@ -26,7 +26,9 @@ def build_help_card(t: Translator, *, not_understood: str | None = None) -> dict
     if not_understood is not None:
         body.append(
             TextBlock(
-                text=t('I did not understand "{text}". Here is what I can do:', text=not_understood),
+                text=t(
+                    'I did not understand "{text}". Here is what I can do:', text=not_understood
+                ),
                 wrap=True,
                 color="Warning",
             )
@@ -34,7 +36,9 @@ def build_help_card(t: Translator, *, not_understood: str | None = None) -> dict
     else:
         body.append(
             TextBlock(
-                text=t("I collect the roadmap projects' monthly status and answer questions about the roadmap."),
+                text=t(
+                    "I collect the roadmap projects' monthly status and answer questions about the roadmap."
+                ),
                 wrap=True,
             )
         )
@@ -82,7 +86,11 @@ def build_welcome_card(view: WelcomeView, t: Translator) -> dict[str, Any]:
         )
     body.append(subtle(t("Type help to see everything I can do.")))
     card.body = body
-    actions = [ActionSubmit(title=t("Help"), data=imback({"fi": "ohje", "sv": "hjälp"}.get(t.language, "help")))]
+    actions = [
+        ActionSubmit(
+            title=t("Help"), data=imback({"fi": "ohje", "sv": "hjälp"}.get(t.language, "help"))
+        )
+    ]
     if view.is_owner:
         actions.insert(
             0, ActionSubmit(title=t("Open my status card"), data=imback(COMMANDS[0][0][t.language]))

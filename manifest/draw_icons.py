@@ -104,9 +104,7 @@ def _disc(
     )
 
 
-def _flag(
-    pole_x: float, pole_bottom: float, pole_top: float, flag_width: float, flag_height: float
-) -> list[Point]:
+def _flag(pole_x: float, pole_top: float, flag_width: float, flag_height: float) -> list[Point]:
     """A pennant-with-notch flag shape attached to the right of the pole's top."""
     return [
         (pole_x, pole_top),
@@ -157,11 +155,10 @@ def draw_color(size: int = COLOR_SIZE) -> Image.Image:
         _disc(draw, scaled, 0.028 * big, ACCENT)
 
     # Goal: a flag where the top row ends.
-    end_x, end_y = road[-1]
-    pole_x = end_x
+    pole_x, pole_bottom = road[-1]
     pole_top = 0.18 * big
-    _stroke(draw, [(pole_x, end_y), (pole_x, pole_top)], 0.034 * big, WHITE)
-    draw.polygon(_flag(pole_x, end_y, pole_top, 0.16 * big, 0.11 * big), fill=WHITE)
+    _stroke(draw, [(pole_x, pole_bottom), (pole_x, pole_top)], 0.034 * big, WHITE)
+    draw.polygon(_flag(pole_x, pole_top, 0.16 * big, 0.11 * big), fill=WHITE)
 
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
@@ -196,7 +193,7 @@ def draw_outline(size: int = OUTLINE_SIZE) -> Image.Image:
     _stroke(draw, at([(pole_x, pole_bottom), (pole_x, 2.5)]), stroke, 255)
     # A polygon fills the pixels whose centres lie inside it, so its corners are
     # mapped without the half-pixel shift; 8.75 x 5.75 then fills 9 x 6 pixels.
-    flag = _flag(pole_x, pole_bottom, 1.0, 8.75, 5.75)
+    flag = _flag(pole_x, 1.0, 8.75, 5.75)
     draw.polygon([(x * px, y * px) for x, y in flag], fill=255)
 
     alpha = mask.resize((size, size), Image.Resampling.LANCZOS)

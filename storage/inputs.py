@@ -54,9 +54,7 @@ class StatusForm:
 
 def clean_text(value: str) -> str:
     """Drop control characters (keeping line breaks and tabs) and trim."""
-    return "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    ).strip()
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
 
 
 def _as_text(value: object) -> str | None:
@@ -117,9 +115,8 @@ def parse_status_form(
         and key not in {"health", "progress"}
         and not (_METRIC_KEY.match(key) and int(key[len(METRIC_PREFIX) :]) in metric_ids)
     )
-    for key in ("health", "progress", *MONEY_FIELDS, *TEXT_FIELDS) + tuple(
-        f"{METRIC_PREFIX}{metric_id}" for metric_id in sorted(metric_ids)
-    ):
+    metric_keys = [f"{METRIC_PREFIX}{metric_id}" for metric_id in sorted(metric_ids)]
+    for key in ("health", "progress", *MONEY_FIELDS, *TEXT_FIELDS, *metric_keys):
         value = raw.get(key, "")
         text = _as_text(value)
         if text is None:
@@ -128,7 +125,9 @@ def parse_status_form(
         else:
             form.typed[key] = text
     if unknown:
-        form.errors[FORM_ERROR] = N_("The card had fields this project does not have. Please use the latest card.")
+        form.errors[FORM_ERROR] = N_(
+            "The card had fields this project does not have. Please use the latest card."
+        )
 
     health: Health | None = None
     if "health" not in form.errors:

@@ -32,7 +32,9 @@ async def upsert_member(member: Member, *, admins: list[str], session: AsyncSess
     """Create or refresh a person from what Teams says; settings' admins are made admins."""
     person = await person_by_aad(member.aad_object_id, session=session)
     if person is None:
-        person = Person(aad_object_id=member.aad_object_id, name=member.name or member.aad_object_id)
+        person = Person(
+            aad_object_id=member.aad_object_id, name=member.name or member.aad_object_id
+        )
     person.name = member.name or person.name
     person.teams_id = member.teams_id or person.teams_id
     person.email = member.email or person.email
@@ -92,3 +94,13 @@ async def personal_conversation(person_id: int, *, session: AsyncSession) -> Con
         )
     )
     return result.first()
+
+
+async def teams_ids(person_ids: set[int], *, session: AsyncSession) -> list[str]:
+    """The Teams user ids of these people, for ``refresh.userIds``."""
+    if not person_ids:
+        return []
+    result = await session.exec(
+        select(Person.teams_id).where(col(Person.id).in_(sorted(person_ids)))
+    )
+    return sorted(teams_id for teams_id in result.all() if teams_id)

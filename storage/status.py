@@ -156,11 +156,16 @@ async def save_report(
     owner = await session.get(Person, project.owner_id) if project.owner_id else None
     if not may_report(person, project, owner):
         raise NotAllowedError(project_id)
-    assert person.id is not None
+    if person.id is None:
+        raise NotAllowedError(project_id)
     metric_ids = {
-        m for m in (await session.exec(
-            select(ProjectMetric.id).where(ProjectMetric.project_id == project_id)
-        )).all() if m is not None
+        m
+        for m in (
+            await session.exec(
+                select(ProjectMetric.id).where(ProjectMetric.project_id == project_id)
+            )
+        ).all()
+        if m is not None
     }
     if not set(values.metrics) <= metric_ids:
         raise UnknownProjectError(project_id)
@@ -205,7 +210,8 @@ async def save_report(
         await session.flush()
     except IntegrityError as exc:  # a concurrent first answer won: retry as a revision
         raise ConcurrentReportError(project_id) from exc
-    assert report.id is not None
+    if report.id is None:
+        raise RuntimeError("flush assigns the report an id")
     session.add(
         StatusRevision(
             report_id=report.id,

@@ -46,7 +46,7 @@ def _catalog(language: str) -> dict[str, str]:
 
 @cache
 def _whole_currency_pattern(babel_locale: str) -> str:
-    pattern = Locale.parse(babel_locale).currency_formats["standard"].pattern
+    pattern = str(Locale.parse(babel_locale).currency_formats["standard"].pattern)
     return pattern.split(";", 1)[0].replace(".00", "")
 
 

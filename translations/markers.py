@@ -1,5 +1,5 @@
 """``N_`` marks a message id for extraction; it is translated later, where it is shown."""
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+def N_(message: str) -> str:
     return message

@@ -1,0 +1,72 @@
+"""Roadmap Bot's web app: settings, database, adapter, bot, routes. ``python app.py`` serves it."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.context import Services
+from bot.hosting import create_adapter, messages_handler
+from bot.middleware import (
+    CorrelationMiddleware,
+    DedupeMiddleware,
+    IdentityMiddleware,
+    TenantMiddleware,
+)
+from bot.roadmap_bot import RoadmapBot, on_turn_error
+from settings import Settings
+from storage.db import create_engine, ping, session_factory
+
+log = logging.getLogger("roadmap")
+ENGINE_KEY = web.AppKey("engine", object)
+
+
+def create_app(settings: Settings) -> web.Application:
+    engine = create_engine(settings.database_url)
+    services = Services(settings=settings, sessions=session_factory(engine))
+    adapter = create_adapter(settings)
+    adapter.on_turn_error = on_turn_error
+    for middleware in (
+        CorrelationMiddleware(),
+        TenantMiddleware(services),
+        DedupeMiddleware(services),
+        IdentityMiddleware(services),
+    ):
+        adapter.use(middleware)
+    bot = RoadmapBot(services)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        try:
+            await ping(engine)
+        except Exception:  # any database failure means not ready
+            log.warning("database not ready", exc_info=True)
+            return web.json_response({"status": "database unavailable"}, status=503)
+        return web.json_response({"status": "ready"})
+
+    async def close(_app: web.Application) -> None:
+        await engine.dispose()
+
+    app = web.Application(client_max_size=256 * 1024)
+    app.router.add_post("/api/messages", messages_handler(adapter, bot.on_turn))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.on_cleanup.append(close)
+    return app
+
+
+def main() -> None:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    mode = "authenticated" if settings.auth_enabled else "local (no credentials, loopback only)"
+    log.info("Roadmap Bot on http://%s:%d/api/messages, %s", settings.host, settings.port, mode)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""``help`` / ``ohje`` / ``hjälp``, and the answer to anything not understood."""
+
+from __future__ import annotations
+
+from bot.context import Turn
+from bot.middleware import safe_for_log
+from cards.messages import build_help_card
+
+WORDS = frozenset({"help", "ohje", "hjälp", "hjalp", "apua", "?"})
+
+
+async def handle(turn: Turn, _rest: str) -> None:
+    await turn.send_card(build_help_card(turn.t))
+
+
+async def not_understood(turn: Turn, text: str) -> None:
+    await turn.send_card(build_help_card(turn.t, not_understood=safe_for_log(text, 80)))

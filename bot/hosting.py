@@ -1,0 +1,183 @@
+"""The HTTP edge: CloudAdapter, authentication with cached clients, ``POST /api/messages``.
+
+Two botbuilder 4.17 defects are worked around here rather than patched in the SDK:
+- ``CloudAdapter.process`` serialises an invoke response body a second time and so
+  answers 500 to every invoke that has one (``adaptiveCard/action``). We handle the
+  request ourselves and write the body once.
+- A malformed ``Authorization`` header raises an arbitrary exception and becomes 500;
+  we authenticate before the turn and answer 401.
+It also caches the connector and user-token clients per service URL and audience:
+CloudAdapter otherwise builds both for every incoming activity.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
+from typing import Any
+
+from aiohttp import ClientError, web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.serializer_helper import serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from msrest.serialization import Model
+
+from settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+
+
+class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    """Hands out one connector client per (service URL, audience) instead of one per turn."""
+
+    def __init__(
+        self, inner: ConnectorFactory, cache: dict[tuple[str, str, str], ConnectorClient], key: str
+    ) -> None:
+        self._inner = inner
+        self._cache = cache
+        self._key = key
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        cache_key = (self._key, service_url, audience or "")
+        client = self._cache.get(cache_key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._cache[cache_key] = client
+        return client
+
+
+class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """Delegates to the SDK's authentication, caching the clients it builds."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self._connectors: dict[tuple[str, str, str], ConnectorClient] = {}
+        self._token_clients: dict[str, UserTokenClient] = {}
+
+    @staticmethod
+    def _app_key(claims: ClaimsIdentity | None) -> str:
+        if claims is None or not claims.claims:
+            return ""
+        return str(
+            claims.claims.get("appid") or claims.claims.get("azp") or claims.claims.get("aud") or ""
+        )
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = CachingConnectorFactory(
+                result.connector_factory, self._connectors, self._app_key(result.claims_identity)
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return CachingConnectorFactory(
+            self._inner.create_connector_factory(claims_identity),
+            self._connectors,
+            self._app_key(claims_identity),
+        )
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        key = self._app_key(claims_identity)
+        client = self._token_clients.get(key)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._token_clients[key] = client
+        return client
+
+    def get_originating_audience(self) -> str:
+        return str(self._inner.get_originating_audience())
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+
+def create_adapter(settings: Settings) -> CloudAdapter:
+    """CloudAdapter with ConfigurationBotFrameworkAuthentication; no app id means local mode."""
+    configuration = SimpleNamespace(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password.get_secret_value(),
+        APP_TYPE=settings.app_type,
+        APP_TENANTID=settings.app_tenant_id,
+    )
+    inner = ConfigurationBotFrameworkAuthentication(configuration)
+    return CloudAdapter(CachingBotFrameworkAuthentication(inner))
+
+
+def _bad_request(reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=400)
+
+
+def _invoke_body(response: InvokeResponse) -> Any:
+    body = response.body
+    return serializer_helper(body) if isinstance(body, Model) else body
+
+
+TurnHandler = Callable[[TurnContext], Awaitable[None]]
+
+
+def messages_handler(
+    adapter: CloudAdapter, on_turn: TurnHandler
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """``POST /api/messages``: 400 for malformed input, 401 for bad credentials, never 500 for either."""
+    authentication: BotFrameworkAuthentication = adapter.bot_framework_authentication
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return web.json_response({"error": "expected application/json"}, status=415)
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.json_response({"error": "body too large"}, status=413)
+        try:
+            body = json.loads(await request.text())
+        except (ValueError, UnicodeDecodeError):
+            return _bad_request("malformed JSON")
+        if not isinstance(body, dict):
+            return _bad_request("an activity must be a JSON object")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest raises DeserializationError and plain TypeErrors alike
+            return _bad_request("not an activity")
+        if not activity.type or not activity.service_url or not activity.conversation:
+            return _bad_request("an activity needs type, serviceUrl and conversation")
+
+        header = request.headers.get("Authorization", "")
+        try:
+            auth_result = await authentication.authenticate_request(activity, header)
+        except (TimeoutError, ClientError, OSError):
+            log.warning("could not reach the token issuer to check a request", exc_info=True)
+            return web.json_response({"error": "authentication unavailable"}, status=503)
+        except Exception as error:  # any malformed or invalid credential is the client's fault
+            log.info("rejected request: %s", type(error).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+
+        invoke_response = await adapter.process_activity(auth_result, activity, on_turn)
+        if invoke_response is not None:
+            return web.json_response(_invoke_body(invoke_response), status=invoke_response.status)
+        return web.Response(status=201)
+
+    return handle

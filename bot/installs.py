@@ -1,0 +1,138 @@
+"""Install, uninstall and roster: conversation references and the welcome card."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ChannelAccount
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from bot.context import TRANSLATOR_KEY, Services, card_activity, tenant_of
+from cards.messages import build_welcome_card
+from cards.views import WelcomeView
+from storage.models import Conversation, ConversationKind, Role
+from storage.people import Member, forget_conversation, save_conversation, upsert_member
+from storage.status import reportable_projects
+from translations import Translator
+
+log = logging.getLogger(__name__)
+ROSTER_PAGE = 200
+
+
+def _kind(activity: Activity) -> ConversationKind:
+    kind = (activity.conversation.conversation_type if activity.conversation else None) or ""
+    if kind == "channel":
+        return ConversationKind.channel
+    if kind == "groupChat":
+        return ConversationKind.group_chat
+    return ConversationKind.personal
+
+
+def _team_id(activity: Activity) -> str | None:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
+
+
+def _member(account: ChannelAccount, tenant: str | None) -> Member | None:
+    aad = getattr(account, "aad_object_id", None)
+    if not aad:
+        return None
+    email = getattr(account, "email", None) or getattr(account, "user_principal_name", None)
+    return Member(
+        aad_object_id=aad,
+        name=account.name or "",
+        teams_id=account.id,
+        email=email,
+        tenant_id=getattr(account, "tenant_id", None) or tenant,
+    )
+
+
+async def _roster(context: TurnContext) -> list[Member]:
+    """Every member of the team or chat, page by page."""
+    tenant = tenant_of(context.activity)
+    members: list[Member] = []
+    token: str | None = None
+    while True:
+        page = await TeamsInfo.get_paged_members(context, token, ROSTER_PAGE)
+        members += [m for m in (_member(a, tenant) for a in page.members or []) if m]
+        token = page.continuation_token
+        if not token:
+            return members
+
+
+async def installed(context: TurnContext, services: Services) -> None:
+    """The bot was added to a personal chat, a team or a group chat."""
+    activity = context.activity
+    kind = _kind(activity)
+    tenant = tenant_of(activity)
+    sender = _member(activity.from_property, tenant) if activity.from_property else None
+    roster = await _roster(context) if kind != ConversationKind.personal else []
+    reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+    existed = await _known(activity.conversation.id, services)
+    try:
+        async with services.sessions() as session, session.begin():
+            person = None
+            for member in roster:
+                await upsert_member(member, admins=services.settings.admins, session=session)
+            if sender is not None:
+                person = await upsert_member(
+                    sender, admins=services.settings.admins, session=session
+                )
+            await save_conversation(
+                conversation_id=activity.conversation.id,
+                kind=kind,
+                reference=reference,
+                service_url=activity.service_url,
+                tenant_id=tenant,
+                person_id=person.id if person and kind == ConversationKind.personal else None,
+                team_id=_team_id(activity),
+                name=activity.conversation.name or "",
+                session=session,
+            )
+            projects = await reportable_projects(person, session=session) if person else []
+    except IntegrityError:
+        log.info("install already recorded by a concurrent turn")
+        return
+    log.info("installed in a %s conversation; %d roster members stored", kind.value, len(roster))
+    if existed:
+        return
+    t: Translator = context.turn_state[TRANSLATOR_KEY]
+    if person is not None and person.locale:
+        t = Translator.for_locale(person.locale, services.settings.zone)
+    view = WelcomeView(
+        name=(person.name.split(" ")[0] if person and kind == ConversationKind.personal else ""),
+        is_owner=bool(projects) and kind == ConversationKind.personal,
+        is_manager=bool(person and person.role in (Role.manager, Role.admin)),
+        project_count=len(projects),
+    )
+    await context.send_activity(card_activity(build_welcome_card(view, t)))
+
+
+async def _known(conversation_id: str, services: Services) -> bool:
+    async with services.sessions() as session:
+        result = await session.exec(
+            select(Conversation.id).where(Conversation.conversation_id == conversation_id)
+        )
+        return result.first() is not None
+
+
+async def members_added(context: TurnContext, services: Services) -> None:
+    """People joined a team or chat where the bot is: remember them for proactive messages."""
+    tenant = tenant_of(context.activity)
+    members = [m for m in (_member(a, tenant) for a in context.activity.members_added or []) if m]
+    if not members:
+        return
+    async with services.sessions() as session, session.begin():
+        for member in members:
+            await upsert_member(member, admins=services.settings.admins, session=session)
+
+
+async def uninstalled(context: TurnContext, services: Services) -> None:
+    async with services.sessions() as session, session.begin():
+        removed = await forget_conversation(context.activity.conversation.id, session=session)
+    log.info("uninstalled; %d conversation references removed", removed)

@@ -1,0 +1,115 @@
+"""Cross-cutting checks, each a botbuilder middleware that calls ``next()``."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from botbuilder.core import Middleware, TurnContext
+from botbuilder.schema import ActivityTypes
+
+from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, tenant_of
+from storage import activities
+from storage.people import Member, upsert_member
+from translations import Translator
+
+log = logging.getLogger(__name__)
+Next = Callable[[], Awaitable[None]]
+
+
+def safe_for_log(value: object, limit: int = 120) -> str:
+    """User-supplied text with control characters removed, for one log line."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return text[:limit]
+
+
+class CorrelationMiddleware(Middleware):  # type: ignore[misc]
+    """Logs one line per turn with a correlation id; never logs secrets or message text."""
+
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        activity = context.activity
+        correlation = uuid.uuid4().hex[:12]
+        context.turn_state["roadmap.correlation"] = correlation
+        log.info(
+            "turn %s type=%s name=%s conversation=%s",
+            correlation,
+            safe_for_log(activity.type),
+            safe_for_log(activity.name or ""),
+            safe_for_log(activity.conversation.id if activity.conversation else ""),
+        )
+        await logic()
+
+
+class TenantMiddleware(Middleware):  # type: ignore[misc]
+    """Drops every activity from a tenant that is not on the allow-list."""
+
+    def __init__(self, services: Services) -> None:
+        self._settings = services.settings
+
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        tenant = tenant_of(context.activity)
+        if not self._settings.tenant_allowed(tenant):
+            log.warning("dropped an activity from tenant %s", safe_for_log(tenant))
+            return
+        await logic()
+
+
+class DedupeMiddleware(Middleware):  # type: ignore[misc]
+    """A replayed activity id is processed once; a failed turn's id is released for the retry."""
+
+    def __init__(self, services: Services) -> None:
+        self._sessions = services.sessions
+
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        activity = context.activity
+        if not activity.id or activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            await logic()
+            return
+        key = f"{activity.conversation.id}|{activity.id}"[:300]
+        if not await activities.claim(key, sessions=self._sessions):
+            log.info("replayed activity %s", safe_for_log(activity.id))
+            if activity.type != ActivityTypes.invoke:
+                return
+            context.turn_state[REPLAY_KEY] = True  # an invoke still needs its answer
+        try:
+            await logic()
+        except BaseException:
+            if not context.turn_state.get(REPLAY_KEY):
+                await activities.release(key, sessions=self._sessions)
+            raise
+        if not context.turn_state.get(REPLAY_KEY):
+            await activities.complete(key, sessions=self._sessions)
+
+
+class IdentityMiddleware(Middleware):  # type: ignore[misc]
+    """Resolves the sender to a person (created on first contact) and their translator."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        activity = context.activity
+        sender = activity.from_property
+        aad = getattr(sender, "aad_object_id", None) if sender else None
+        if sender is None or not aad or sender.id == getattr(activity.recipient, "id", None):
+            context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
+                activity.locale, self._services.settings.zone
+            )
+            await logic()
+            return
+        member = Member(
+            aad_object_id=aad,
+            name=sender.name or "",
+            teams_id=sender.id,
+            tenant_id=tenant_of(activity),
+        )
+        async with self._services.sessions() as session, session.begin():
+            person = await upsert_member(
+                member, admins=self._services.settings.admins, session=session
+            )
+        context.turn_state[PERSON_KEY] = person
+        context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
+            person.locale or activity.locale, self._services.settings.zone
+        )
+        await logic()

@@ -1,0 +1,177 @@
+"""The bot: dispatches each activity to its handler through the routing table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot import installs
+from bot.actions import status as status_actions
+from bot.commands import help as help_command
+from bot.commands import status as status_command
+from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, Turn, card_activity
+from bot.middleware import safe_for_log
+from bot.router import Command, Router
+from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
+from cards.elements import CONTENT_TYPE
+from cards.messages import build_notice_card
+from translations import Translator
+
+log = logging.getLogger(__name__)
+
+
+def build_router() -> Router:
+    return Router(
+        commands=[
+            Command("help", help_command.WORDS, help_command.handle),
+            Command("status", status_command.WORDS, status_command.handle),
+        ],
+        actions={
+            VERB_STATUS_SUBMIT: status_actions.submit,
+            VERB_STATUS_EDIT: status_actions.edit,
+            VERB_STATUS_REFRESH: status_actions.refresh,
+        },
+        fallback=help_command.not_understood,
+    )
+
+
+def card_invoke_response(card: Mapping[str, Any]) -> InvokeResponse:
+    return InvokeResponse(
+        status=int(HTTPStatus.OK),
+        body={"statusCode": 200, "type": CONTENT_TYPE, "value": dict(card)},
+    )
+
+
+class RoadmapBot:
+    def __init__(self, services: Services, router: Router | None = None) -> None:
+        self._services = services
+        self._router = router or build_router()
+
+    def _turn(self, context: TurnContext) -> Turn | None:
+        person = context.turn_state.get(PERSON_KEY)
+        if person is None:
+            return None
+        translator: Translator = context.turn_state[TRANSLATOR_KEY]
+        return Turn(context=context, services=self._services, person=person, t=translator)
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == ActivityTypes.message:
+            await self._on_message(context)
+        elif activity.type == ActivityTypes.invoke:
+            await self._on_invoke(context)
+        elif activity.type == ActivityTypes.conversation_update:
+            await self._on_conversation_update(context)
+        elif activity.type == ActivityTypes.installation_update:
+            action = (activity.action or "").lower()
+            if action.startswith("add"):
+                await installs.installed(context, self._services)
+            elif action.startswith("remove"):
+                await installs.uninstalled(context, self._services)
+
+    async def _on_conversation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = activity.members_added or []
+        removed = activity.members_removed or []
+        if any(member.id == bot_id for member in added):
+            await installs.installed(context, self._services)
+        elif added:
+            await installs.members_added(context, self._services)
+        if any(member.id == bot_id for member in removed):
+            await installs.uninstalled(context, self._services)
+
+    async def _on_message(self, context: TurnContext) -> None:
+        turn = self._turn(context)
+        if turn is None:
+            return
+        value = context.activity.value
+        if isinstance(value, dict) and isinstance(value.get("verb"), str):
+            await self._on_submit(
+                turn, value
+            )  # Action.Submit from a client without Universal Actions
+            return
+        text = TurnContext.remove_recipient_mention(context.activity) or ""
+        handler, rest = self._router.command_for(text)
+        await handler(turn, rest)
+
+    async def _on_submit(self, turn: Turn, value: Mapping[str, Any]) -> None:
+        handler = self._router.action_for(str(value["verb"]))
+        if handler is None:
+            await turn.send_card(
+                build_notice_card(turn.t("That button is no longer supported."), turn.t)
+            )
+            return
+        card = await handler(turn, value)
+        reply_to = turn.activity.reply_to_id
+        if reply_to:
+            update = card_activity(card)
+            update.id = reply_to
+            await turn.context.update_activity(update)
+        else:
+            await turn.send_card(card)
+
+    async def _on_invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.name != "adaptiveCard/action":
+            await self._reply(context, InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED)))
+            return
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else None
+        turn = self._turn(context)
+        if action is None or turn is None:
+            await self._reply(
+                context,
+                _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", "missing action or sender"),
+            )
+            return
+        verb = action.get("verb")
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        handler = self._router.action_for(verb) if isinstance(verb, str) else None
+        if handler is None:
+            log.info("unknown card verb %s", safe_for_log(verb))
+            card = build_notice_card(turn.t("That button is no longer supported."), turn.t)
+        else:
+            if context.turn_state.get(REPLAY_KEY):
+                handler = status_actions.refresh  # a replay answers with the state, writes nothing
+            card = await handler(turn, data)
+        await self._reply(context, card_invoke_response(card))
+
+    @staticmethod
+    async def _reply(context: TurnContext, response: InvokeResponse) -> None:
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+
+
+def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
+    return InvokeResponse(
+        status=int(status),
+        body={
+            "statusCode": int(status),
+            "type": "application/vnd.microsoft.error",
+            "value": {"code": code, "message": message},
+        },
+    )
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """Log the failure, tell the user nothing was lost, and answer an invoke with a card."""
+    log.error("turn failed: %s", type(error).__name__, exc_info=error)
+    t: Translator | None = context.turn_state.get(TRANSLATOR_KEY)
+    if t is None:
+        return
+    card = build_notice_card(
+        t(
+            "Sorry, something went wrong on my side and nothing was saved. Please try again in a moment."
+        ),
+        t,
+        warning=True,
+    )
+    if context.activity.type == ActivityTypes.invoke:
+        await RoadmapBot._reply(context, card_invoke_response(card))
+    else:
+        await context.send_activity(card_activity(card))

@@ -1,0 +1,54 @@
+"""One routing table: command words and card verbs to their handlers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.context import Turn
+
+CommandHandler = Callable[[Turn, str], Awaitable[None]]
+# An action handler returns the card that replaces the one the user acted on.
+ActionHandler = Callable[[Turn, Mapping[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    words: frozenset[str]  # every language's word for it, lower case
+    handler: CommandHandler
+
+
+def normalise(text: str) -> str:
+    """Lower case, trimmed, single-spaced, without a leading slash or trailing punctuation."""
+    text = unicodedata.normalize("NFC", text).strip().lower().lstrip("/")
+    text = re.sub(r"\s+", " ", text)
+    return text.rstrip("?!.")
+
+
+class Router:
+    def __init__(
+        self,
+        commands: list[Command],
+        actions: dict[str, ActionHandler],
+        fallback: CommandHandler,
+    ) -> None:
+        self._by_word = {word: command for command in commands for word in command.words}
+        self._actions = actions
+        self._fallback = fallback
+
+    def command_for(self, text: str) -> tuple[CommandHandler, str]:
+        """The handler for a message and the rest of the text after the command word."""
+        normalised = normalise(text)
+        first, _, rest = normalised.partition(" ")
+        for candidate in (normalised, first):
+            command = self._by_word.get(candidate)
+            if command is not None:
+                return command.handler, rest if candidate == first else ""
+        return self._fallback, text.strip()
+
+    def action_for(self, verb: str) -> ActionHandler | None:
+        return self._actions.get(verb)

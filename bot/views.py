@@ -1,0 +1,123 @@
+"""From storage's records to the cards' plain views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.context import Turn
+from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView
+from scheduler.calendar import due_date, parse_period, period_of, period_start
+from storage.models import StatusReport, utcnow
+from storage.status import ReportContext
+from translations import Translator
+
+
+def current_period(turn: Turn) -> str:
+    return period_of(utcnow(), turn.services.settings.zone)
+
+
+def _report_values(report: StatusReport, t: Translator) -> dict[str, str]:
+    return {
+        "health": report.health.value if report.health else "",
+        "progress": str(report.progress),
+        "spent": t.input_number(report.spent_cents),
+        "forecast": t.input_number(report.forecast_cents),
+        "achievements": report.achievements,
+        "next_steps": report.next_steps,
+        "risks": report.risks,
+    }
+
+
+def _metric_text(value: object) -> str:
+    text = format(value, "f") if value is not None else ""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def form_view(
+    context: ReportContext,
+    period: str,
+    t: Translator,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> StatusFormView:
+    """The editable card's data: typed values if given, else this or last period's answers."""
+    project = context.project
+    if project.id is None:
+        raise ValueError("a stored project has an id")
+    source = context.current or context.previous
+    values = _report_values(source, t) if source else {}
+    if source is None:
+        values = {
+            "progress": str(project.progress),
+            "spent": t.input_number(project.actual_cents),
+            "forecast": t.input_number(project.forecast_cents or project.planned_cents),
+        }
+    metrics = [
+        MetricField(
+            id=metric.id or 0,
+            name=t.pick(metric.name_fi, metric.name_sv, metric.name_en),
+            unit=metric.unit,
+            value=_metric_text(context.metric_values.get(metric.id or 0)),
+            target=_metric_text(metric.target) if metric.target is not None else None,
+        )
+        for metric in context.metrics
+    ]
+    if typed is not None:
+        values = dict(typed)
+    prefilled_from: date | None = None
+    if context.current is None and context.previous is not None:
+        prefilled_from = period_start(context.previous.period)
+    return StatusFormView(
+        project_id=project.id,
+        code=project.code,
+        name=t.pick(project.name_fi, project.name_sv, project.name_en),
+        period=period,
+        period_start=period_start(period),
+        due=due_date(period),
+        values=values,
+        metrics=metrics,
+        errors=errors or {},
+        prefilled_from=prefilled_from,
+        revision=context.current.revision if context.current else None,
+        period_closed=context.period_closed,
+    )
+
+
+def confirmation_view(
+    context: ReportContext, t: Translator, *, editor_ids: list[str], can_edit: bool
+) -> ConfirmationView:
+    project, report = context.project, context.current
+    if project.id is None or report is None:
+        raise ValueError("a confirmation needs a stored project and its report")
+    parse_period(report.period)
+    return ConfirmationView(
+        project_id=project.id,
+        code=project.code,
+        name=t.pick(project.name_fi, project.name_sv, project.name_en),
+        period=report.period,
+        period_start=period_start(report.period),
+        health=report.health.value,
+        progress=report.progress,
+        spent_cents=report.spent_cents,
+        forecast_cents=report.forecast_cents,
+        metrics=[
+            MetricReading(
+                name=t.pick(metric.name_fi, metric.name_sv, metric.name_en),
+                unit=metric.unit,
+                value=t.number(context.metric_values[metric.id])
+                if metric.id in context.metric_values
+                else "–",
+            )
+            for metric in context.metrics
+        ],
+        achievements=report.achievements,
+        next_steps=report.next_steps,
+        risks=report.risks,
+        submitted_by=context.submitted_by.name if context.submitted_by else "",
+        submitted_at=report.submitted_at,
+        revision=report.revision,
+        late=report.late,
+        editor_ids=editor_ids,
+        can_edit=can_edit,
+    )
