@@ -122,7 +122,8 @@ def create_adapter(settings: Settings) -> CloudAdapter:
     configuration = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password.get_secret_value(),
-        APP_TYPE=settings.app_type,
+        # The SDK's local mode (authentication off) exists only under its MultiTenant branch.
+        APP_TYPE=settings.app_type if settings.auth_enabled else "MultiTenant",
         APP_TENANTID=settings.app_tenant_id,
     )
     inner = ConfigurationBotFrameworkAuthentication(configuration)

@@ -18,7 +18,7 @@ def current_period(turn: Turn) -> str:
 
 def _report_values(report: StatusReport, t: Translator) -> dict[str, str]:
     return {
-        "health": report.health.value if report.health else "",
+        "health": str(report.health) if report.health else "",
         "progress": str(report.progress),
         "spent": t.input_number(report.spent_cents),
         "forecast": t.input_number(report.forecast_cents),
@@ -97,7 +97,7 @@ def confirmation_view(
         name=t.pick(project.name_fi, project.name_sv, project.name_en),
         period=report.period,
         period_start=period_start(report.period),
-        health=report.health.value,
+        health=str(report.health),
         progress=report.progress,
         spent_cents=report.spent_cents,
         forecast_cents=report.forecast_cents,

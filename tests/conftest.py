@@ -1,0 +1,123 @@
+"""Shared fixtures: a migrated database (SQLite, and PostgreSQL where marked), the fake
+connector, and the real app served over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import create_app
+from settings import Settings
+from storage.db import SessionFactory, create_engine, session_factory
+from tests.support.connector import FakeConnector
+from tests.support.databases import PgTemplates, SqliteTemplates, pg_available
+from tests.support.portfolio import Portfolio, create_portfolio
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+async def pg_templates() -> AsyncIterator[PgTemplates]:
+    templates = PgTemplates()
+    yield templates
+    if templates.created:
+        await templates.drop_all()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_templates: SqliteTemplates
+) -> str:
+    """A fresh, migrated database; storage tests run on both backends."""
+    if request.param == "sqlite":
+        return await sqlite_templates.fresh(tmp_path / "roadmap.db")
+    reason = await pg_available()
+    if reason:
+        pytest.skip(reason)
+    templates: PgTemplates = request.getfixturevalue("pg_templates")
+    return await templates.fresh()
+
+
+@pytest.fixture
+async def sqlite_url(tmp_path: Path, sqlite_templates: SqliteTemplates) -> str:
+    return await sqlite_templates.fresh(tmp_path / "roadmap.db")
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> SessionFactory:
+    return session_factory(engine)
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@dataclass
+class BotHarness:
+    """The real app on a real port, its database, and the connector it replies to."""
+
+    url: str
+    http: ClientSession
+    connector: FakeConnector
+    sessions: SessionFactory
+    portfolio: Portfolio
+
+    async def post(self, activity: dict[str, Any], **kwargs: Any) -> tuple[int, Any]:
+        async with self.http.post(f"{self.url}/api/messages", json=activity, **kwargs) as response:
+            text = await response.text()
+            body = await response.json() if text and response.content_type == "application/json" else text
+            return response.status, body
+
+
+async def _harness(url: str, connector: FakeConnector, settings: Settings) -> AsyncIterator[BotHarness]:
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        portfolio = await create_portfolio(session)
+    server = TestServer(create_app(settings), host="127.0.0.1")
+    await server.start_server()
+    async with ClientSession() as http:
+        yield BotHarness(str(server.make_url("")).rstrip("/"), http, connector, sessions, portfolio)
+    await server.close()
+    await engine.dispose()
+
+
+@pytest.fixture
+async def bot(database_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
+    """The bot in local mode (no credentials), on SQLite and PostgreSQL."""
+    settings = Settings(DATABASE_URL=database_url, ADMINS="aad-admin", _env_file=None)
+    async for harness in _harness(database_url, connector, settings):
+        yield harness
+
+
+@pytest.fixture
+async def sqlite_bot(sqlite_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
+    """The bot in local mode on SQLite only, for HTTP behaviour that does not depend on storage."""
+    settings = Settings(DATABASE_URL=sqlite_url, ADMINS="aad-admin", _env_file=None)
+    async for harness in _harness(sqlite_url, connector, settings):
+        yield harness
