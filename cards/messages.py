@@ -77,8 +77,8 @@ def build_welcome_card(view: WelcomeView, t: Translator) -> dict[str, Any]:
         body.append(
             TextBlock(
                 text=t(
-                    "You have {count} projects to report on. Open your status card whenever "
-                    "you like: it takes two minutes.",
+                    "Projects you report on: {count}. Open your status card whenever you like: "
+                    "it takes two minutes.",
                     count=view.project_count,
                 ),
                 wrap=True,

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import get_decimal_symbol
 
 from storage.models import Health
 from translations.markers import N_
@@ -68,23 +68,30 @@ def _as_text(value: object) -> str | None:
 
 
 def parse_number(text: str, babel_locale: str) -> Decimal | None:
-    """A finite decimal typed in machine form (``1234.5``) or the user's locale (``1 234,5``)."""
-    compact = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if not compact:
+    """A finite decimal as people type it: ``1234.5``, ``1 234,5`` or ``1,234.5``.
+
+    Spaces group digits. With both a comma and a dot, the last one is the decimal mark.
+    A lone comma followed by one or two digits is a decimal comma in every language;
+    otherwise the user's locale decides (``1,500`` is 1.5 in Finnish, 1500 in English).
+    """
+    compact = re.sub(r"[\s\u00a0\u202f']", "", text)
+    if not compact or not re.fullmatch(r"[+-]?[0-9.,]*[0-9][0-9.,]*", compact):
         return None
+    if "," in compact and "." in compact:
+        decimal_mark = "," if compact.rindex(",") > compact.rindex(".") else "."
+    elif compact.count(",") == 1 and re.search(r",[0-9]{1,2}$", compact):
+        decimal_mark = ","
+    elif "," in compact:
+        decimal_mark = get_decimal_symbol(babel_locale) if compact.count(",") == 1 else "."
+    else:
+        decimal_mark = "."
+    grouping = "." if decimal_mark == "," else ","
+    normalised = compact.replace(grouping, "").replace(decimal_mark, ".")
     try:
-        number = Decimal(compact.replace(" ", ""))
+        number = Decimal(normalised)
     except InvalidOperation:
-        try:
-            number = parse_decimal(compact, locale=babel_locale, strict=True)
-        except NumberFormatError:
-            try:
-                number = parse_decimal(compact.replace(" ", ""), locale=babel_locale)
-            except NumberFormatError:
-                return None
-    if not number.is_finite():
         return None
-    return number
+    return number if number.is_finite() else None
 
 
 def _money(text: str, babel_locale: str) -> tuple[int | None, str | None]:

@@ -3,7 +3,8 @@ connector, and the real app served over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,11 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate
 
 
 @pytest.fixture(scope="session")
-async def pg_templates() -> AsyncIterator[PgTemplates]:
+def pg_templates() -> Iterator[PgTemplates]:
     templates = PgTemplates()
     yield templates
     if templates.created:
-        await templates.drop_all()
+        asyncio.run(templates.drop_all())
 
 
 @pytest.fixture(

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from zoneinfo import ZoneInfo
+
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from scheduler.calendar import period_of, previous_period
 
 from storage.models import (
     Benefit,
@@ -27,7 +31,8 @@ OWNER = User("29:owner", "aad-owner", "Aino Virtanen", "fi-FI")
 DEPUTY = User("29:deputy", "aad-deputy", "Björn Lindqvist", "sv-FI")
 OTHER = User("29:other", "aad-other", "Olli Muu", "en-US")
 ADMIN = User("29:admin", "aad-admin", "Anna Admin", "en-US")
-LAST_PERIOD = "2026-10"
+CURRENT_PERIOD = period_of(utcnow(), ZoneInfo("Europe/Helsinki"))
+LAST_PERIOD = previous_period(CURRENT_PERIOD)
 
 
 @dataclass
