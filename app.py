@@ -7,6 +7,8 @@ import logging
 from aiohttp import web
 
 from bot.context import Services
+from botbuilder.integration.aiohttp import CloudAdapter
+
 from bot.hosting import create_adapter, messages_handler
 from bot.middleware import (
     CorrelationMiddleware,
@@ -19,7 +21,7 @@ from settings import Settings
 from storage.db import create_engine, ping, session_factory
 
 log = logging.getLogger("roadmap")
-ENGINE_KEY = web.AppKey("engine", object)
+ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -51,6 +53,7 @@ def create_app(settings: Settings) -> web.Application:
         await engine.dispose()
 
     app = web.Application(client_max_size=256 * 1024)
+    app[ADAPTER_KEY] = adapter
     app.router.add_post("/api/messages", messages_handler(adapter, bot.on_turn))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -169,6 +169,9 @@ def messages_handler(
         header = request.headers.get("Authorization", "")
         try:
             auth_result = await authentication.authenticate_request(activity, header)
+        except PermissionError:  # the SDK's "no or invalid token" (a subclass of OSError)
+            log.info("rejected an unauthenticated request")
+            return web.json_response({"error": "unauthorized"}, status=401)
         except (TimeoutError, ClientError, OSError):
             log.warning("could not reach the token issuer to check a request", exc_info=True)
             return web.json_response({"error": "authentication unavailable"}, status=503)

@@ -6,8 +6,8 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import Middleware, TurnContext
-from botbuilder.schema import ActivityTypes
+from botbuilder.core import InvokeResponse, Middleware, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, tenant_of
 from storage import activities
@@ -51,6 +51,10 @@ class TenantMiddleware(Middleware):  # type: ignore[misc]
         tenant = tenant_of(context.activity)
         if not self._settings.tenant_allowed(tenant):
             log.warning("dropped an activity from tenant %s", safe_for_log(tenant))
+            if context.activity.type == ActivityTypes.invoke:
+                await context.send_activity(
+                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=403))
+                )
             return
         await logic()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -87,6 +87,7 @@ class BotHarness:
     connector: FakeConnector
     sessions: SessionFactory
     portfolio: Portfolio
+    app: web.Application
 
     async def post(self, activity: dict[str, Any], **kwargs: Any) -> tuple[int, Any]:
         async with self.http.post(f"{self.url}/api/messages", json=activity, **kwargs) as response:
@@ -100,10 +101,13 @@ async def _harness(url: str, connector: FakeConnector, settings: Settings) -> As
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
         portfolio = await create_portfolio(session)
-    server = TestServer(create_app(settings), host="127.0.0.1")
+    app = create_app(settings)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with ClientSession() as http:
-        yield BotHarness(str(server.make_url("")).rstrip("/"), http, connector, sessions, portfolio)
+        yield BotHarness(
+            str(server.make_url("")).rstrip("/"), http, connector, sessions, portfolio, app
+        )
     await server.close()
     await engine.dispose()
 

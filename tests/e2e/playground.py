@@ -22,11 +22,15 @@ Selectors were taken from the real DOM of Playground 0.2.28 (see
 them; the few CSS selectors are the stable, unhashed Fluent UI / Adaptive Cards
 class names (``fai-OutputCard``, ``ac-adaptiveCard``) or Lexical attributes.
 
-Typical use::
+Typical use (``art`` is an artefact dir, ``wd`` a scratch dir)::
 
-    with start_process([...bot command...], log_path=...) as bot, \\
-         start_playground(bot_url, workdir, log_dir=art) as pg, \\
-         launch_browser(artefact_dir=art) as browser:
+    write_config(wd, make_config())
+    bot_port = free_port()
+    with start_process([sys.executable, "app.py"], log_path=art / "bot.log",
+                       env={"PORT": str(bot_port)}, wait_port=bot_port), \\
+         start_playground(f"http://127.0.0.1:{bot_port}/api/messages", wd,
+                          log_dir=art) as pg, \\
+         launch_browser(trace_path=art / "trace.zip") as browser:
         page = open_playground(browser, pg)
         open_personal_chat(page)
         wait_for_bot_message(page, "Welcome")
@@ -34,8 +38,11 @@ Typical use::
         card = wait_for_card(page, "Roadmap item")
         fill_input(card, "Title", "Ship v2")
         click_card_button(card, "Save")
-        wait_for_card(page, "Saved: Ship v2")
+        wait_for_card(page, "Saved: Ship v2")   # replaced in place
         screenshot(page, art, "saved")
+        assert pg.activities_to_bot()[-1]["name"] == "adaptiveCard/action"
+
+Import it as ``tests.e2e.playground`` (the repo root is on ``pythonpath``).
 """
 
 from __future__ import annotations
@@ -50,10 +57,12 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -620,6 +629,132 @@ def _ping(port: int) -> bool:
 
 
 # --------------------------------------------------------------------------
+# Activity-rewriting proxy (locale / user the Playground cannot send)
+# --------------------------------------------------------------------------
+
+Rewrite = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class ActivityProxy:
+    """HTTP proxy between the Playground and the bot that rewrites activities.
+
+    The Playground hard-codes ``locale: "en-US"`` and always sends as the
+    yml's ``currentUser``.  Point the Playground at :attr:`url` instead of the
+    bot and set :attr:`locale` (and/or :attr:`rewrite`) at any time; every
+    activity POSTed to the bot afterwards is changed on the way.  Replies go
+    straight from the bot to the Playground (``serviceUrl``), so the UI is
+    unaffected.  Use as a context manager; it serves from a daemon thread.
+    """
+
+    def __init__(self, target_url: str, *, locale: str | None = None) -> None:
+        parsed = urllib.parse.urlsplit(target_url)
+        if parsed.scheme != "http" or parsed.hostname is None:
+            raise ValueError(f"need an http:// bot URL, got {target_url!r}")
+        self._target_host = parsed.hostname
+        self._target_port = parsed.port or 80
+        self._path = parsed.path or "/"
+        self.locale = locale
+        self.rewrite: Rewrite | None = None
+        self.forwarded: list[dict[str, Any]] = []
+        self._server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler, self)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """Give this to :func:`start_playground` as the bot endpoint."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self._path}"
+
+    def apply(self, activity: dict[str, Any]) -> dict[str, Any]:
+        """The rewrite applied to each activity (locale first, then ``rewrite``)."""
+        if self.locale:
+            activity["locale"] = self.locale
+            for entity in activity.get("entities") or []:
+                if isinstance(entity, dict) and entity.get("type") == "clientInfo":
+                    entity["locale"] = self.locale
+        if self.rewrite is not None:
+            activity = self.rewrite(activity)
+        return activity
+
+    def forward(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
+        if method == "POST" and body:
+            try:
+                activity = json.loads(body)
+            except ValueError:
+                activity = None
+            if isinstance(activity, dict):
+                activity = self.apply(activity)
+                self.forwarded.append(activity)
+                body = json.dumps(activity).encode()
+        keep = {k: v for k, v in headers.items() if k.lower() in ("content-type", "authorization")}
+        conn = http.client.HTTPConnection(self._target_host, self._target_port, timeout=60)
+        try:
+            conn.request(method, path, body=body or None, headers=keep)
+            resp = conn.getresponse()
+            return resp.status, resp.getheader("Content-Type", ""), resp.read()
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ActivityProxy:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        proxy: ActivityProxy,
+    ) -> None:
+        super().__init__(address, handler)
+        self.proxy = proxy
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _handle(self) -> None:
+        assert isinstance(self.server, _ProxyServer)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            status, content_type, payload = self.server.proxy.forward(
+                self.command, self.path, dict(self.headers.items()), body
+            )
+        except OSError as exc:
+            status, content_type, payload = 502, "text/plain", str(exc).encode()
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = _handle
+    do_POST = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # keep test output quiet
+
+
+# --------------------------------------------------------------------------
 # Browser
 # --------------------------------------------------------------------------
 
@@ -700,9 +835,11 @@ def launch_browser(
 def open_playground(session: BrowserSession, pg: Playground, timeout_ms: int = 30_000) -> Page:
     """Load the Playground UI and wait until the conversation list is shown.
 
-    Every page load starts a fresh client-side chat history and, when a
-    conversation is first opened, sends installationUpdate + conversationUpdate
-    again (so the bot's welcome appears again).
+    Every page load starts with an empty client-side chat history.  On load the
+    Playground sends installationUpdate + conversationUpdate (membersAdded) for
+    the personal chat to the bot (so a welcome arrives even before the chat is
+    opened); a group chat or channel gets them when first opened.  A reload
+    sends them again.
     """
     context = session.context
     page = context.pages[0] if context.pages else context.new_page()
@@ -739,7 +876,7 @@ def _open_conversation(page: Page, tree_item_name: str, timeout_ms: int) -> None
 
 
 def open_personal_chat(page: Page, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
-    """Open the 1:1 chat with the bot (sends the welcome activities once per page load)."""
+    """Open the 1:1 chat with the bot; its messages since page load are shown."""
     _open_conversation(page, PERSONAL_CHAT_NAME, timeout_ms)
 
 
