@@ -1,0 +1,90 @@
+"""Install, welcome, roster and uninstall, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from storage.models import Conversation, ConversationKind, Person
+from tests.bot.test_status_journey import as_language, texts
+from tests.conftest import BotHarness
+from tests.support import activities as a
+from tests.support.portfolio import OTHER, OWNER
+
+WELCOME = {"fi": "Hei Aino!", "sv": "Hej Aino!", "en": "Hello Aino!"}
+OPEN_STATUS = {"fi": "Avaa tilakorttini", "sv": "Öppna mitt statuskort", "en": "Open my status card"}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_personal_install_stores_the_reference_and_welcomes_once(
+    bot: BotHarness, language: str
+) -> None:
+    owner = as_language(OWNER, language)
+    url = bot.connector.url
+    status, _ = await bot.post(a.personal_install(owner, url))
+    assert status == 201
+    await bot.post(a.bot_added_to_personal(owner, url))  # Teams sends both on install
+    [card] = bot.connector.cards()
+    assert WELCOME[language] in texts(card)
+    assert OPEN_STATUS[language] in texts(card), "an owner is offered their status card"
+    async with bot.sessions() as session:
+        conversation = (await session.exec(select(Conversation))).one()
+        person = await session.get(Person, conversation.person_id)
+    assert conversation.kind == ConversationKind.personal
+    assert conversation.tenant_id == "tenant-porvoo"
+    assert conversation.reference["conversation"]["id"] == owner.conversation
+    assert conversation.reference["serviceUrl"] == url
+    assert person is not None and person.aad_object_id == owner.aad
+
+
+async def test_uninstall_forgets_the_reference(bot: BotHarness) -> None:
+    url = bot.connector.url
+    await bot.post(a.personal_install(OWNER, url))
+    await bot.post(a.personal_install(OTHER, url))
+    await bot.post(a.personal_uninstall(OWNER, url))
+    async with bot.sessions() as session:
+        remaining = (await session.exec(select(Conversation.conversation_id))).all()
+    assert remaining == [OTHER.conversation]
+
+
+async def test_team_install_pages_the_roster_and_stores_everyone(bot: BotHarness) -> None:
+    bot.connector.roster = [
+        {"id": f"29:member-{n}", "name": f"Member {n}", "aadObjectId": f"aad-member-{n}",
+         "email": f"member{n}@porvoo.example", "userPrincipalName": f"member{n}@porvoo.example"}
+        for n in range(5)
+    ]
+    bot.connector.page_size = 2
+    status, _ = await bot.post(a.team_install(OWNER, bot.connector.url))
+    assert status == 201
+    pages = [c for c in bot.connector.calls if c.path.endswith("/pagedmembers")]
+    assert len(pages) == 3, "five members in pages of two"
+    async with bot.sessions() as session:
+        members = (
+            await session.exec(select(Person).where(Person.aad_object_id.startswith("aad-member-")))
+        ).all()
+        team = (await session.exec(select(Conversation))).one()
+    assert sorted(p.email for p in members) == [f"member{n}@porvoo.example" for n in range(5)]
+    assert team.kind == ConversationKind.channel
+    assert team.team_id == "19:team@thread.tacv2"
+    [card] = bot.connector.cards()
+    assert "Hei" not in texts(card), "a channel is not greeted by one person's name"
+    assert "Olen digiohjelman tiekartta-avustaja." in texts(card)
+
+
+async def test_unknown_text_gets_help_not_silence(bot: BotHarness) -> None:
+    await bot.post(a.message(as_language(OWNER, "sv"), bot.connector.url, "vad är klockan"))
+    [card] = bot.connector.cards()
+    assert "Jag förstod inte ”vad är klockan”" in texts(card)
+    assert "hjälp" in texts(card)
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "expected"),
+    [("fi", "OHJE", "Tiekarttabotin ohje"), ("sv", "hjälp", "Hjälp för färdplansboten"),
+     ("en", " Help! ", "Roadmap Bot help")],
+)
+async def test_help_in_each_language(bot: BotHarness, language: str, word: str, expected: str) -> None:
+    await bot.post(a.message(as_language(OWNER, language), bot.connector.url, word))
+    [card] = bot.connector.cards()
+    assert expected in texts(card)
+    assert "not understand" not in texts(card)

@@ -1,0 +1,137 @@
+"""Every card the bot can send, in every language, against the official schema and size limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+
+from cards.messages import build_help_card, build_notice_card, build_welcome_card
+from cards.status import build_confirmation_card, build_status_card
+from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView, WelcomeView
+from translations import LANGUAGES, Translator
+
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "adaptive-card-1.5.json"
+MAX_MESSAGE_BYTES = 80 * 1024
+ZONE = ZoneInfo("Europe/Helsinki")
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _form(**changes: Any) -> StatusFormView:
+    values: dict[str, Any] = {
+        "project_id": 7,
+        "code": "DR25-07",
+        "name": "Kartalla",
+        "period": "2026-11",
+        "period_start": date(2026, 11, 1),
+        "due": date(2026, 11, 11),
+        "values": {"health": "at_risk", "progress": "45", "spent": "12500", "forecast": "20000"},
+        "metrics": [MetricField(1, "Palautteita", "pcs", "120", "500")],
+        "prefilled_from": date(2026, 10, 1),
+    }
+    values.update(changes)
+    return StatusFormView(**values)
+
+
+def _confirmation(**changes: Any) -> ConfirmationView:
+    values: dict[str, Any] = {
+        "project_id": 7, "code": "DR25-07", "name": "Kartalla", "period": "2026-11",
+        "period_start": date(2026, 11, 1), "health": "off_track", "progress": 45,
+        "spent_cents": 1_250_050, "forecast_cents": 2_000_000,
+        "metrics": [MetricReading("Palautteita", "pcs", "120")], "achievements": "Pilotti",
+        "next_steps": "Koulutus", "risks": "Resurssit", "submitted_by": "Aino Virtanen",
+        "submitted_at": datetime(2026, 11, 5, 8, 30, tzinfo=UTC), "revision": 2, "late": True,
+        "editor_ids": ["29:owner", "29:deputy"], "can_edit": True,
+    }
+    values.update(changes)
+    return ConfirmationView(**values)
+
+
+LONG = "ä" * 2000
+CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
+    "status form": lambda t: build_status_card(_form(), t),
+    "status form, editing a saved report in a closed period": lambda t: build_status_card(
+        _form(revision=3, period_closed=True, prefilled_from=None), t
+    ),
+    "status form with every error": lambda t: build_status_card(
+        _form(
+            values={"progress": "140", "spent": "-1", "forecast": "NaN", "health": "nonsense"},
+            errors={k: "Enter a number." for k in ("health", "progress", "spent", "forecast", "metric_1", "achievements", "next_steps", "risks", "_form")},
+        ),
+        t,
+    ),
+    "status form, largest": lambda t: build_status_card(
+        _form(
+            values={"achievements": LONG, "next_steps": LONG, "risks": LONG, "progress": "1"},
+            metrics=[MetricField(n, "Mittari " * 10, "pcs", "1" * 12, "9" * 12) for n in range(30)],
+            name="N" * 300,
+        ),
+        t,
+    ),
+    "confirmation with edit": lambda t: build_confirmation_card(_confirmation(), t),
+    "confirmation, read-only": lambda t: build_confirmation_card(
+        _confirmation(can_edit=False, editor_ids=[], late=False, revision=1), t
+    ),
+    "confirmation, largest": lambda t: build_confirmation_card(
+        _confirmation(achievements=LONG, next_steps=LONG, risks=LONG,
+                      editor_ids=[f"29:{n:040d}" for n in range(80)],
+                      metrics=[MetricReading("M" * 200, "pcs", "1" * 20)] * 30), t
+    ),
+    "help": lambda t: build_help_card(t),
+    "help after unknown text": lambda t: build_help_card(t, not_understood="mitä kuuluu?"),
+    "welcome, owner": lambda t: build_welcome_card(WelcomeView("Aino", True, True, 3), t),
+    "welcome, channel": lambda t: build_welcome_card(WelcomeView("", False, False, 0), t),
+    "notice": lambda t: build_notice_card(t("That button is no longer supported."), t, warning=True),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(CARDS))
+def test_card_is_valid_and_small(
+    validator: jsonschema.protocols.Validator, name: str, language: str
+) -> None:
+    t = Translator(language, ZONE)
+    card = CARDS[name](t)
+    errors = sorted(validator.iter_errors(card), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    message = {
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+    }
+    assert len(json.dumps(message, ensure_ascii=False).encode()) < MAX_MESSAGE_BYTES
+    assert card["lang"] == language
+
+
+def test_refresh_lists_at_most_sixty_users() -> None:
+    card = CARDS["confirmation, largest"](Translator("en", ZONE))
+    assert len(card["refresh"]["userIds"]) == 60
+
+
+def test_the_schema_check_catches_a_broken_card(validator: jsonschema.protocols.Validator) -> None:
+    card = CARDS["status form"](Translator("fi", ZONE))
+    card["body"].append({"type": "Input.Number", "id": "x", "value": "not a number"})
+    assert list(validator.iter_errors(card))
+
+
+@pytest.mark.parametrize(
+    ("language", "money"),
+    [("fi", "12\xa0500,50\xa0€"), ("sv", "12\xa0500,50\xa0€"), ("en", "€12,500.50")],
+)
+def test_money_and_times_follow_the_locale(language: str, money: str) -> None:
+    card = CARDS["confirmation with edit"](Translator(language, ZONE))
+    text = json.dumps(card, ensure_ascii=False)
+    assert money in text
+    assert "10:30" in text or "10.30" in text, "08:30 UTC is 10:30 in Helsinki"

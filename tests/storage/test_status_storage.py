@@ -1,0 +1,123 @@
+"""Saving reports and revisions, rights and replay claims, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from storage import activities
+from storage.db import SessionFactory
+from storage.inputs import StatusInput
+from storage.models import (
+    Health,
+    MetricValue,
+    Person,
+    ProcessedActivity,
+    Project,
+    StatusReport,
+    StatusRevision,
+    utcnow,
+)
+from storage.people import person_by_aad
+from storage.status import NotAllowedError, UnknownProjectError, save_report
+from tests.support.portfolio import CURRENT_PERIOD, OTHER, OWNER, Portfolio, create_portfolio
+from tests.support.state import snapshot
+
+
+def values(progress: int = 50, **metrics: Decimal) -> StatusInput:
+    return StatusInput(
+        health=Health.at_risk, progress=progress, spent_cents=1_000_050, forecast_cents=2_000_000,
+        metrics={int(k): v for k, v in metrics.items()}, achievements="a", next_steps="n", risks="",
+    )
+
+
+@pytest.fixture
+async def portfolio(sessions: SessionFactory) -> Portfolio:
+    async with sessions() as session, session.begin():
+        return await create_portfolio(session)
+
+
+async def _person(sessions: SessionFactory, aad: str) -> Person:
+    async with sessions() as session:
+        person = await person_by_aad(aad, session=session)
+    assert person is not None
+    return person
+
+
+async def test_first_answer_is_the_report_and_edits_are_revisions(
+    sessions: SessionFactory, portfolio: Portfolio
+) -> None:
+    owner = await _person(sessions, OWNER.aad)
+    metric = portfolio.metric_ids[0]
+    for progress, value in ((50, Decimal("10.5")), (60, Decimal(12))):
+        async with sessions() as session, session.begin():
+            await save_report(person=owner, project_id=portfolio.kartalla_id, period=CURRENT_PERIOD,
+                              values=values(progress, **{str(metric): value}),
+                              activity_id=f"act-{progress}", session=session)
+    async with sessions() as session:
+        report = (await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))).one()
+        revisions = (await session.exec(select(StatusRevision).where(StatusRevision.report_id == report.id).order_by(StatusRevision.number))).all()
+        metric_values = (await session.exec(select(MetricValue).where(MetricValue.period == CURRENT_PERIOD))).all()
+        project = await session.get(Project, portfolio.kartalla_id)
+    assert (report.revision, report.progress, report.spent_cents) == (2, 60, 1_000_050)
+    assert [(r.number, r.progress, r.metric_values) for r in revisions] == [
+        (1, 50, {str(metric): "10.5"}), (2, 60, {str(metric): "12"})]
+    assert [(m.metric_id, m.value) for m in metric_values] == [(metric, Decimal(12))]
+    assert project is not None and (project.progress, project.health) == (60, Health.at_risk)
+    assert report.submitted_at.tzinfo is not None
+
+
+async def test_someone_elses_project_raises_before_writing(
+    sessions: SessionFactory, portfolio: Portfolio
+) -> None:
+    other = await _person(sessions, OTHER.aad)
+    before = await snapshot(sessions)
+    with pytest.raises(NotAllowedError):
+        async with sessions() as session, session.begin():
+            await save_report(person=other, project_id=portfolio.kartalla_id, period=CURRENT_PERIOD,
+                              values=values(), activity_id="x", session=session)
+    with pytest.raises(UnknownProjectError):
+        async with sessions() as session, session.begin():
+            await save_report(person=other, project_id=999, period=CURRENT_PERIOD,
+                              values=values(), activity_id="y", session=session)
+    assert await snapshot(sessions) == before
+
+
+async def test_concurrent_first_answers_give_one_report(
+    sessions: SessionFactory, portfolio: Portfolio
+) -> None:
+    owner = await _person(sessions, OWNER.aad)
+
+    async def answer(n: int) -> None:
+        async with sessions() as session, session.begin():
+            await save_report(person=owner, project_id=portfolio.kartalla_id, period=CURRENT_PERIOD,
+                              values=values(40 + n), activity_id=f"c-{n}", session=session)
+
+    results = await asyncio.gather(*(answer(n) for n in range(4)), return_exceptions=True)
+    async with sessions() as session:
+        reports = (await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))).all()
+        revisions = (await session.exec(select(StatusRevision).where(StatusRevision.report_id == reports[0].id))).all()
+    assert len(reports) == 1
+    saved = sum(1 for r in results if r is None)
+    assert saved >= 1 and len(revisions) == saved == reports[0].revision
+
+
+async def test_a_replayed_activity_is_claimed_once_and_a_crashed_claim_is_retaken(
+    sessions: SessionFactory,
+) -> None:
+    assert await activities.claim("conv|1", sessions=sessions)
+    assert not await activities.claim("conv|1", sessions=sessions)
+    await activities.complete("conv|1", sessions=sessions)
+    assert not await activities.claim("conv|1", sessions=sessions)
+
+    assert await activities.claim("conv|2", sessions=sessions)  # this turn "crashes"
+    async with sessions() as session, session.begin():
+        row = await session.get(ProcessedActivity, "conv|2")
+        assert row is not None
+        row.received_at = utcnow() - activities.STALE_AFTER - timedelta(seconds=1)
+    assert await activities.claim("conv|2", sessions=sessions), "the channel's retry runs"
+    assert not await activities.claim("conv|2", sessions=sessions)
