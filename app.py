@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-
-from bot.context import Services
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from bot.context import Services
 from bot.hosting import create_adapter, messages_handler
 from bot.middleware import (
     CorrelationMiddleware,

@@ -92,11 +92,17 @@ class BotHarness:
     async def post(self, activity: dict[str, Any], **kwargs: Any) -> tuple[int, Any]:
         async with self.http.post(f"{self.url}/api/messages", json=activity, **kwargs) as response:
             text = await response.text()
-            body = await response.json() if text and response.content_type == "application/json" else text
+            body = (
+                await response.json()
+                if text and response.content_type == "application/json"
+                else text
+            )
             return response.status, body
 
 
-async def _harness(url: str, connector: FakeConnector, settings: Settings) -> AsyncIterator[BotHarness]:
+async def _harness(
+    url: str, connector: FakeConnector, settings: Settings
+) -> AsyncIterator[BotHarness]:
     engine = create_engine(url)
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():

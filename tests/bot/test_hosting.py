@@ -10,13 +10,13 @@ import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 from pydantic import ValidationError
 
 from app import ADAPTER_KEY, create_app
 from bot.hosting import CachingBotFrameworkAuthentication, create_adapter
 from bot.roadmap_bot import card_invoke_response
 from settings import Settings
-from botbuilder.schema import Activity, ActivityTypes
 from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.connector import FakeConnector
@@ -45,7 +45,15 @@ async def authenticated_bot(sqlite_url: str) -> AsyncIterator[tuple[str, ClientS
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "Bearer", "Bearer not.a.jwt", "Basic dXNlcjpwYXNz", "garbage", "Bearer " + "a" * 5000],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer not.a.jwt",
+        "Basic dXNlcjpwYXNz",
+        "garbage",
+        "Bearer " + "a" * 5000,
+    ],
 )
 async def test_missing_or_malformed_authorization_gets_401(
     authenticated_bot: tuple[str, ClientSession],
@@ -68,7 +76,9 @@ async def test_stock_cloud_adapter_answers_500_to_an_invoke_with_a_body(sqlite_u
     class Bot:
         async def on_turn(self, context: TurnContext) -> None:
             response = card_invoke_response({"type": "AdaptiveCard", "version": "1.5", "body": []})
-            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=response)
+            )
 
     async def stock(request: web.Request) -> web.StreamResponse:
         return await adapter.process(request, Bot())
@@ -86,9 +96,17 @@ async def test_stock_cloud_adapter_answers_500_to_an_invoke_with_a_body(sqlite_u
         await server.close()
 
 
-async def test_our_edge_answers_the_same_invoke_with_200_and_the_card(sqlite_bot: BotHarness) -> None:
-    data = {"verb": "status.refresh", "project_id": sqlite_bot.portfolio.kartalla_id, "period": "2000-01"}
-    status, body = await sqlite_bot.post(a.execute(OWNER, sqlite_bot.connector.url, "status.refresh", data))
+async def test_our_edge_answers_the_same_invoke_with_200_and_the_card(
+    sqlite_bot: BotHarness,
+) -> None:
+    data = {
+        "verb": "status.refresh",
+        "project_id": sqlite_bot.portfolio.kartalla_id,
+        "period": "2000-01",
+    }
+    status, body = await sqlite_bot.post(
+        a.execute(OWNER, sqlite_bot.connector.url, "status.refresh", data)
+    )
     assert status == 200
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     assert body["value"]["type"] == "AdaptiveCard"
@@ -142,7 +160,7 @@ async def test_other_tenants_are_ignored(sqlite_url: str, connector: FakeConnect
 
 def test_refuses_to_listen_publicly_without_credentials() -> None:
     with pytest.raises(ValidationError, match="loopback"):
-        Settings(HOST="0.0.0.0", _env_file=None)
+        Settings(HOST="0.0.0.0", _env_file=None)  # noqa: S104 (the point of the test)
     assert Settings(HOST="::1", _env_file=None).is_loopback
 
 

@@ -12,7 +12,11 @@ from tests.support import activities as a
 from tests.support.portfolio import OTHER, OWNER
 
 WELCOME = {"fi": "Hei Aino!", "sv": "Hej Aino!", "en": "Hello Aino!"}
-OPEN_STATUS = {"fi": "Avaa tilakorttini", "sv": "Öppna mitt statuskort", "en": "Open my status card"}
+OPEN_STATUS = {
+    "fi": "Avaa tilakorttini",
+    "sv": "Öppna mitt statuskort",
+    "en": "Open my status card",
+}
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
@@ -49,8 +53,13 @@ async def test_uninstall_forgets_the_reference(bot: BotHarness) -> None:
 
 async def test_team_install_pages_the_roster_and_stores_everyone(bot: BotHarness) -> None:
     bot.connector.roster = [
-        {"id": f"29:member-{n}", "name": f"Member {n}", "aadObjectId": f"aad-member-{n}",
-         "email": f"member{n}@porvoo.example", "userPrincipalName": f"member{n}@porvoo.example"}
+        {
+            "id": f"29:member-{n}",
+            "name": f"Member {n}",
+            "aadObjectId": f"aad-member-{n}",
+            "email": f"member{n}@porvoo.example",
+            "userPrincipalName": f"member{n}@porvoo.example",
+        }
         for n in range(5)
     ]
     bot.connector.page_size = 2
@@ -80,10 +89,15 @@ async def test_unknown_text_gets_help_not_silence(bot: BotHarness) -> None:
 
 @pytest.mark.parametrize(
     ("language", "word", "expected"),
-    [("fi", "OHJE", "Tiekarttabotin ohje"), ("sv", "hjälp", "Hjälp för färdplansboten"),
-     ("en", " Help! ", "Roadmap Bot help")],
+    [
+        ("fi", "OHJE", "Tiekarttabotin ohje"),
+        ("sv", "hjälp", "Hjälp för färdplansboten"),
+        ("en", " Help! ", "Roadmap Bot help"),
+    ],
 )
-async def test_help_in_each_language(bot: BotHarness, language: str, word: str, expected: str) -> None:
+async def test_help_in_each_language(
+    bot: BotHarness, language: str, word: str, expected: str
+) -> None:
     await bot.post(a.message(as_language(OWNER, language), bot.connector.url, word))
     [card] = bot.connector.cards()
     assert expected in texts(card)

@@ -131,7 +131,11 @@ async def test_submit_saves_and_replaces_the_card_with_a_confirmation(
 async def test_edit_then_submit_keeps_both_revisions(bot: BotHarness) -> None:
     url = bot.connector.url
     await bot.post(a.execute(OWNER, url, "status.submit", submission(bot)))
-    edit_data = {"verb": "status.edit", "project_id": bot.portfolio.kartalla_id, "period": CURRENT_PERIOD}
+    edit_data = {
+        "verb": "status.edit",
+        "project_id": bot.portfolio.kartalla_id,
+        "period": CURRENT_PERIOD,
+    }
     status, body = await bot.post(a.execute(OWNER, url, "status.edit", edit_data))
     assert status == 200
     form = body["value"]
@@ -145,7 +149,9 @@ async def test_edit_then_submit_keeps_both_revisions(bot: BotHarness) -> None:
         report = (
             await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))
         ).one()
-        revisions = (await session.exec(select(StatusRevision).where(StatusRevision.report_id == report.id))).all()
+        revisions = (
+            await session.exec(select(StatusRevision).where(StatusRevision.report_id == report.id))
+        ).all()
         actions = [e.action for e in (await session.exec(select(AuditLog))).all()]
     assert report.revision == 2 and report.progress == 60
     assert sorted(r.progress for r in revisions) == [55, 60]
@@ -164,7 +170,9 @@ async def test_action_submit_updates_the_card_in_place(bot: BotHarness) -> None:
 
 @pytest.mark.parametrize("user", [DEPUTY, ADMIN], ids=["owner's deputy", "admin"])
 async def test_deputy_and_admin_may_report(bot: BotHarness, user: User) -> None:
-    status, body = await bot.post(a.execute(user, bot.connector.url, "status.submit", submission(bot)))
+    status, body = await bot.post(
+        a.execute(user, bot.connector.url, "status.submit", submission(bot))
+    )
     assert status == 200
     assert user.name in texts(body["value"])
     async with bot.sessions() as session:
@@ -178,7 +186,11 @@ async def test_refresh_gives_editors_the_edit_button_and_others_a_read_only_view
     bot: BotHarness,
 ) -> None:
     await bot.post(a.execute(OWNER, bot.connector.url, "status.submit", submission(bot)))
-    data = {"verb": "status.refresh", "project_id": bot.portfolio.kartalla_id, "period": CURRENT_PERIOD}
+    data = {
+        "verb": "status.refresh",
+        "project_id": bot.portfolio.kartalla_id,
+        "period": CURRENT_PERIOD,
+    }
     _, for_deputy = await bot.post(a.execute(DEPUTY, bot.connector.url, "status.refresh", data))
     _, for_other = await bot.post(a.execute(OTHER, bot.connector.url, "status.refresh", data))
     deputy_actions = [action["verb"] for action in for_deputy["value"].get("actions", [])]

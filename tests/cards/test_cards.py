@@ -48,13 +48,25 @@ def _form(**changes: Any) -> StatusFormView:
 
 def _confirmation(**changes: Any) -> ConfirmationView:
     values: dict[str, Any] = {
-        "project_id": 7, "code": "DR25-07", "name": "Kartalla", "period": "2026-11",
-        "period_start": date(2026, 11, 1), "health": "off_track", "progress": 45,
-        "spent_cents": 1_250_050, "forecast_cents": 2_000_000,
-        "metrics": [MetricReading("Palautteita", "pcs", "120")], "achievements": "Pilotti",
-        "next_steps": "Koulutus", "risks": "Resurssit", "submitted_by": "Aino Virtanen",
-        "submitted_at": datetime(2026, 11, 5, 8, 30, tzinfo=UTC), "revision": 2, "late": True,
-        "editor_ids": ["29:owner", "29:deputy"], "can_edit": True,
+        "project_id": 7,
+        "code": "DR25-07",
+        "name": "Kartalla",
+        "period": "2026-11",
+        "period_start": date(2026, 11, 1),
+        "health": "off_track",
+        "progress": 45,
+        "spent_cents": 1_250_050,
+        "forecast_cents": 2_000_000,
+        "metrics": [MetricReading("Palautteita", "pcs", "120")],
+        "achievements": "Pilotti",
+        "next_steps": "Koulutus",
+        "risks": "Resurssit",
+        "submitted_by": "Aino Virtanen",
+        "submitted_at": datetime(2026, 11, 5, 8, 30, tzinfo=UTC),
+        "revision": 2,
+        "late": True,
+        "editor_ids": ["29:owner", "29:deputy"],
+        "can_edit": True,
     }
     values.update(changes)
     return ConfirmationView(**values)
@@ -69,7 +81,20 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
     "status form with every error": lambda t: build_status_card(
         _form(
             values={"progress": "140", "spent": "-1", "forecast": "NaN", "health": "nonsense"},
-            errors={k: "Enter a number." for k in ("health", "progress", "spent", "forecast", "metric_1", "achievements", "next_steps", "risks", "_form")},
+            errors={
+                k: "Enter a number."
+                for k in (
+                    "health",
+                    "progress",
+                    "spent",
+                    "forecast",
+                    "metric_1",
+                    "achievements",
+                    "next_steps",
+                    "risks",
+                    "_form",
+                )
+            },
         ),
         t,
     ),
@@ -86,15 +111,22 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
         _confirmation(can_edit=False, editor_ids=[], late=False, revision=1), t
     ),
     "confirmation, largest": lambda t: build_confirmation_card(
-        _confirmation(achievements=LONG, next_steps=LONG, risks=LONG,
-                      editor_ids=[f"29:{n:040d}" for n in range(80)],
-                      metrics=[MetricReading("M" * 200, "pcs", "1" * 20)] * 30), t
+        _confirmation(
+            achievements=LONG,
+            next_steps=LONG,
+            risks=LONG,
+            editor_ids=[f"29:{n:040d}" for n in range(80)],
+            metrics=[MetricReading("M" * 200, "pcs", "1" * 20)] * 30,
+        ),
+        t,
     ),
     "help": lambda t: build_help_card(t),
     "help after unknown text": lambda t: build_help_card(t, not_understood="mitä kuuluu?"),
     "welcome, owner": lambda t: build_welcome_card(WelcomeView("Aino", True, True, 3), t),
     "welcome, channel": lambda t: build_welcome_card(WelcomeView("", False, False, 0), t),
-    "notice": lambda t: build_notice_card(t("That button is no longer supported."), t, warning=True),
+    "notice": lambda t: build_notice_card(
+        t("That button is no longer supported."), t, warning=True
+    ),
 }
 
 
@@ -109,7 +141,9 @@ def test_card_is_valid_and_small(
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
     message = {
         "type": "message",
-        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+        ],
     }
     assert len(json.dumps(message, ensure_ascii=False).encode()) < MAX_MESSAGE_BYTES
     assert card["lang"] == language

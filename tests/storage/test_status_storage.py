@@ -30,8 +30,14 @@ from tests.support.state import snapshot
 
 def values(progress: int = 50, **metrics: Decimal) -> StatusInput:
     return StatusInput(
-        health=Health.at_risk, progress=progress, spent_cents=1_000_050, forecast_cents=2_000_000,
-        metrics={int(k): v for k, v in metrics.items()}, achievements="a", next_steps="n", risks="",
+        health=Health.at_risk,
+        progress=progress,
+        spent_cents=1_000_050,
+        forecast_cents=2_000_000,
+        metrics={int(k): v for k, v in metrics.items()},
+        achievements="a",
+        next_steps="n",
+        risks="",
     )
 
 
@@ -55,17 +61,34 @@ async def test_first_answer_is_the_report_and_edits_are_revisions(
     metric = portfolio.metric_ids[0]
     for progress, value in ((50, Decimal("10.5")), (60, Decimal(12))):
         async with sessions() as session, session.begin():
-            await save_report(person=owner, project_id=portfolio.kartalla_id, period=CURRENT_PERIOD,
-                              values=values(progress, **{str(metric): value}),
-                              activity_id=f"act-{progress}", session=session)
+            await save_report(
+                person=owner,
+                project_id=portfolio.kartalla_id,
+                period=CURRENT_PERIOD,
+                values=values(progress, **{str(metric): value}),
+                activity_id=f"act-{progress}",
+                session=session,
+            )
     async with sessions() as session:
-        report = (await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))).one()
-        revisions = (await session.exec(select(StatusRevision).where(StatusRevision.report_id == report.id).order_by(StatusRevision.number))).all()
-        metric_values = (await session.exec(select(MetricValue).where(MetricValue.period == CURRENT_PERIOD))).all()
+        report = (
+            await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))
+        ).one()
+        revisions = (
+            await session.exec(
+                select(StatusRevision)
+                .where(StatusRevision.report_id == report.id)
+                .order_by(StatusRevision.number)
+            )
+        ).all()
+        metric_values = (
+            await session.exec(select(MetricValue).where(MetricValue.period == CURRENT_PERIOD))
+        ).all()
         project = await session.get(Project, portfolio.kartalla_id)
     assert (report.revision, report.progress, report.spent_cents) == (2, 60, 1_000_050)
     assert [(r.number, r.progress, r.metric_values) for r in revisions] == [
-        (1, 50, {str(metric): "10.5"}), (2, 60, {str(metric): "12"})]
+        (1, 50, {str(metric): "10.5"}),
+        (2, 60, {str(metric): "12"}),
+    ]
     assert [(m.metric_id, m.value) for m in metric_values] == [(metric, Decimal(12))]
     assert project is not None and (project.progress, project.health) == (60, Health.at_risk)
     assert report.submitted_at.tzinfo is not None
@@ -78,12 +101,24 @@ async def test_someone_elses_project_raises_before_writing(
     before = await snapshot(sessions)
     with pytest.raises(NotAllowedError):
         async with sessions() as session, session.begin():
-            await save_report(person=other, project_id=portfolio.kartalla_id, period=CURRENT_PERIOD,
-                              values=values(), activity_id="x", session=session)
+            await save_report(
+                person=other,
+                project_id=portfolio.kartalla_id,
+                period=CURRENT_PERIOD,
+                values=values(),
+                activity_id="x",
+                session=session,
+            )
     with pytest.raises(UnknownProjectError):
         async with sessions() as session, session.begin():
-            await save_report(person=other, project_id=999, period=CURRENT_PERIOD,
-                              values=values(), activity_id="y", session=session)
+            await save_report(
+                person=other,
+                project_id=999,
+                period=CURRENT_PERIOD,
+                values=values(),
+                activity_id="y",
+                session=session,
+            )
     assert await snapshot(sessions) == before
 
 
@@ -94,13 +129,25 @@ async def test_concurrent_first_answers_give_one_report(
 
     async def answer(n: int) -> None:
         async with sessions() as session, session.begin():
-            await save_report(person=owner, project_id=portfolio.kartalla_id, period=CURRENT_PERIOD,
-                              values=values(40 + n), activity_id=f"c-{n}", session=session)
+            await save_report(
+                person=owner,
+                project_id=portfolio.kartalla_id,
+                period=CURRENT_PERIOD,
+                values=values(40 + n),
+                activity_id=f"c-{n}",
+                session=session,
+            )
 
     results = await asyncio.gather(*(answer(n) for n in range(4)), return_exceptions=True)
     async with sessions() as session:
-        reports = (await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))).all()
-        revisions = (await session.exec(select(StatusRevision).where(StatusRevision.report_id == reports[0].id))).all()
+        reports = (
+            await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))
+        ).all()
+        revisions = (
+            await session.exec(
+                select(StatusRevision).where(StatusRevision.report_id == reports[0].id)
+            )
+        ).all()
     assert len(reports) == 1
     saved = sum(1 for r in results if r is None)
     assert saved >= 1 and len(revisions) == saved == reports[0].revision

@@ -59,7 +59,10 @@ def execute(user: User, service_url: str, verb: str, data: dict[str, Any]) -> di
         service_url,
         "invoke",
         name="adaptiveCard/action",
-        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
+        value={
+            "action": {"type": "Action.Execute", "verb": verb, "data": data},
+            "trigger": "manual",
+        },
         replyToId="card-1",
     )
 
@@ -81,7 +84,9 @@ def bot_added_to_personal(user: User, service_url: str) -> dict[str, Any]:
     return _base(user, service_url, "conversationUpdate", membersAdded=[BOT, user.account])
 
 
-def team_install(user: User, service_url: str, team_id: str = "19:team@thread.tacv2") -> dict[str, Any]:
+def team_install(
+    user: User, service_url: str, team_id: str = "19:team@thread.tacv2"
+) -> dict[str, Any]:
     activity = _base(user, service_url, "conversationUpdate", membersAdded=[BOT])
     activity["conversation"] = {
         "id": team_id,

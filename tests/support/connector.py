@@ -6,7 +6,6 @@ not see them; this server does. It can also be told to fail the next calls.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,8 +108,3 @@ class FakeConnector:
 
     def updates(self) -> list[Call]:
         return [c for c in self.calls if c.method == "PUT"]
-
-    async def wait_for(self, count: int, timeout: float = 5.0) -> None:
-        async with asyncio.timeout(timeout):
-            while len(self.sent()) < count:
-                await asyncio.sleep(0.01)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.calendar import period_of, previous_period
-
 from storage.models import (
     Benefit,
     Health,
@@ -45,44 +43,101 @@ class Portfolio:
 
 async def create_portfolio(session: AsyncSession) -> Portfolio:
     people = {}
-    for user, role in ((OWNER, Role.owner), (DEPUTY, Role.owner), (OTHER, Role.owner), (ADMIN, Role.admin)):
-        person = Person(aad_object_id=user.aad, teams_id=user.teams_id, name=user.name, role=role, tenant_id=TENANT)
+    for user, role in (
+        (OWNER, Role.owner),
+        (DEPUTY, Role.owner),
+        (OTHER, Role.owner),
+        (ADMIN, Role.admin),
+    ):
+        person = Person(
+            aad_object_id=user.aad,
+            teams_id=user.teams_id,
+            name=user.name,
+            role=role,
+            tenant_id=TENANT,
+        )
         session.add(person)
         people[user.aad] = person
     await session.flush()
     owner = people[OWNER.aad]
     owner.deputy_id = people[DEPUTY.aad].id
     kartalla = Project(
-        code="DR25-01", name_fi="Kartalla-palautepalvelu", name_sv="Kartalla-responstjänst",
-        name_en="Kartalla map feedback", level=Level.common, need_source=NeedSource.strategy,
-        benefit=Benefit.human_centred, owner_id=owner.id, state=Lifecycle.started, progress=40,
-        health=Health.on_track, planned_cents=5_000_000, actual_cents=2_000_000,
+        code="DR25-01",
+        name_fi="Kartalla-palautepalvelu",
+        name_sv="Kartalla-responstjänst",
+        name_en="Kartalla map feedback",
+        level=Level.common,
+        need_source=NeedSource.strategy,
+        benefit=Benefit.human_centred,
+        owner_id=owner.id,
+        state=Lifecycle.started,
+        progress=40,
+        health=Health.on_track,
+        planned_cents=5_000_000,
+        actual_cents=2_000_000,
     )
     chatbot = Project(
-        code="DR25-02", name_fi="Asiakaspalvelun chatbot", name_sv="Kundtjänstens chatbot",
-        name_en="Customer service chatbot", level=Level.sector, need_source=NeedSource.strategy,
-        benefit=Benefit.renewal, owner_id=people[OTHER.aad].id, state=Lifecycle.started,
+        code="DR25-02",
+        name_fi="Asiakaspalvelun chatbot",
+        name_sv="Kundtjänstens chatbot",
+        name_en="Customer service chatbot",
+        level=Level.sector,
+        need_source=NeedSource.strategy,
+        benefit=Benefit.renewal,
+        owner_id=people[OTHER.aad].id,
+        state=Lifecycle.started,
     )
     session.add_all([kartalla, chatbot])
     await session.flush()
     metrics = [
-        ProjectMetric(project_id=kartalla.id, position=0, name_fi="Palautteita", name_sv="Respons",
-                      name_en="Feedback items", unit="pcs", baseline=Decimal(0), target=Decimal(500)),
-        ProjectMetric(project_id=kartalla.id, position=1, name_fi="Mobiilikäyttö", name_sv="Mobilanvändning",
-                      name_en="Mobile use", unit="%", baseline=Decimal(10), target=Decimal(60)),
+        ProjectMetric(
+            project_id=kartalla.id,
+            position=0,
+            name_fi="Palautteita",
+            name_sv="Respons",
+            name_en="Feedback items",
+            unit="pcs",
+            baseline=Decimal(0),
+            target=Decimal(500),
+        ),
+        ProjectMetric(
+            project_id=kartalla.id,
+            position=1,
+            name_fi="Mobiilikäyttö",
+            name_sv="Mobilanvändning",
+            name_en="Mobile use",
+            unit="%",
+            baseline=Decimal(10),
+            target=Decimal(60),
+        ),
     ]
     session.add_all(metrics)
     await session.flush()
     report = StatusReport(
-        project_id=kartalla.id, period=LAST_PERIOD, health=Health.on_track, progress=40,
-        spent_cents=2_000_000, forecast_cents=5_000_000, achievements="Pilotti käynnissä",
-        submitted_by_id=owner.id, first_submitted_at=utcnow(), submitted_at=utcnow(),
+        project_id=kartalla.id,
+        period=LAST_PERIOD,
+        health=Health.on_track,
+        progress=40,
+        spent_cents=2_000_000,
+        forecast_cents=5_000_000,
+        achievements="Pilotti käynnissä",
+        submitted_by_id=owner.id,
+        first_submitted_at=utcnow(),
+        submitted_at=utcnow(),
     )
     session.add(report)
     await session.flush()
-    session.add(StatusRevision(report_id=report.id, number=1, health=Health.on_track, progress=40,
-                               spent_cents=2_000_000, forecast_cents=5_000_000,
-                               submitted_by_id=owner.id))
+    session.add(
+        StatusRevision(
+            report_id=report.id,
+            number=1,
+            health=Health.on_track,
+            progress=40,
+            spent_cents=2_000_000,
+            forecast_cents=5_000_000,
+            submitted_by_id=owner.id,
+        )
+    )
     await session.flush()
     assert kartalla.id and chatbot.id and owner.id
     return Portfolio(kartalla.id, chatbot.id, [m.id for m in metrics if m.id], owner.id)

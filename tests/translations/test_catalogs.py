@@ -41,7 +41,15 @@ def test_catalogs_hold_no_stale_messages(used: dict[str, list[str]], language: s
 
 @pytest.mark.parametrize(
     ("locale", "language"),
-    [("fi-FI", "fi"), ("sv-SE", "sv"), ("sv_FI", "sv"), ("en-US", "en"), ("de-DE", "en"), (None, "en"), ("", "en")],
+    [
+        ("fi-FI", "fi"),
+        ("sv-SE", "sv"),
+        ("sv_FI", "sv"),
+        ("en-US", "en"),
+        ("de-DE", "en"),
+        (None, "en"),
+        ("", "en"),
+    ],
 )
 def test_language_from_the_activity_locale(locale: str | None, language: str) -> None:
     assert language_of(locale) == language
