@@ -13,6 +13,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot import installs
 from bot.actions import status as status_actions
 from bot.commands import help as help_command
+from bot.commands import language as language_command
 from bot.commands import status as status_command
 from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, Turn, card_activity
 from bot.middleware import safe_for_log
@@ -30,6 +31,7 @@ def build_router() -> Router:
         commands=[
             Command("help", help_command.WORDS, help_command.handle),
             Command("status", status_command.WORDS, status_command.handle),
+            Command("language", language_command.WORDS, language_command.handle),
         ],
         actions={
             VERB_STATUS_SUBMIT: status_actions.submit,

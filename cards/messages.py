@@ -16,6 +16,10 @@ COMMANDS: tuple[tuple[dict[str, str], str], ...] = (
         {"fi": "tila", "sv": "status", "en": "status"},
         N_("Open your status card for each project you own or are deputy for."),
     ),
+    (
+        {"fi": "kieli fi | sv | en", "sv": "språk fi | sv | en", "en": "language fi | sv | en"},
+        N_("Choose the language I answer you in; auto follows your Teams."),
+    ),
     ({"fi": "ohje", "sv": "hjälp", "en": "help"}, N_("Show this help.")),
 )
 

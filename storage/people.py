@@ -104,3 +104,13 @@ async def teams_ids(person_ids: set[int], *, session: AsyncSession) -> list[str]
         select(Person.teams_id).where(col(Person.id).in_(sorted(person_ids)))
     )
     return sorted(teams_id for teams_id in result.all() if teams_id)
+
+
+async def set_locale(person: Person, locale: str | None, *, session: AsyncSession) -> None:
+    """The person's own language; ``None`` follows the locale Teams sends."""
+    stored = await session.get(Person, person.id)
+    if stored is None:
+        raise LookupError(person.id)
+    stored.locale = locale
+    session.add(stored)
+    await session.flush()

@@ -4,6 +4,7 @@ connector, and the real app served over HTTP."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,8 @@ async def database_url(
         return await sqlite_templates.fresh(tmp_path / "roadmap.db")
     reason = await pg_available()
     if reason:
+        if os.environ.get("ROADMAP_REQUIRE_PG") == "1":
+            pytest.fail(reason)
         pytest.skip(reason)
     templates: PgTemplates = request.getfixturevalue("pg_templates")
     return await templates.fresh()

@@ -102,3 +102,17 @@ async def test_help_in_each_language(
     [card] = bot.connector.cards()
     assert expected in texts(card)
     assert "not understand" not in texts(card)
+
+
+async def test_language_command_overrides_the_teams_locale(bot: BotHarness) -> None:
+    english_owner = as_language(OWNER, "en")
+    await bot.post(a.message(english_owner, bot.connector.url, "language sv"))
+    await bot.post(a.message(english_owner, bot.connector.url, "help"))
+    confirmation, help_card = bot.connector.cards()
+    assert "svenska" in texts(confirmation)
+    assert "Hjälp för färdplansboten" in texts(help_card)
+    await bot.post(a.message(english_owner, bot.connector.url, "språk auto"))
+    await bot.post(a.message(english_owner, bot.connector.url, "help"))
+    assert "Roadmap Bot help" in texts(bot.connector.cards()[-1])
+    await bot.post(a.message(english_owner, bot.connector.url, "language klingon"))
+    assert "language fi, language sv" in texts(bot.connector.cards()[-1])

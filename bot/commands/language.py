@@ -1,0 +1,50 @@
+"""``language fi|sv|en|auto`` (fi ``kieli``, sv ``språk``): the person's own language."""
+
+from __future__ import annotations
+
+from bot.context import Turn
+from cards.messages import build_notice_card
+from storage.people import set_locale
+from translations import LANGUAGES, Translator
+
+WORDS = frozenset({"language", "kieli", "språk", "sprak"})
+_CHOICES = {
+    **{language: language for language in LANGUAGES},
+    "suomi": "fi",
+    "finnish": "fi",
+    "finska": "fi",
+    "svenska": "sv",
+    "swedish": "sv",
+    "ruotsi": "sv",
+    "english": "en",
+    "englanti": "en",
+    "engelska": "en",
+    "auto": "",
+    "automaattinen": "",
+    "automatisk": "",
+}
+_LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB", "": None}
+
+
+async def handle(turn: Turn, rest: str) -> None:
+    choice = _CHOICES.get(rest.strip().lower())
+    if choice is None:
+        await turn.send_card(
+            build_notice_card(
+                turn.t(
+                    "Choose a language: language fi, language sv, language en or language auto (follow Teams)."
+                ),
+                turn.t,
+            )
+        )
+        return
+    locale = _LOCALES[choice]
+    async with turn.services.sessions() as session, session.begin():
+        await set_locale(turn.person, locale, session=session)
+    t = Translator.for_locale(locale or turn.activity.locale, turn.services.settings.zone)
+    text = (
+        t("I will use the language of your Teams from now on.")
+        if locale is None
+        else t("From now on I answer you in this language: English.")
+    )
+    await turn.send_card(build_notice_card(text, t))
