@@ -318,6 +318,7 @@ class Conversation(SQLModel, table=True):
     service_url: str = Field(max_length=500)
     reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     installed_at: datetime = _ts()
+    digest: bool = False  # a managers' channel or chat that gets the cycle's digest
 
 
 class ProcessedActivity(SQLModel, table=True):
@@ -337,3 +338,86 @@ class AuditLog(SQLModel, table=True):
     entity_id: str = Field(max_length=60)
     activity_id: str | None = Field(default=None, max_length=300)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxStatus(enum.StrEnum):
+    pending = "pending"
+    in_flight = "in_flight"
+    sent = "sent"
+    skipped = "skipped"  # no longer needed when its turn came (for example: already answered)
+    unreachable = "unreachable"  # the person blocked or removed the bot (403)
+    failed = "failed"  # gave up after the retry cap
+
+
+class CycleConfig(SQLModel, table=True):
+    """The monthly cycle's settings; one row, created with the defaults on first use."""
+
+    id: int = Field(default=1, primary_key=True)
+    prompt_working_day: int = Field(default=1, ge=1, le=10)
+    send_time: str = Field(default="09:00", max_length=5)  # local time, HH:MM
+    due_working_days: int = Field(default=7, ge=1, le=20)
+    reminder_offsets: list[int] = Field(
+        default_factory=lambda: [-3, 0], sa_column=Column(JSON, nullable=False)
+    )  # working days relative to the due date
+    escalation_after: int = Field(default=2, ge=0, le=20)  # working days after the due date
+    close_after: int = Field(default=3, ge=0, le=20)  # working days after the due date
+    digest_time: str = Field(default="10:00", max_length=5)  # on the close day
+    paused: bool = False
+    updated_at: datetime = _ts()
+    updated_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class CycleRun(SQLModel, table=True):
+    """A cycle step that has fired for a period: the guard that makes each step run once."""
+
+    __table_args__ = (UniqueConstraint("period", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7)
+    kind: str = Field(max_length=30)
+    ran_at: datetime = _ts()
+    trigger: str = Field(default="schedule", max_length=30)
+    messages: int = 0
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A proactive message to send, with its idempotency key (kind, period, person, project)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    kind: str = Field(max_length=30, index=True)
+    period: str = Field(max_length=7)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id")
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    tenant_id: str | None = Field(default=None, max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: OutboxStatus = Field(default=OutboxStatus.pending, sa_type=String(20), index=True)
+    not_before: datetime = _ts()
+    next_attempt_at: datetime = _ts()
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = _ts(nullable=True)
+    sent_at: datetime | None = _ts(nullable=True)
+    sent_activity_id: str | None = Field(default=None, max_length=300)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = _ts()
+
+
+class OutboxAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outboxmessage.id", index=True)
+    at: datetime = _ts()
+    worker: str = Field(default="", max_length=100)
+    outcome: str = Field(max_length=30)
+    status_code: int | None = None
+    retry_after_s: float | None = None
+    duration_ms: int = 0
+    error: str = Field(default="", max_length=500)
+
+
+class Lease(SQLModel, table=True):
+    """Leadership among replicas: whoever holds an unexpired lease schedules and dispatches."""
+
+    name: str = Field(primary_key=True, max_length=60)
+    holder: str = Field(max_length=100)
+    expires_at: datetime = _ts()
