@@ -15,7 +15,11 @@ from bot.middleware import (
     IdentityMiddleware,
     TenantMiddleware,
 )
+from bot.proactive import BotSender, on_unreachable
 from bot.roadmap_bot import RoadmapBot, on_turn_error
+from scheduler import jobs
+from scheduler.dispatcher import Dispatcher
+from scheduler.runner import CycleRunner, worker_id
 from settings import Settings
 from storage.db import create_engine, ping, session_factory
 
@@ -48,7 +52,24 @@ def create_app(settings: Settings) -> web.Application:
             return web.json_response({"status": "database unavailable"}, status=503)
         return web.json_response({"status": "ready"})
 
+    runner: CycleRunner | None = None
+
+    async def start_cycle(_app: web.Application) -> None:
+        nonlocal runner
+        jobs.install(jobs.Runtime(sessions=services.sessions, zone=settings.zone))
+        dispatcher = Dispatcher(
+            services.sessions,
+            BotSender(adapter, services),
+            worker=worker_id(),
+            on_unreachable=on_unreachable,
+        )
+        runner = CycleRunner(settings.database_url, dispatcher, worker=dispatcher.worker)
+        await runner.start()
+
     async def close(_app: web.Application) -> None:
+        if runner is not None:
+            await runner.stop()
+            jobs.install(None)
         await engine.dispose()
 
     app = web.Application(client_max_size=256 * 1024)
@@ -56,6 +77,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/api/messages", messages_handler(adapter, bot.on_turn))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if settings.cycle_enabled:
+        app.on_startup.append(start_cycle)
     app.on_cleanup.append(close)
     return app
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     )
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ADMINS")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    cycle_enabled: bool = Field(default=True, alias="CYCLE_ENABLED")
 
     @field_validator("allowed_tenants", "admins", mode="before")
     @classmethod

@@ -18,6 +18,18 @@ log = logging.getLogger(__name__)
 Next = Callable[[], Awaitable[None]]
 
 
+PROACTIVE_EVENTS = frozenset({"ContinueConversation", "CreateConversation"})
+
+
+def is_proactive(context: TurnContext) -> bool:
+    """Our own proactive turn (``continue_conversation``/``create_conversation``).
+
+    These never come over HTTP: the bot ignores incoming events, so a forged one does nothing.
+    """
+    activity = context.activity
+    return activity.type == ActivityTypes.event and activity.name in PROACTIVE_EVENTS
+
+
 def safe_for_log(value: object, limit: int = 120) -> str:
     """User-supplied text with control characters removed, for one log line."""
     text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
@@ -48,6 +60,9 @@ class TenantMiddleware(Middleware):  # type: ignore[misc]
         self._settings = services.settings
 
     async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        if is_proactive(context):
+            await logic()
+            return
         tenant = tenant_of(context.activity)
         if not self._settings.tenant_allowed(tenant):
             log.warning("dropped an activity from tenant %s", safe_for_log(tenant))
@@ -96,7 +111,8 @@ class IdentityMiddleware(Middleware):  # type: ignore[misc]
         activity = context.activity
         sender = activity.from_property
         aad = getattr(sender, "aad_object_id", None) if sender else None
-        if sender is None or not aad or sender.id == getattr(activity.recipient, "id", None):
+        own = sender is None or sender.id == getattr(activity.recipient, "id", None)
+        if own or not aad or is_proactive(context):
             context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
                 activity.locale, self._services.settings.zone
             )

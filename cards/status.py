@@ -104,6 +104,8 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
         title(f"{view.code} · {view.name}"),
         subtle(t("Please answer by {date}.", date=t.date(view.due))),
     ]
+    if view.banner:
+        body.insert(0, TextBlock(text=view.banner, weight="Bolder", color="Accent", wrap=True))
     if view.revision:
         body.append(
             TextBlock(

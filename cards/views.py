@@ -29,6 +29,7 @@ class StatusFormView:
     prefilled_from: date | None = None  # the start of the period the values come from
     revision: int | None = None
     period_closed: bool = False
+    banner: str | None = None  # for example a reminder, already translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +68,52 @@ class WelcomeView:
     is_owner: bool
     is_manager: bool
     project_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MissingProject:
+    code: str
+    name: str
+    owner: str
+    director: str
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationView:
+    period_start: date
+    due: date
+    projects: list[MissingProject]
+    copy: bool  # the admins' copy lists every director's projects
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChange:
+    code: str
+    name: str
+    before: str | None
+    after: str
+    progress_before: int | None
+    progress_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    period_start: date
+    expected: int
+    received: int
+    health: dict[str, int]
+    changes: list[HealthChange]
+    late: list[MissingProject]
+    planned_cents: int
+    actual_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class CycleStatusView:
+    period_start: date
+    due: date
+    paused: bool
+    expected: int
+    received: int
+    missing: list[MissingProject]
+    steps: list[tuple[str, str, bool]]  # (step, when, done)

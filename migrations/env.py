@@ -17,6 +17,14 @@ if config.config_file_name and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name)
 
 target_metadata = SQLModel.metadata
+# Tables owned by a library, created by a migration but not described by our models.
+LIBRARY_TABLES = {"apscheduler_jobs"}
+
+
+def _include(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (type_ == "table" and name in LIBRARY_TABLES)
 
 
 def _run(connection: Connection) -> None:
@@ -25,6 +33,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include,
     )
     with context.begin_transaction():
         context.run_migrations()

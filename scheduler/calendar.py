@@ -21,12 +21,19 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: date, count: int) -> date:
-    day = start
-    while count > 0:
-        day += timedelta(days=1)
+    """``count`` working days after ``start`` (before it, when negative)."""
+    day, step = start, (1 if count >= 0 else -1)
+    remaining = abs(count)
+    while remaining > 0:
+        day += timedelta(days=step)
         if is_working_day(day):
-            count -= 1
+            remaining -= 1
     return day
+
+
+def nth_working_day(year: int, month: int, n: int) -> date:
+    """The month's ``n``-th working day (1 is the first)."""
+    return add_working_days(first_working_day(year, month), n - 1)
 
 
 def first_working_day(year: int, month: int) -> date:
@@ -55,10 +62,17 @@ def previous_period(period: str) -> str:
     return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
-def due_date(period: str) -> date:
-    """Answers are due seven working days after the month's first working day."""
+def due_date(
+    period: str, *, prompt_working_day: int = 1, due_working_days: int = DUE_AFTER_WORKING_DAYS
+) -> date:
+    """Answers are due ``due_working_days`` working days after the prompt's working day."""
     year, month = parse_period(period)
-    return add_working_days(first_working_day(year, month), DUE_AFTER_WORKING_DAYS)
+    return add_working_days(nth_working_day(year, month, prompt_working_day), due_working_days)
+
+
+def next_period(period: str) -> str:
+    year, month = parse_period(period)
+    return f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
 
 
 def period_start(period: str) -> date:

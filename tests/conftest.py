@@ -124,7 +124,9 @@ async def _harness(
 @pytest.fixture
 async def bot(database_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
     """The bot in local mode (no credentials), on SQLite and PostgreSQL."""
-    settings = Settings(DATABASE_URL=database_url, ADMINS="aad-admin", _env_file=None)
+    settings = Settings(
+        DATABASE_URL=database_url, ADMINS="aad-admin", CYCLE_ENABLED=False, _env_file=None
+    )
     async for harness in _harness(database_url, connector, settings):
         yield harness
 
@@ -132,6 +134,8 @@ async def bot(database_url: str, connector: FakeConnector) -> AsyncIterator[BotH
 @pytest.fixture
 async def sqlite_bot(sqlite_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
     """The bot in local mode on SQLite only, for HTTP behaviour that does not depend on storage."""
-    settings = Settings(DATABASE_URL=sqlite_url, ADMINS="aad-admin", _env_file=None)
+    settings = Settings(
+        DATABASE_URL=sqlite_url, ADMINS="aad-admin", CYCLE_ENABLED=False, _env_file=None
+    )
     async for harness in _harness(sqlite_url, connector, settings):
         yield harness

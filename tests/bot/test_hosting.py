@@ -34,6 +34,7 @@ async def authenticated_bot(sqlite_url: str) -> AsyncIterator[tuple[str, ClientS
         MicrosoftAppId=APP_ID,
         MicrosoftAppPassword=SECRET,
         MicrosoftAppTenantId="tenant-porvoo",
+        CYCLE_ENABLED=False,
         _env_file=None,
     )
     server = TestServer(create_app(settings), host="127.0.0.1")
@@ -133,7 +134,11 @@ async def test_health_and_readiness(sqlite_bot: BotHarness) -> None:
 
 
 async def test_readiness_fails_when_the_database_is_unreachable(tmp_path: Any) -> None:
-    settings = Settings(DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:9/none", _env_file=None)
+    settings = Settings(
+        DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:9/none",
+        CYCLE_ENABLED=False,
+        _env_file=None,
+    )
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
     try:
@@ -146,7 +151,12 @@ async def test_readiness_fails_when_the_database_is_unreachable(tmp_path: Any) -
 async def test_other_tenants_are_ignored(sqlite_url: str, connector: FakeConnector) -> None:
     from tests.conftest import _harness
 
-    settings = Settings(DATABASE_URL=sqlite_url, ALLOWED_TENANTS="another-tenant", _env_file=None)
+    settings = Settings(
+        DATABASE_URL=sqlite_url,
+        ALLOWED_TENANTS="another-tenant",
+        CYCLE_ENABLED=False,
+        _env_file=None,
+    )
     async for bot in _harness(sqlite_url, connector, settings):
         before = await snapshot(bot.sessions)
         invoke_status, _ = await bot.post(

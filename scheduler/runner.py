@@ -1,0 +1,173 @@
+"""The cycle on the bot's event loop: leadership, APScheduler and the dispatcher.
+
+Only the replica holding the ``cycle`` lease runs the scheduler and the dispatcher. It
+renews the lease every ``RENEW`` seconds; if it dies, another replica takes over once
+the lease expires (``TTL``, 30 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine.url import make_url
+
+from scheduler import cycle, jobs
+from scheduler.calendar import next_period, period_of
+from scheduler.dispatcher import Dispatcher
+from storage import cycle as store
+from storage import lease
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+LEASE = "cycle"
+TTL = timedelta(seconds=30)
+RENEW = 10.0
+CATCH_UP_WITHIN = timedelta(days=3)
+PLANNER_JOB = "cycle:planner"
+
+
+def sync_url(url: str) -> str:
+    """APScheduler's job store is synchronous: the same database through a sync driver."""
+    parsed = make_url(url)
+    driver = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}[parsed.get_backend_name()]
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None:
+    """(Re)schedule this and next period's steps; catch up a recently missed one once."""
+    rt = jobs.runtime()
+    now = now or utcnow()
+    current = period_of(now, rt.zone)
+    async with rt.sessions() as session, session.begin():
+        settings = store.settings_of(await store.load_config(session=session))
+        done = {
+            (run.period, run.kind)
+            for period in (current, next_period(current))
+            for run in await store.runs(period, session=session)
+        }
+        planned: list[tuple[cycle.Step, datetime]] = []
+        for period in (current, next_period(current)):
+            steps = cycle.cycle_steps(period, settings)
+            past = [s for s in steps if s.moment(rt.zone) <= now]
+            latest_past = past[-1] if past else None
+            for step in steps:
+                moment = step.moment(rt.zone)
+                if (step.period, step.kind) in done:
+                    _remove(scheduler, step.job_id)
+                    continue
+                if moment > now:
+                    planned.append((step, moment))
+                elif step.kind == cycle.CLOSE or (
+                    step is latest_past and now - moment <= CATCH_UP_WITHIN
+                ):
+                    planned.append((step, now))  # missed while down: caught up once, now
+                else:
+                    await store.mark_run(step.period, step.kind, "missed", session=session)
+                    _remove(scheduler, step.job_id)
+    for step, moment in planned:
+        scheduler.add_job(
+            jobs.fire_step,
+            "date",
+            run_date=moment,
+            args=[step.period, step.kind],
+            id=step.job_id,
+            replace_existing=True,
+        )
+    log.info("cycle planned: %d steps ahead", len(planned))
+
+
+def _remove(scheduler: AsyncIOScheduler, job_id: str) -> None:
+    with contextlib.suppress(Exception):  # JobLookupError: nothing to remove
+        scheduler.remove_job(job_id)
+
+
+async def replan() -> None:
+    """The daily planner job, and what a settings change calls."""
+    if _current is not None and _current.scheduler is not None:
+        await plan(_current.scheduler)
+
+
+_current: CycleRunner | None = None
+
+
+@dataclass
+class CycleRunner:
+    database_url: str
+    dispatcher: Dispatcher
+    worker: str = field(default_factory=worker_id)
+    scheduler: AsyncIOScheduler | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+    _dispatch_stop: asyncio.Event | None = None
+    _dispatch_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        global _current
+        _current = self
+        self._task = asyncio.create_task(self._lead(), name="cycle-leadership")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+        await self._step_down()
+        await lease.release(LEASE, self.worker, sessions=jobs.runtime().sessions)
+
+    @property
+    def leading(self) -> bool:
+        return self.scheduler is not None
+
+    async def _lead(self) -> None:
+        sessions = jobs.runtime().sessions
+        while not self._stop.is_set():
+            try:
+                holds = await lease.acquire(LEASE, self.worker, TTL, sessions=sessions)
+            except Exception:  # a database outage: step down, try again later
+                log.exception("could not renew the cycle lease")
+                holds = False
+            if holds and not self.leading:
+                await self._become_leader()
+            elif not holds and self.leading:
+                await self._step_down()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=RENEW)
+
+    async def _become_leader(self) -> None:
+        log.info("%s leads the cycle", self.worker)
+        rt = jobs.runtime()
+        scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=sync_url(self.database_url))},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+            timezone=rt.zone,
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+        scheduler.add_job(replan, "cron", hour=0, minute=5, id=PLANNER_JOB, replace_existing=True)
+        await plan(scheduler)
+        self._dispatch_stop = asyncio.Event()
+        self._dispatch_task = asyncio.create_task(
+            self.dispatcher.run(self._dispatch_stop), name="outbox-dispatcher"
+        )
+
+    async def _step_down(self) -> None:
+        if self._dispatch_stop is not None and self._dispatch_task is not None:
+            self._dispatch_stop.set()
+            await self._dispatch_task
+            self._dispatch_task = None
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+            log.info("%s no longer leads the cycle", self.worker)

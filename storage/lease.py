@@ -1,0 +1,43 @@
+"""A lease row: among several replicas, the one holding it schedules and dispatches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from storage.db import SessionFactory
+from storage.models import Lease, utcnow
+
+
+async def acquire(name: str, holder: str, ttl: timedelta, *, sessions: SessionFactory) -> bool:
+    """Take or renew the lease; True while this holder has it."""
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        result = await session.exec(
+            update(Lease)
+            .where(
+                col(Lease.name) == name,
+                (col(Lease.holder) == holder) | (col(Lease.expires_at) < now),
+            )
+            .values(holder=holder, expires_at=now + ttl)
+        )
+        if result.rowcount:
+            return True
+    try:
+        async with sessions() as session, session.begin():
+            session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
+        return True
+    except IntegrityError:
+        return False  # someone else holds an unexpired lease
+
+
+async def release(name: str, holder: str, *, sessions: SessionFactory) -> None:
+    async with sessions() as session, session.begin():
+        await session.exec(
+            update(Lease)
+            .where(col(Lease.name) == name, col(Lease.holder) == holder)
+            .values(expires_at=utcnow())
+        )
