@@ -170,7 +170,7 @@ class BotSender:
     ) -> dict[str, Any]:
         payload = message.payload
         kind = message.kind
-        if kind == cycle.PROMPT or cycle.is_reminder(kind):
+        if kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind):
             if message.project_id is None:
                 raise SkipMessage("no project")
             if message.project_id in await answered_project_ids(message.period, session=session):

@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot import installs
 from bot.actions import status as status_actions
+from bot.commands import cycle as cycle_commands
 from bot.commands import help as help_command
 from bot.commands import language as language_command
 from bot.commands import status as status_command
@@ -32,6 +33,22 @@ def build_router() -> Router:
             Command("help", help_command.WORDS, help_command.handle),
             Command("status", status_command.WORDS, status_command.handle),
             Command("language", language_command.WORDS, language_command.handle),
+            *(
+                Command(name, cycle_commands.WORDS[name], handler)
+                for name, handler in (
+                    ("cycle", cycle_commands.status),
+                    ("prompt_now", cycle_commands.prompt_now),
+                    ("remind_now", cycle_commands.remind_now),
+                    ("close_period", cycle_commands.close_period),
+                    ("pause", cycle_commands.pause),
+                    ("resume", cycle_commands.resume),
+                    ("set", cycle_commands.set_setting),
+                    ("digest_here", cycle_commands.digest_here),
+                    ("away", cycle_commands.away),
+                    ("back", cycle_commands.back),
+                    ("deputy", cycle_commands.deputy),
+                )
+            ),
         ],
         actions={
             VERB_STATUS_SUBMIT: status_actions.submit,

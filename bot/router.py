@@ -42,12 +42,12 @@ class Router:
 
     def command_for(self, text: str) -> tuple[CommandHandler, str]:
         """The handler for a message and the rest of the text after the command word."""
-        normalised = normalise(text)
-        first, _, rest = normalised.partition(" ")
-        for candidate in (normalised, first):
-            command = self._by_word.get(candidate)
-            if command is not None:
-                return command.handler, rest if candidate == first else ""
+        words = text.split()
+        normalised = normalise(text).split(" ")
+        for length in (3, 2, 1):  # the longest command phrase wins: "cycle set" before "cycle"
+            command = self._by_word.get(" ".join(normalised[:length]))
+            if command is not None and len(normalised) >= length:
+                return command.handler, " ".join(words[length:]).rstrip("?!.")
         return self._fallback, text.strip()
 
     def action_for(self, verb: str) -> ActionHandler | None:

@@ -81,6 +81,14 @@ async def remind_now(period: str | None = None) -> int:
     return await fire_step(period, f"{cycle.REMINDER_PREFIX}now-{stamp}", trigger="admin")
 
 
+async def prompt_now(period: str | None = None) -> int:
+    """An admin's "prompt now": the status card to every owner who hasn't answered, at once."""
+    rt = runtime()
+    period = period or period_of(utcnow(), rt.zone)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+    return await fire_step(period, f"{cycle.PROMPT}-now-{stamp}", trigger="admin")
+
+
 async def _messages(
     period: str,
     kind: str,
@@ -132,7 +140,7 @@ async def _messages(
 
     found = await store.recipients(period, day, session=session)
     messages: list[NewMessage] = []
-    if kind == cycle.PROMPT or cycle.is_reminder(kind):
+    if kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind):
         for r in found:
             project_id = r.project.id
             if r.person is None:  # the owner is away and nobody deputises: tell the admins

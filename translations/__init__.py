@@ -100,7 +100,7 @@ class Translator:
 
     def datetime(self, value: datetime) -> str:
         return format_datetime(
-            value.astimezone(self.zone), "d MMM y HH:mm", tzinfo=self.zone, locale=self.babel_locale
+            value.astimezone(self.zone), "short", tzinfo=self.zone, locale=self.babel_locale
         )
 
     def input_number(self, cents: int | None) -> str:

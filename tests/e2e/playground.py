@@ -988,9 +988,12 @@ def card_input(card: Locator, label: str) -> Locator:
     """An input of ``card`` found by its exact ``label`` or else its placeholder.
 
     The card's ``Input.*`` ``id`` is *not* in the DOM (the renderer generates
-    ids), so give inputs a ``label`` (or at least a ``placeholder``).
+    ids), so give inputs a ``label`` (or at least a ``placeholder``).  For an
+    ``isRequired`` input the renderer appends a red " *" to the ``<label>``,
+    which Playwright counts as part of the label text, so the match allows it.
     """
-    by_label = card.get_by_label(label, exact=True).and_(card.locator(SEL_FORM_CONTROL))
+    exact_label = re.compile(rf"^\s*{re.escape(label)}(\s*\*)?\s*$")
+    by_label = card.get_by_label(exact_label).and_(card.locator(SEL_FORM_CONTROL))
     by_placeholder = card.get_by_placeholder(label, exact=True)
     return by_label.or_(by_placeholder).first
 
