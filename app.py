@@ -25,6 +25,7 @@ from storage.db import create_engine, ping, session_factory
 
 log = logging.getLogger("roadmap")
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+SERVICES_KEY = web.AppKey("services", Services)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -54,9 +55,11 @@ def create_app(settings: Settings) -> web.Application:
 
     runner: CycleRunner | None = None
 
+    async def install_jobs(_app: web.Application) -> None:
+        jobs.install(jobs.Runtime(sessions=services.sessions, zone=settings.zone))
+
     async def start_cycle(_app: web.Application) -> None:
         nonlocal runner
-        jobs.install(jobs.Runtime(sessions=services.sessions, zone=settings.zone))
         dispatcher = Dispatcher(
             services.sessions,
             BotSender(adapter, services),
@@ -69,14 +72,16 @@ def create_app(settings: Settings) -> web.Application:
     async def close(_app: web.Application) -> None:
         if runner is not None:
             await runner.stop()
-            jobs.install(None)
+        jobs.install(None)
         await engine.dispose()
 
     app = web.Application(client_max_size=256 * 1024)
     app[ADAPTER_KEY] = adapter
+    app[SERVICES_KEY] = services
     app.router.add_post("/api/messages", messages_handler(adapter, bot.on_turn))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.on_startup.append(install_jobs)
     if settings.cycle_enabled:
         app.on_startup.append(start_cycle)
     app.on_cleanup.append(close)

@@ -20,11 +20,59 @@ COMMANDS: tuple[tuple[dict[str, str], str], ...] = (
         {"fi": "kieli fi | sv | en", "sv": "språk fi | sv | en", "en": "language fi | sv | en"},
         N_("Choose the language I answer you in; auto follows your Teams."),
     ),
+    (
+        {"fi": "poissa PVM · paikalla", "sv": "borta DATUM · tillbaka", "en": "away DATE · back"},
+        N_("Tell me you are away: your deputy gets your status cards meanwhile."),
+    ),
+    (
+        {"fi": "sijainen NIMI", "sv": "ersättare NAMN", "en": "deputy NAME"},
+        N_("Name your deputy."),
+    ),
     ({"fi": "ohje", "sv": "hjälp", "en": "help"}, N_("Show this help.")),
+)
+ADMIN_COMMANDS: tuple[tuple[dict[str, str], str], ...] = (
+    (
+        {"fi": "kierros", "sv": "cykel", "en": "cycle"},
+        N_("This period's cycle: who has answered and what is scheduled."),
+    ),
+    (
+        {
+            "fi": "kysy nyt · muistuta nyt",
+            "sv": "fråga nu · påminn nu",
+            "en": "prompt now · remind now",
+        },
+        N_("Send the status card or a reminder now to everyone who hasn't answered."),
+    ),
+    (
+        {"fi": "sulje jakso", "sv": "stäng period", "en": "close period"},
+        N_("Close this period: later changes are recorded as late."),
+    ),
+    (
+        {
+            "fi": "tauota kierros · jatka kierrosta",
+            "sv": "pausa cykeln · återuppta cykeln",
+            "en": "pause cycle · resume cycle",
+        },
+        N_("Pause or resume the scheduled messages."),
+    ),
+    (
+        {
+            "fi": "kierros aseta aika 09:00",
+            "sv": "cykel ställ tid 09:00",
+            "en": "cycle set time 09:00",
+        },
+        N_("Change the cycle's times: time, day, due, reminders, escalation, close, digest."),
+    ),
+    (
+        {"fi": "kooste tänne", "sv": "sammandrag hit", "en": "digest here"},
+        N_("Post the managers' digest in this channel or chat."),
+    ),
 )
 
 
-def build_help_card(t: Translator, *, not_understood: str | None = None) -> dict[str, Any]:
+def build_help_card(
+    t: Translator, *, not_understood: str | None = None, admin: bool = False
+) -> dict[str, Any]:
     card = new_card(t, t("Roadmap Bot help"))
     body: list[Any] = [title(t("Roadmap Bot help"))]
     if not_understood is not None:
@@ -46,7 +94,7 @@ def build_help_card(t: Translator, *, not_understood: str | None = None) -> dict
                 wrap=True,
             )
         )
-    for words, description in COMMANDS:
+    for words, description in COMMANDS + (ADMIN_COMMANDS if admin else ()):
         word = words[t.language]
         body.append(
             ColumnSet(

@@ -12,9 +12,21 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 
+from cards.cycle import build_cycle_status_card, build_digest_card, build_escalation_card
 from cards.messages import build_help_card, build_notice_card, build_welcome_card
 from cards.status import build_confirmation_card, build_status_card
-from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView, WelcomeView
+from cards.views import (
+    ConfirmationView,
+    CycleStatusView,
+    DigestView,
+    EscalationView,
+    HealthChange,
+    MetricField,
+    MetricReading,
+    MissingProject,
+    StatusFormView,
+    WelcomeView,
+)
 from translations import LANGUAGES, Translator
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "adaptive-card-1.5.json"
@@ -73,6 +85,23 @@ def _confirmation(**changes: Any) -> ConfirmationView:
 
 
 LONG = "ä" * 2000
+MISSING = [
+    MissingProject(f"DR25-{n:02d}", "Projekti " * 8, "Aino Virtanen", "Talousjohtaja")
+    for n in range(80)
+]
+DIGEST = DigestView(
+    period_start=date(2026, 11, 1),
+    expected=80,
+    received=61,
+    health={"on_track": 40, "at_risk": 15, "off_track": 6},
+    changes=[
+        HealthChange(f"DR25-{n:02d}", "Projekti", "on_track", "at_risk", 40, 45) for n in range(60)
+    ]
+    + [HealthChange("DR26-01", "Uusi", None, "on_track", None, 5)],
+    late=MISSING,
+    planned_cents=795_000_000,
+    actual_cents=401_234_500,
+)
 CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
     "status form": lambda t: build_status_card(_form(), t),
     "status form, editing a saved report in a closed period": lambda t: build_status_card(
@@ -124,6 +153,35 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
     "help after unknown text": lambda t: build_help_card(t, not_understood="mitä kuuluu?"),
     "welcome, owner": lambda t: build_welcome_card(WelcomeView("Aino", True, True, 3), t),
     "welcome, channel": lambda t: build_welcome_card(WelcomeView("", False, False, 0), t),
+    "status form, reminder to a deputy": lambda t: build_status_card(
+        _form(banner="Reminder: your status report is still missing."), t
+    ),
+    "escalation to a director": lambda t: build_escalation_card(
+        EscalationView(date(2026, 11, 1), date(2026, 11, 11), MISSING[:5], copy=False), t
+    ),
+    "escalation copy, longest": lambda t: build_escalation_card(
+        EscalationView(date(2026, 11, 1), date(2026, 11, 11), MISSING, copy=True), t
+    ),
+    "digest, largest": lambda t: build_digest_card(DIGEST, t),
+    "digest, empty portfolio": lambda t: build_digest_card(
+        DigestView(date(2026, 11, 1), 0, 0, {}, [], [], 0, 0), t
+    ),
+    "cycle status": lambda t: build_cycle_status_card(
+        CycleStatusView(
+            date(2026, 11, 1),
+            date(2026, 11, 11),
+            True,
+            80,
+            61,
+            MISSING,
+            [("Prompt", "2.11.2026 9.00", True), ("Digest", "17.11.2026 10.00", False)],
+        ),
+        t,
+    ),
+    "cycle status, all answered": lambda t: build_cycle_status_card(
+        CycleStatusView(date(2026, 11, 1), date(2026, 11, 11), False, 3, 3, [], []), t
+    ),
+    "help for admins": lambda t: build_help_card(t, admin=True),
     "notice": lambda t: build_notice_card(
         t("That button is no longer supported."), t, warning=True
     ),

@@ -1,0 +1,166 @@
+"""The cycle's commands over HTTP: admins run it, owners set away and deputy, answers stop reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from app import ADAPTER_KEY, SERVICES_KEY
+from bot.proactive import BotSender
+from scheduler.dispatcher import Dispatcher
+from storage.models import Conversation, CycleConfig, OutboxMessage, OutboxStatus, Person
+from tests.bot.test_status_journey import as_language, submission, texts
+from tests.conftest import BotHarness
+from tests.support import activities as a
+from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER
+
+
+async def _say(bot: BotHarness, user: a.User, text: str) -> dict[str, Any]:
+    before = len(bot.connector.cards())
+    status, _ = await bot.post(a.message(user, bot.connector.url, text))
+    assert status == 201
+    cards = bot.connector.cards()
+    assert len(cards) == before + 1, f"one answer to {text!r}"
+    return cards[-1]
+
+
+async def _dispatch(bot: BotHarness) -> int:
+    sender = BotSender(bot.app[ADAPTER_KEY], bot.app[SERVICES_KEY])
+    dispatcher = Dispatcher(bot.sessions, sender, worker="test")
+    total = 0
+    while claimed := await dispatcher.run_once():
+        total += claimed
+    return total
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cycle",
+        "prompt now",
+        "remind now",
+        "close period",
+        "pause cycle",
+        "cycle set time 08:00",
+        "digest here",
+    ],
+)
+async def test_cycle_commands_are_for_admins_only(bot: BotHarness, command: str) -> None:
+    card = await _say(bot, OTHER, command)
+    assert "Only programme admins can do that." in texts(card)
+    async with bot.sessions() as session:
+        assert (await session.exec(select(OutboxMessage))).all() == []
+        assert await session.get(CycleConfig, 1) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "command", "expected"),
+    [
+        ("fi", "kierros", "Kuukausikierros"),
+        ("sv", "cykel", "Månadscykel"),
+        ("en", "cycle", "Monthly cycle"),
+    ],
+)
+async def test_an_admin_sees_the_cycle_in_their_language(
+    bot: BotHarness, language: str, command: str, expected: str
+) -> None:
+    card = await _say(bot, as_language(ADMIN, language), command)
+    shown = texts(card)
+    assert expected in shown
+    assert "DR25-01" in shown and "DR25-02" in shown, "both projects are still unanswered"
+
+
+async def test_prompt_now_reaches_owners_and_an_answer_stops_the_reminders(bot: BotHarness) -> None:
+    url = bot.connector.url
+    for user in (OWNER, OTHER, ADMIN):
+        await bot.post(a.personal_install(user, url))
+    welcomes = len(bot.connector.cards())
+    card = await _say(bot, ADMIN, "prompt now")
+    assert "2" in texts(card)
+    assert await _dispatch(bot) == 2
+    prompts = bot.connector.cards()[welcomes + 1 :]
+    assert sorted(c["body"][1]["text"][:7] for c in prompts) == ["DR25-01", "DR25-02"]
+
+    # the owner answers on the card; the next reminder goes only to the other owner
+    status, _ = await bot.post(a.execute(OWNER, url, "status.submit", submission(bot)))
+    assert status == 200
+    before = len(bot.connector.cards())
+    await _say(bot, ADMIN, "remind now")
+    await _dispatch(bot)
+    reminders = bot.connector.cards()[before + 1 :]
+    assert len(reminders) == 1
+    assert "DR25-02" in texts(reminders[0])
+    assert "Reminder: your status report is still missing." in texts(reminders[0])
+    to_owner = [
+        c
+        for c in bot.connector.calls
+        if c.conversation_id == OWNER.conversation and c.method == "POST"
+    ]
+    assert not any("Muistutus" in texts(c.body) for c in to_owner)
+
+
+async def test_pause_resume_and_settings(bot: BotHarness) -> None:
+    await _say(bot, ADMIN, "pause cycle")
+    async with bot.sessions() as session:
+        config = await session.get(CycleConfig, 1)
+        assert config is not None and config.paused
+    card = await _say(bot, ADMIN, "cycle set time 08:30")
+    assert "paused" in texts(card)
+    await _say(bot, ADMIN, "resume cycle")
+    card = await _say(bot, as_language(ADMIN, "fi"), "kierros aseta muistutukset -4,-1,0")
+    async with bot.sessions() as session:
+        config = await session.get(CycleConfig, 1)
+        assert config is not None
+        await session.refresh(config)
+    assert (config.paused, config.send_time, config.reminder_offsets) == (
+        False,
+        "08:30",
+        [-4, -1, 0],
+    )
+    assert "Muistutus 3" in texts(card), "the cycle card lists the new third reminder"
+    bad = await _say(bot, ADMIN, "cycle set time 25:99")
+    assert "Use for example" in texts(bad)
+
+
+async def test_an_owner_sets_away_and_deputy(bot: BotHarness) -> None:
+    card = await _say(bot, as_language(OWNER, "en"), "deputy bjorn lindqvist")
+    assert "Björn Lindqvist is now your deputy." in texts(card)
+    card = await _say(bot, as_language(OWNER, "fi"), "poissa 20.12.2099")
+    assert "Björn Lindqvist saa tilakortit" in texts(card)
+    async with bot.sessions() as session:
+        owner = (await session.exec(select(Person).where(Person.aad_object_id == OWNER.aad))).one()
+        deputy = (
+            await session.exec(select(Person).where(Person.aad_object_id == DEPUTY.aad))
+        ).one()
+    assert owner.deputy_id == deputy.id and str(owner.away_until) == "2099-12-20"
+    await _say(bot, OWNER, "back")
+    async with bot.sessions() as session:
+        owner_now = await session.get(Person, owner.id)
+    assert owner_now is not None and owner_now.away_until is None
+    refused = await _say(bot, OTHER, "away 2099-01-01 for Aino Virtanen")
+    assert "Only programme admins" in texts(refused)
+
+
+async def test_digest_here_marks_a_channel(bot: BotHarness) -> None:
+    team = a.team_install(ADMIN, bot.connector.url)
+    await bot.post(team)
+    message = a.message(ADMIN, bot.connector.url, "<at>Roadmap Bot</at> digest here")
+    message["conversation"] = team["conversation"]
+    message["channelData"] = team["channelData"]
+    message["entities"] = [{"type": "mention", "text": "<at>Roadmap Bot</at>", "mentioned": a.BOT}]
+    await bot.post(message)
+    async with bot.sessions() as session:
+        channel = (
+            await session.exec(select(Conversation).where(col(Conversation.digest).is_(True)))
+        ).one()
+    assert channel.conversation_id == team["conversation"]["id"]
+    assert "The managers' digest will be posted here" in texts(bot.connector.cards()[-1])
+    async with bot.sessions() as session:
+        pending = (
+            await session.exec(
+                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending)
+            )
+        ).all()
+    assert pending == []
