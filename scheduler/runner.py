@@ -29,8 +29,8 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 LEASE = "cycle"
-TTL = timedelta(seconds=30)
-RENEW = 10.0
+TTL = timedelta(seconds=20)  # a dead leader is replaced within TTL + RENEW < 30 s
+RENEW = 5.0
 CATCH_UP_WITHIN = timedelta(days=3)
 PLANNER_JOB = "cycle:planner"
 

@@ -53,17 +53,30 @@ def test_every_step_of_a_year_is_on_a_working_day_at_the_local_time() -> None:
     ("period", "expected"),
     [
         # New Year (Fri) and Epiphany (Wed 6 Jan) are skipped
-        ("2027-01", {"prompt": date(2027, 1, 4), "reminder-1": date(2027, 1, 11),
-                     "reminder-2": date(2027, 1, 14), "escalation": date(2027, 1, 18),
-                     "close": date(2027, 1, 19)}),
+        (
+            "2027-01",
+            {
+                "prompt": date(2027, 1, 4),
+                "reminder-1": date(2027, 1, 11),
+                "reminder-2": date(2027, 1, 14),
+                "escalation": date(2027, 1, 18),
+                "close": date(2027, 1, 19),
+            },
+        ),
         # Easter: Good Friday 26 Mar and Easter Monday 29 Mar; DST starts 28 Mar
         ("2027-03", {"prompt": date(2027, 3, 1), "reminder-2": date(2027, 3, 10)}),
         ("2027-04", {"prompt": date(2027, 4, 1), "reminder-2": date(2027, 4, 12)}),
         # Ascension Thursday 6 May
         ("2027-05", {"prompt": date(2027, 5, 3), "reminder-2": date(2027, 5, 13)}),
         # Midsummer Eve, Friday 25 June, inside the escalation window
-        ("2027-06", {"prompt": date(2027, 6, 1), "reminder-2": date(2027, 6, 10),
-                     "escalation": date(2027, 6, 14)}),
+        (
+            "2027-06",
+            {
+                "prompt": date(2027, 6, 1),
+                "reminder-2": date(2027, 6, 10),
+                "escalation": date(2027, 6, 14),
+            },
+        ),
         # Independence Day Monday 6 Dec, Christmas Eve Friday 24 Dec
         ("2027-12", {"prompt": date(2027, 12, 1), "reminder-2": date(2027, 12, 13)}),
     ],
@@ -86,7 +99,9 @@ def test_a_person_is_reached_at_nine_in_their_own_zone() -> None:
     assert cycle.local_send_moment(day, time(9), "America/New_York", HELSINKI) == datetime(
         2027, 4, 1, 13, 0, tzinfo=UTC
     )
-    assert cycle.local_send_moment(day, time(9), None, HELSINKI) == datetime(2027, 4, 1, 6, 0, tzinfo=UTC)
+    assert cycle.local_send_moment(day, time(9), None, HELSINKI) == datetime(
+        2027, 4, 1, 6, 0, tzinfo=UTC
+    )
     assert cycle.local_send_moment(day, time(9), "Not/AZone", HELSINKI).hour == 6
 
 
@@ -95,8 +110,13 @@ async def cycle_world(sessions: SessionFactory) -> AsyncIterator[Portfolio]:
     async with sessions() as session, session.begin():
         portfolio = await create_portfolio(session)
         people = {p.aad_object_id: p for p in (await session.exec(select(Person))).all()}
-        director = Director(key="finance", title_fi="Talousjohtaja", title_sv="Ekonomidirektör",
-                            title_en="Finance director", person_id=people[DEPUTY.aad].id)
+        director = Director(
+            key="finance",
+            title_fi="Talousjohtaja",
+            title_sv="Ekonomidirektör",
+            title_en="Finance director",
+            person_id=people[DEPUTY.aad].id,
+        )
         session.add(director)
         await session.flush()
         for project in (await session.exec(select(Project))).all():
@@ -104,11 +124,16 @@ async def cycle_world(sessions: SessionFactory) -> AsyncIterator[Portfolio]:
             session.add(project)
         for user in (OWNER, DEPUTY, OTHER, ADMIN):
             person = people[user.aad]
-            session.add(Conversation(
-                conversation_id=user.conversation, kind=ConversationKind.personal,
-                tenant_id="tenant-porvoo", person_id=person.id, service_url="http://127.0.0.1:9/",
-                reference={"conversation": {"id": user.conversation}},
-            ))
+            session.add(
+                Conversation(
+                    conversation_id=user.conversation,
+                    kind=ConversationKind.personal,
+                    tenant_id="tenant-porvoo",
+                    person_id=person.id,
+                    service_url="http://127.0.0.1:9/",
+                    reference={"conversation": {"id": user.conversation}},
+                )
+            )
     jobs.install(jobs.Runtime(sessions=sessions, zone=HELSINKI))
     yield portfolio
     jobs.install(None)
@@ -116,7 +141,11 @@ async def cycle_world(sessions: SessionFactory) -> AsyncIterator[Portfolio]:
 
 async def _outbox(sessions: SessionFactory, kind: str) -> list[OutboxMessage]:
     async with sessions() as session:
-        rows = await session.exec(select(OutboxMessage).where(col(OutboxMessage.kind) == kind).order_by(col(OutboxMessage.id)))
+        rows = await session.exec(
+            select(OutboxMessage)
+            .where(col(OutboxMessage.kind) == kind)
+            .order_by(col(OutboxMessage.id))
+        )
         return list(rows.all())
 
 
@@ -149,9 +178,14 @@ async def test_a_simulated_month_sends_each_step_once_to_the_right_people(
         async with sessions() as session, session.begin():
             owner_person = await session.get(Person, owner)
             assert owner_person is not None
-            await save_report(person=owner_person, project_id=cycle_world.kartalla_id, period=period,
-                              values=StatusInput(Health.on_track, 50, 100, 200, {}, "", "", ""),
-                              activity_id=None, session=session)
+            await save_report(
+                person=owner_person,
+                project_id=cycle_world.kartalla_id,
+                period=period,
+                values=StatusInput(Health.on_track, 50, 100, 200, {}, "", "", ""),
+                activity_id=None,
+                session=session,
+            )
     for kind in ("reminder-1", "reminder-2"):
         with time_machine.travel(steps[kind].moment(HELSINKI), tick=False):
             assert await jobs.fire_step(period, kind) == 1
@@ -159,20 +193,32 @@ async def test_a_simulated_month_sends_each_step_once_to_the_right_people(
         assert (reminder.person_id, reminder.project_id) == (other, cycle_world.chatbot_id)
 
     with time_machine.travel(steps["escalation"].moment(HELSINKI), tick=False):
-        assert await jobs.fire_step(period, "escalation") == 1 + 1  # the director, and the admins' copy
+        assert (
+            await jobs.fire_step(period, "escalation") == 1 + 1
+        )  # the director, and the admins' copy
     escalations = await _outbox(sessions, "escalation")
     director = await _person_id(sessions, DEPUTY.aad)
-    assert sorted((m.person_id, m.payload["project_ids"], bool(m.payload.get("copy"))) for m in escalations) == sorted([
-        (director, [cycle_world.chatbot_id], False),  # the responsible director
-        (admin, [cycle_world.chatbot_id], True),  # and one copy to each admin
-    ])
+    assert sorted(
+        (m.person_id, m.payload["project_ids"], bool(m.payload.get("copy"))) for m in escalations
+    ) == sorted(
+        [
+            (director, [cycle_world.chatbot_id], False),  # the responsible director
+            (admin, [cycle_world.chatbot_id], True),  # and one copy to each admin
+        ]
+    )
     with time_machine.travel(steps["close"].moment(HELSINKI), tick=False):
         await jobs.fire_step(period, "close")
     async with sessions() as session:
         closed = await session.get(ReportingPeriod, period)
         runs = (await session.exec(select(CycleRun).where(CycleRun.period == period))).all()
     assert closed is not None and closed.closed_at is not None
-    assert sorted(r.kind for r in runs) == ["close", "escalation", "prompt", "reminder-1", "reminder-2"]
+    assert sorted(r.kind for r in runs) == [
+        "close",
+        "escalation",
+        "prompt",
+        "reminder-1",
+        "reminder-2",
+    ]
 
 
 async def test_an_away_owner_is_replaced_by_the_deputy_and_no_deputy_tells_the_admins(
@@ -227,10 +273,18 @@ async def test_long_past_steps_are_recorded_as_missed_not_sent(
     assert "cycle:2027-04:prompt" not in jobs_by_id
     async with sessions() as session:
         missed = (await session.exec(select(CycleRun).where(CycleRun.trigger == "missed"))).all()
-    assert {r.kind for r in missed} == {"prompt", "reminder-1", "reminder-2", "escalation", "digest"}
+    assert {r.kind for r in missed} == {
+        "prompt",
+        "reminder-1",
+        "reminder-2",
+        "escalation",
+        "digest",
+    }
 
 
-async def test_a_paused_cycle_sends_nothing(sessions: SessionFactory, cycle_world: Portfolio) -> None:
+async def test_a_paused_cycle_sends_nothing(
+    sessions: SessionFactory, cycle_world: Portfolio
+) -> None:
     from storage.cycle import load_config, save_config
 
     async with sessions() as session, session.begin():

@@ -34,16 +34,31 @@ async def _settle(scheduler: AsyncIOScheduler) -> None:
 
 async def _counts(sessions: SessionFactory) -> tuple[int, int]:
     async with sessions() as session:
-        runs = (await session.exec(select(func.count()).select_from(CycleRun).where(CycleRun.kind == "prompt"))).one()
-        prompts = (await session.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "prompt"))).one()
+        runs = (
+            await session.exec(
+                select(func.count()).select_from(CycleRun).where(CycleRun.kind == "prompt")
+            )
+        ).one()
+        prompts = (
+            await session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.kind == "prompt")
+            )
+        ).one()
     return int(runs), int(prompts)
 
 
 async def test_a_downtime_over_the_prompt_gives_one_catch_up_run(
-    database_url: str, sessions: SessionFactory, cycle_world: Portfolio  # noqa: F811
+    database_url: str,
+    sessions: SessionFactory,
+    cycle_world: Portfolio,  # noqa: F811
 ) -> None:
     prompt = cycle.cycle_steps("2027-04", cycle.CycleSettings())[0]
-    before, after = prompt.moment(HELSINKI) - timedelta(hours=1), prompt.moment(HELSINKI) + timedelta(hours=2)
+    before, after = (
+        prompt.moment(HELSINKI) - timedelta(hours=1),
+        prompt.moment(HELSINKI) + timedelta(hours=2),
+    )
 
     with time_machine.travel(before, tick=False):
         first = _scheduler(database_url)
