@@ -20,7 +20,7 @@ async def acquire(name: str, holder: str, ttl: timedelta, *, sessions: SessionFa
             update(Lease)
             .where(
                 col(Lease.name) == name,
-                (col(Lease.holder) == holder) | (col(Lease.expires_at) < now),
+                (col(Lease.holder) == holder) | (col(Lease.expires_at) <= now),
             )
             .values(holder=holder, expires_at=now + ttl)
         )

@@ -293,3 +293,25 @@ async def test_a_paused_cycle_sends_nothing(
         await save_config(config, by=None, session=session)
     assert await jobs.fire_step("2027-04", "prompt") == 0
     assert await _outbox(sessions, "prompt") == []
+
+
+async def test_changing_a_setting_reschedules_the_steps(
+    sessions: SessionFactory, cycle_world: Portfolio
+) -> None:
+    from storage.cycle import load_config, save_config
+
+    scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone=HELSINKI)
+    now = datetime(2027, 3, 20, 12, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        await plan(scheduler, now=now)
+        assert scheduler.get_job("cycle:2027-04:prompt").trigger.run_date == datetime(
+            2027, 4, 1, 6, 0, tzinfo=UTC
+        )
+        async with sessions() as session, session.begin():
+            config = await load_config(session=session)
+            config.send_time, config.prompt_working_day = "08:15", 2
+            await save_config(config, by=None, session=session)
+        await plan(scheduler, now=now)
+    jobs_now = [job for job in scheduler.get_jobs() if job.id == "cycle:2027-04:prompt"]
+    assert len(jobs_now) == 1, "replaced, not duplicated"
+    assert jobs_now[0].trigger.run_date == datetime(2027, 4, 2, 5, 15, tzinfo=UTC)
