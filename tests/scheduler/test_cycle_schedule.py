@@ -303,6 +303,7 @@ async def test_changing_a_setting_reschedules_the_steps(
     scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone=HELSINKI)
     now = datetime(2027, 3, 20, 12, 0, tzinfo=UTC)
     with time_machine.travel(now, tick=False):
+        scheduler.start(paused=True)  # as the runner does: jobs go to the store
         await plan(scheduler, now=now)
         assert scheduler.get_job("cycle:2027-04:prompt").trigger.run_date == datetime(
             2027, 4, 1, 6, 0, tzinfo=UTC
@@ -315,3 +316,4 @@ async def test_changing_a_setting_reschedules_the_steps(
     jobs_now = [job for job in scheduler.get_jobs() if job.id == "cycle:2027-04:prompt"]
     assert len(jobs_now) == 1, "replaced, not duplicated"
     assert jobs_now[0].trigger.run_date == datetime(2027, 4, 2, 5, 15, tzinfo=UTC)
+    scheduler.shutdown(wait=False)
