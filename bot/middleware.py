@@ -32,6 +32,7 @@ def is_proactive(context: TurnContext) -> bool:
 
 def safe_for_log(value: object, limit: int = 120) -> str:
     """User-supplied text with control characters removed, for one log line."""
+    value = getattr(value, "value", value)  # enum members log as their value
     text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
     return text[:limit]
 

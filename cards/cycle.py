@@ -10,7 +10,12 @@ from cards.status import HEALTH_LABELS
 from cards.views import CycleStatusView, DigestView, EscalationView, MissingProject
 from translations import Translator
 
-MAX_ROWS = 40  # keeps every card well under Teams' size limit
+MAX_ROWS = 40
+STEP_MARKS = {
+    "done": "✅",
+    "missed": "⚠️",
+    "pending": "⏳",
+}  # keeps every card well under Teams' size limit
 
 
 def _project_rows(projects: list[MissingProject], t: Translator) -> list[Any]:

@@ -116,4 +116,39 @@ class CycleStatusView:
     expected: int
     received: int
     missing: list[MissingProject]
-    steps: list[tuple[str, str, bool]]  # (step, when, done)
+    steps: list[tuple[str, str, str]]  # (step, when, "done" | "missed" | "pending")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    title: str
+    detail: str = ""
+    value: str = ""
+    colour: str = "Default"  # Good, Warning, Attention, Default
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSection:
+    heading: str
+    rows: list[AnswerRow]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartImage:
+    url: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerView:
+    """One answer to a manager's question: numbers first, then a chart, then lists."""
+
+    title: str
+    subtitle: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    chart: ChartImage | None = None
+    sections: list[AnswerSection] = field(default_factory=list)
+    note: str = ""
+    more: dict[str, object] | None = None  # Action.Execute data for the next page
+    page_label: str = ""
+    choices: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # title, data

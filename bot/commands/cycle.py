@@ -96,13 +96,19 @@ async def status(turn: Turn, _rest: str) -> None:
     async with turn.services.sessions() as session:
         config = await store.load_config(session=session)
         settings = store.settings_of(config)
-        done = {run.kind for run in await store.runs(period, session=session)}
+        runs = {run.kind: run.trigger for run in await store.runs(period, session=session)}
         expected = len(await store.expected_projects(session=session))
         received = await store.report_count(period, session=session)
         missing = await digests.missing(period, session=session)
     zone = turn.services.settings.zone
+
+    def state(kind: str) -> str:
+        if kind not in runs:
+            return "pending"
+        return "missed" if runs[kind] == "missed" else "done"
+
     steps = [
-        (_step_label(step.kind, t), t.datetime(step.moment(zone)), step.kind in done)
+        (_step_label(step.kind, t), t.datetime(step.moment(zone)), state(step.kind))
         for step in cycle.cycle_steps(period, settings)
     ]
     view = CycleStatusView(

@@ -174,7 +174,11 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
             80,
             61,
             MISSING,
-            [("Prompt", "2.11.2026 9.00", True), ("Digest", "17.11.2026 10.00", False)],
+            [
+                ("Prompt", "2.11.2026 9.00", "done"),
+                ("Reminder 1", "5.11.2026 9.00", "missed"),
+                ("Digest", "17.11.2026 10.00", "pending"),
+            ],
         ),
         t,
     ),
