@@ -16,7 +16,10 @@ from bot.middleware import (
     TenantMiddleware,
 )
 from bot.proactive import BotSender, on_unreachable
+from bot.questions.chart_data import PortfolioCharts
 from bot.roadmap_bot import RoadmapBot, on_turn_error
+from charts.cache import ChartCache
+from charts.routes import CHART_ROUTE, chart_handler
 from scheduler import jobs
 from scheduler.dispatcher import Dispatcher
 from scheduler.runner import CycleRunner, worker_id
@@ -73,12 +76,22 @@ def create_app(settings: Settings) -> web.Application:
         if runner is not None:
             await runner.stop()
         jobs.install(None)
+        await chart_cache.aclose()
         await engine.dispose()
 
     app = web.Application(client_max_size=256 * 1024)
     app[ADAPTER_KEY] = adapter
     app[SERVICES_KEY] = services
     app.router.add_post("/api/messages", messages_handler(adapter, bot.on_turn))
+    chart_cache = ChartCache()
+    app.router.add_get(
+        CHART_ROUTE,
+        chart_handler(
+            key=settings.chart_signing_key,
+            data_source=PortfolioCharts(services.sessions, settings.zone),
+            cache=chart_cache,
+        ),
+    )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.on_startup.append(install_jobs)

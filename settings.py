@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -47,6 +48,8 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ADMINS")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     cycle_enabled: bool = Field(default=True, alias="CYCLE_ENABLED")
+    chart_key: SecretStr = Field(default=SecretStr(""), alias="CHART_SIGNING_KEY")
+    chart_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600, alias="CHART_TTL_SECONDS")
 
     @field_validator("allowed_tenants", "admins", mode="before")
     @classmethod
@@ -80,6 +83,14 @@ class Settings(BaseSettings):
         password = self.app_password.get_secret_value()
         if self.app_id and self.app_type != "UserAssignedMSI" and not password:
             raise ValueError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        chart_key = self.chart_key.get_secret_value()
+        if chart_key and (
+            chart_key.lower() in _PLACEHOLDER_SECRETS or len(chart_key.encode()) < 32
+        ):
+            raise ValueError(
+                "CHART_SIGNING_KEY must be at least 32 random bytes: "
+                'python -c "import secrets; print(secrets.token_hex(32))"'
+            )
         if password.lower() in _PLACEHOLDER_SECRETS:
             raise ValueError("MicrosoftAppPassword is a placeholder; set the real client secret")
         if self.app_id and self.app_type == "SingleTenant" and not self.app_tenant_id:
@@ -98,6 +109,17 @@ class Settings(BaseSettings):
     @property
     def auth_enabled(self) -> bool:
         return bool(self.app_id)
+
+    @cached_property
+    def chart_signing_key(self) -> bytes:
+        """The key that signs chart links; random per process unless set (set it for replicas)."""
+        configured = self.chart_key.get_secret_value()
+        return configured.encode() if configured else secrets.token_bytes(32)
+
+    @property
+    def base_url(self) -> str:
+        """Where Teams fetches the bot's own images from."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot import installs
 from bot.actions import status as status_actions
+from bot.commands import ask as ask_command
 from bot.commands import cycle as cycle_commands
 from bot.commands import help as help_command
 from bot.commands import language as language_command
@@ -19,6 +20,7 @@ from bot.commands import status as status_command
 from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, Turn, card_activity
 from bot.middleware import safe_for_log
 from bot.router import Command, Router
+from cards.answers import VERB_MORE, VERB_PROJECT
 from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
 from cards.elements import CONTENT_TYPE
 from cards.messages import build_notice_card
@@ -54,8 +56,10 @@ def build_router() -> Router:
             VERB_STATUS_SUBMIT: status_actions.submit,
             VERB_STATUS_EDIT: status_actions.edit,
             VERB_STATUS_REFRESH: status_actions.refresh,
+            VERB_MORE: ask_command.more,
+            VERB_PROJECT: ask_command.project,
         },
-        fallback=help_command.not_understood,
+        fallback=ask_command.handle,
     )
 
 

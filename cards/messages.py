@@ -70,8 +70,44 @@ ADMIN_COMMANDS: tuple[tuple[dict[str, str], str], ...] = (
 )
 
 
+# What a manager can ask; examples shown on the help card.
+QUESTION_EXAMPLES = (
+    N_("summary"),
+    N_("roadmap 2025"),
+    N_("budget 2025"),
+    N_("show Kartalla"),
+    N_("what is late?"),
+    N_("what is at risk?"),
+    N_("what's over budget?"),
+    N_("projects by theme, level, need source, benefit or director"),
+    N_("projects of the finance director"),
+    N_("impact of completed projects"),
+    N_("what changed since last month?"),
+    N_("indicators"),
+    N_("my projects"),
+)
+QUESTION_WORDS = {
+    "summary": N_("summary"),
+    "roadmap": N_("roadmap 2025"),
+    "budget": N_("budget 2025"),
+    "project": N_("show Kartalla"),
+    "late": N_("what is late?"),
+    "at_risk": N_("what is at risk?"),
+    "over_budget": N_("what's over budget?"),
+    "breakdown": N_("projects by theme, level, need source, benefit or director"),
+    "impact": N_("impact of completed projects"),
+    "changes": N_("what changed since last month?"),
+    "indicators": N_("indicators"),
+    "my_projects": N_("my projects"),
+}
+
+
 def build_help_card(
-    t: Translator, *, not_understood: str | None = None, admin: bool = False
+    t: Translator,
+    *,
+    not_understood: str | None = None,
+    admin: bool = False,
+    suggestions: list[str] | None = None,
 ) -> dict[str, Any]:
     card = new_card(t, t("Roadmap Bot help"))
     body: list[Any] = [title(t("Roadmap Bot help"))]
@@ -94,6 +130,22 @@ def build_help_card(
                 wrap=True,
             )
         )
+    if suggestions:
+        body.append(
+            TextBlock(
+                text=t(
+                    "Did you mean: {words}?",
+                    words=", ".join(t(QUESTION_WORDS.get(s, s)) for s in suggestions),
+                ),
+                wrap=True,
+            )
+        )
+    body.append(
+        TextBlock(text=t("Ask me about the roadmap"), weight="Bolder", wrap=True, spacing="Medium")
+    )
+    for example in QUESTION_EXAMPLES:
+        body.append(TextBlock(text=f"• {t(example)}", wrap=True, spacing="None"))
+    body.append(TextBlock(text=t("Commands"), weight="Bolder", wrap=True, spacing="Medium"))
     for words, description in COMMANDS + (ADMIN_COMMANDS if admin else ()):
         word = words[t.language]
         body.append(

@@ -104,18 +104,18 @@ class BotHarness:
 
 
 async def _harness(
-    url: str, connector: FakeConnector, settings: Settings
+    url: str, connector: FakeConnector, settings: Settings, *, portfolio: bool = True
 ) -> AsyncIterator[BotHarness]:
     engine = create_engine(url)
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
-        portfolio = await create_portfolio(session)
+        created = await create_portfolio(session) if portfolio else Portfolio(0, 0, [], 0)
     app = create_app(settings)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with ClientSession() as http:
         yield BotHarness(
-            str(server.make_url("")).rstrip("/"), http, connector, sessions, portfolio, app
+            str(server.make_url("")).rstrip("/"), http, connector, sessions, created, app
         )
     await server.close()
     await engine.dispose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.context import Turn
-from bot.middleware import safe_for_log
 from cards.messages import build_help_card
 from storage.models import Role
 
@@ -12,11 +11,3 @@ WORDS = frozenset({"help", "ohje", "hjälp", "hjalp", "apua", "?"})
 
 async def handle(turn: Turn, _rest: str) -> None:
     await turn.send_card(build_help_card(turn.t, admin=turn.person.role == Role.admin))
-
-
-async def not_understood(turn: Turn, text: str) -> None:
-    await turn.send_card(
-        build_help_card(
-            turn.t, not_understood=safe_for_log(text, 80), admin=turn.person.role == Role.admin
-        )
-    )

@@ -1,0 +1,136 @@
+"""The charts' data: verified chart links turned into render calls, read through Rights.
+
+A chart link carries the viewer's rights code; the same rule as the cards applies: a
+"progress" link never reads money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from cards import labels
+from charts import render
+from charts.kinds import ChartKind, ChartRights
+from charts.spec import ChartNotFound, ChartSpec
+from storage import portfolio
+from storage.db import SessionFactory
+from storage.models import Lifecycle, Project, Roadmap, RoadmapProject
+from translations import LANGUAGES, Translator
+
+
+class PortfolioCharts:
+    """Implements ``charts.spec.ChartDataSource`` with database queries."""
+
+    def __init__(self, sessions: SessionFactory, zone: ZoneInfo) -> None:
+        self._sessions = sessions
+        self._zone = zone
+
+    async def chart_data(
+        self, kind: ChartKind, params: Mapping[str, str], rights: ChartRights
+    ) -> ChartSpec:
+        language = params.get("lang", "en")
+        t = Translator(language if language in LANGUAGES else "en", self._zone)
+        if kind == ChartKind.health:
+            return await self._health(params, t)
+        if kind == ChartKind.progress:
+            return await self._progress(params, t)
+        if rights != "money":  # the handler checks this too; never read money without it
+            raise ChartNotFound(kind.value)
+        if kind == ChartKind.budget:
+            return await self._budget(params, t)
+        return await self._impact(t)
+
+    async def _health(self, params: Mapping[str, str], t: Translator) -> ChartSpec:
+        statement = select(Project.health, func.count()).group_by(col(Project.health))
+        title = t("Projects by health")
+        if params.get("scope") == "roadmap" and params.get("year", "").isdigit():
+            year = int(params["year"])
+            statement = (
+                statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+                .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+                .where(Roadmap.year == year)
+            )
+            title = f"{t('Roadmap {year}', year=year)}: {title}"
+        else:
+            statement = statement.where(Project.state == Lifecycle.started)
+        async with self._sessions() as session:
+            counts = {str(h): int(n) for h, n in (await session.exec(statement)).all() if h}
+        names = {key: t(label) for key, label in labels.HEALTH.items()}
+        return ChartSpec.of(
+            t.language, render.health_distribution, counts, names, title, no_data=t("No data")
+        )
+
+    async def _progress(self, params: Mapping[str, str], t: Translator) -> ChartSpec:
+        if not params.get("project", "").isdigit():
+            raise ChartNotFound("project")
+        project_id = int(params["project"])
+        async with self._sessions() as session:
+            project = await session.get(Project, project_id)
+            if project is None:
+                raise ChartNotFound("project")
+            series = await portfolio.progress_series([project_id], session=session)
+        name = t.pick(project.name_fi, project.name_sv, project.name_en)
+        return ChartSpec.of(
+            t.language,
+            render.progress_over_time,
+            [(name, series.get(project_id, []))],
+            t("Progress over time"),
+            percent_label=t.percent,
+            no_data=t("No data"),
+        )
+
+    async def _budget(self, params: Mapping[str, str], t: Translator) -> ChartSpec:
+        year_text = params.get("year", "")
+        if not year_text.isdigit():
+            raise ChartNotFound("year")
+        async with self._sessions() as session:
+            rows = await portfolio.budget(int(year_text), params.get("area"), session=session)
+        return ChartSpec.of(
+            t.language,
+            render.budget_vs_actual,
+            [(t.pick(*r.name), r.planned_cents, r.actual_cents, r.forecast_cents) for r in rows],
+            t("Budget {year}", year=int(year_text)),
+            t.money,
+            series_labels=(t("Planned"), t("Actual"), t("Forecast")),
+            no_data=t("No data"),
+        )
+
+    async def _impact(self, t: Translator) -> ChartSpec:
+        async with self._sessions() as session:
+            projects = (
+                await session.exec(
+                    select(Project).where(
+                        col(Project.impact_score).is_not(None),
+                        col(Project.state).in_(
+                            [Lifecycle.completed, Lifecycle.started, Lifecycle.planned]
+                        ),
+                    )
+                )
+            ).all()
+        points = [
+            (
+                p.code,
+                (
+                    (p.one_time_cost_cents or 0) + (p.recurring_cost_cents_per_year or 0)
+                    or p.planned_cents
+                    or 0
+                )
+                / 100,
+                int(p.impact_score or 0),
+            )
+            for p in projects
+        ]
+        return ChartSpec.of(
+            t.language,
+            render.impact_cost_matrix,
+            [pt for pt in points if pt[1] > 0],
+            t("Impact against cost"),
+            t("Cost (€)"),
+            t("Estimated impact (1–5)"),
+            money_label=t.money,
+            no_data=t("No data"),
+        )

@@ -1,0 +1,84 @@
+"""Answers to managers' questions: one builder for every intent's view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.common import new_card, subtle, title
+from cards.elements import (
+    ActionExecute,
+    Column,
+    ColumnSet,
+    Container,
+    Fact,
+    FactSet,
+    Image,
+    TextBlock,
+    render,
+)
+from cards.views import AnswerView
+from translations import Translator
+
+VERB_MORE = "answer.more"
+VERB_PROJECT = "answer.project"
+MAX_ROWS_PER_PAGE = 15
+
+
+def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
+    card = new_card(t, view.title)
+    body: list[Any] = [title(view.title)]
+    if view.subtitle:
+        body.append(subtle(view.subtitle))
+    if view.facts:
+        body.append(FactSet(facts=[Fact(title=label, value=value) for label, value in view.facts]))
+    if view.chart is not None:
+        body.append(Image(url=view.chart.url, altText=view.chart.alt, size="Stretch"))
+    for section in view.sections:
+        items: list[Any] = [
+            TextBlock(text=section.heading, weight="Bolder", wrap=True, spacing="Medium")
+        ]
+        for row in section.rows:
+            left: list[Any] = [
+                TextBlock(text=row.title, wrap=True, weight="Bolder", spacing="None")
+            ]
+            if row.detail:
+                left.append(
+                    TextBlock(
+                        text=row.detail, wrap=True, isSubtle=True, spacing="None", size="Small"
+                    )
+                )
+            columns = [Column(width="stretch", items=left)]
+            if row.value:
+                columns.append(
+                    Column(
+                        width="auto",
+                        items=[
+                            TextBlock(
+                                text=row.value,
+                                wrap=True,
+                                color=row.colour,
+                                horizontalAlignment="Right",
+                            )
+                        ],
+                    )
+                )
+            items.append(ColumnSet(columns=columns, spacing="Small", separator=True))
+        body.append(Container(items=items))
+    if view.note:
+        body.append(subtle(view.note))
+    if view.page_label:
+        body.append(subtle(view.page_label))
+    card.body = body
+    actions = [
+        ActionExecute(title=label, verb=VERB_PROJECT, data={"verb": VERB_PROJECT, **data})
+        for label, data in view.choices[:6]
+    ]
+    if view.more is not None:
+        actions.append(
+            ActionExecute(
+                title=t("Show more"), verb=VERB_MORE, data={"verb": VERB_MORE, **view.more}
+            )
+        )
+    if actions:
+        card.actions = actions
+    return render(card)

@@ -1,0 +1,39 @@
+"""Display names of the domain's fixed values, as message ids for the translator."""
+
+from __future__ import annotations
+
+from translations.markers import N_
+
+HEALTH = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track")}
+HEALTH_COLOURS = {"on_track": "Good", "at_risk": "Warning", "off_track": "Attention"}
+STATE = {
+    "planned": N_("Planned"),
+    "started": N_("Started"),
+    "completed": N_("Completed"),
+    "paused": N_("Paused"),
+    "cancelled": N_("Cancelled"),
+}
+LEVEL = {
+    "analytics": N_("Analytics and data"),
+    "foundation": N_("Digital foundation and security"),
+    "common": N_("City-wide common solutions"),
+    "sector": N_("Sector-specific applications"),
+}
+NEED = {
+    "end_of_support": N_("A system's support ends"),
+    "law": N_("Law or obligation"),
+    "strategy": N_("City strategy"),
+}
+BENEFIT = {
+    "human_centred": N_("Human-centredness"),
+    "sustainability": N_("Sustainability"),
+    "renewal": N_("Renewal"),
+}
+DIMENSION = {
+    "theme": N_("By theme"),
+    "level": N_("By level"),
+    "need": N_("By need source"),
+    "benefit": N_("By long-term benefit"),
+    "director": N_("By responsible director"),
+}
+FIXED = {"level": LEVEL, "need": NEED, "benefit": BENEFIT}

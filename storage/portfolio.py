@@ -1,0 +1,525 @@
+"""Managers' questions about the portfolio, answered with SQL aggregates.
+
+Rights are enforced here, not only on the cards: every money figure is read through
+``Rights``. Managers and admins see budgets and costs; owners see them for their own
+projects; everyone else sees progress and health only. Replies in channels and group
+chats use progress-only rights, so nobody there sees what they may not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import func
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Benefit,
+    BudgetLine,
+    Director,
+    Health,
+    IndicatorSet,
+    IndicatorValue,
+    Level,
+    Lifecycle,
+    MetricValue,
+    NeedSource,
+    Person,
+    Project,
+    ProjectMetric,
+    Roadmap,
+    RoadmapProject,
+    Role,
+    StatusReport,
+    Theme,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What one viewer may see: all money, or money only for their own projects."""
+
+    all_money: bool
+    own_projects: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def code(self) -> str:
+        return "money" if self.all_money else "progress"
+
+    def money(self, project: Project, cents: int | None) -> int | None:
+        """The figure, or None when this viewer may not see it."""
+        if self.all_money or (project.id is not None and project.id in self.own_projects):
+            return cents
+        return None
+
+    def text(self, project: Project, text: str) -> str:
+        """Free text about a project, with euro amounts removed for viewers without money rights."""
+        if self.money(project, 0) is not None:
+            return text
+        return _MONEY_TEXT.sub("…", text)
+
+
+_MONEY_TEXT = re.compile(
+    r"(€\s*\d[\d\s\u00a0.,]*(?:\s*[kKmM]\b)?|\d[\d\s\u00a0.,]*\s*(?:[kKmM]\s*)?(?:€|EUR|euroa?|euros?)(?:\s*/\s*\w+)?)"
+)
+VIEWER = Rights(all_money=False)
+
+
+async def rights_for(person: Person, *, shared_conversation: bool, session: AsyncSession) -> Rights:
+    if shared_conversation:
+        return VIEWER
+    if person.role in (Role.admin, Role.manager):
+        return Rights(all_money=True)
+    owned = await session.exec(
+        select(Project.id).where(
+            or_(col(Project.owner_id) == person.id, col(Project.deputy_id) == person.id)
+        )
+    )
+    return Rights(all_money=False, own_projects=frozenset(i for i in owned.all() if i is not None))
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    by_state: dict[str, int]
+    by_health: dict[str, int]
+    average_progress: float
+    reports_received: int
+    reports_expected: int
+    year: int
+    planned_cents: int | None
+    actual_cents: int | None
+
+
+async def summary(period: str, year: int, rights: Rights, *, session: AsyncSession) -> Summary:
+    by_state = dict(
+        (await session.exec(select(Project.state, func.count()).group_by(col(Project.state)))).all()
+    )
+    started = col(Project.state) == Lifecycle.started
+    by_health = dict(
+        (
+            await session.exec(
+                select(Project.health, func.count()).where(started).group_by(col(Project.health))
+            )
+        ).all()
+    )
+    average = (await session.exec(select(func.avg(Project.progress)).where(started))).one()
+    received = (
+        await session.exec(
+            select(func.count()).select_from(StatusReport).where(StatusReport.period == period)
+        )
+    ).one()
+    planned, actual = (
+        await session.exec(
+            select(
+                func.coalesce(func.sum(BudgetLine.planned_cents), 0),
+                func.coalesce(func.sum(BudgetLine.actual_cents), 0),
+            ).where(BudgetLine.year == year)
+        )
+    ).one()
+    return Summary(
+        by_state={str(k): int(v) for k, v in by_state.items()},
+        by_health={str(k): int(v) for k, v in by_health.items() if k},
+        average_progress=float(average or 0),
+        reports_received=int(received),
+        reports_expected=int(by_state.get(Lifecycle.started, 0)),
+        year=year,
+        planned_cents=int(planned or 0) if rights.all_money else None,
+        actual_cents=int(actual or 0) if rights.all_money else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    project: Project
+    owner: str
+    planned_cents: int | None
+    actual_cents: int | None
+    forecast_cents: int | None
+
+
+def _rows(rows: list[tuple[Project, str | None]], rights: Rights) -> list[ProjectRow]:
+    return [
+        ProjectRow(
+            project,
+            owner or "–",
+            rights.money(project, project.planned_cents),
+            rights.money(project, project.actual_cents),
+            rights.money(project, project.forecast_cents),
+        )
+        for project, owner in rows
+    ]
+
+
+def _with_owner() -> object:
+    return select(Project, Person.name).outerjoin(Person, col(Person.id) == col(Project.owner_id))
+
+
+async def roadmap_projects(
+    year: int, rights: Rights, *, session: AsyncSession
+) -> tuple[Roadmap | None, list[ProjectRow]]:
+    roadmap = (await session.exec(select(Roadmap).where(Roadmap.year == year))).first()
+    if roadmap is None:
+        return None, []
+    statement = (
+        select(Project, Person.name)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+        .where(RoadmapProject.roadmap_id == roadmap.id)
+        .order_by(col(Project.code))
+    )
+    return roadmap, _rows(list((await session.exec(statement)).all()), rights)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetRow:
+    area: str
+    name: tuple[str, str, str]
+    planned_cents: int
+    actual_cents: int
+    forecast_cents: int | None  # the projects' forecasts in this area, where known
+
+    @property
+    def variance_cents(self) -> int:
+        """Planned minus forecast (or actual): positive is under budget."""
+        return self.planned_cents - (
+            self.forecast_cents if self.forecast_cents is not None else self.actual_cents
+        )
+
+
+async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[BudgetRow]:
+    """Budget lines with their projects' forecasts. Callers check ``Rights.all_money`` first."""
+    lines = list(
+        (
+            await session.exec(
+                select(BudgetLine).where(BudgetLine.year == year).order_by(col(BudgetLine.area))
+            )
+        ).all()
+    )
+    if area is not None:
+        lines = [line for line in lines if line.area == area]
+    forecasts = dict(
+        (
+            await session.exec(
+                select(Project.budget_area, func.sum(Project.forecast_cents))
+                .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+                .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+                .where(Roadmap.year == year)
+                .group_by(col(Project.budget_area))
+            )
+        ).all()
+    )
+    return [
+        BudgetRow(
+            line.area,
+            (line.name_fi, line.name_sv, line.name_en),
+            line.planned_cents,
+            line.actual_cents,
+            _int_or_none(forecasts.get(line.area)),
+        )
+        for line in lines
+    ]
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, int | Decimal) else None
+
+
+async def budget_areas(
+    year: int | None, *, session: AsyncSession
+) -> dict[str, tuple[str, str, str]]:
+    statement = select(BudgetLine)
+    if year is not None:
+        statement = statement.where(BudgetLine.year == year)
+    return {
+        line.area: (line.name_fi, line.name_sv, line.name_en)
+        for line in (await session.exec(statement)).all()
+    }
+
+
+def match_area(text: str, areas: dict[str, tuple[str, str, str]]) -> str | None:
+    choices = {key: " / ".join((key.replace("_", " "), *names)) for key, names in areas.items()}
+    found = process.extractOne(
+        text, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=70
+    )
+    return str(found[2]) if found else None
+
+
+async def find_projects(
+    text: str, *, session: AsyncSession, limit: int = 5
+) -> list[tuple[Project, float]]:
+    """Projects whose code or name (in any language) is close to the text, best first."""
+    projects = list((await session.exec(select(Project))).all())
+    choices = {
+        p.id: " / ".join((p.code, p.name_fi, p.name_sv, p.name_en))
+        for p in projects
+        if p.id is not None
+    }
+    found = process.extract(
+        text,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit,
+        score_cutoff=60,
+    )
+    by_id = {p.id: p for p in projects}
+    return [(by_id[key], float(score)) for _name, score, key in found]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricStatus:
+    metric: ProjectMetric
+    latest: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDetail:
+    row: ProjectRow
+    theme: Theme | None
+    director: Director | None
+    latest: StatusReport | None
+    trend: list[StatusReport]
+    metrics: list[MetricStatus]
+    one_time_cents: int | None
+    recurring_cents: int | None
+    savings_cents: int | None
+
+
+async def project_detail(
+    project: Project, rights: Rights, *, session: AsyncSession, periods: int = 6
+) -> ProjectDetail:
+    owner = await session.get(Person, project.owner_id) if project.owner_id else None
+    trend = list(
+        (
+            await session.exec(
+                select(StatusReport)
+                .where(StatusReport.project_id == project.id)
+                .order_by(col(StatusReport.period).desc())
+                .limit(periods)
+            )
+        ).all()
+    )[::-1]
+    metrics = list(
+        (
+            await session.exec(
+                select(ProjectMetric)
+                .where(ProjectMetric.project_id == project.id)
+                .order_by(col(ProjectMetric.position))
+            )
+        ).all()
+    )
+    latest_values: dict[int, Decimal] = {}
+    if metrics:
+        latest_period = (
+            select(MetricValue.metric_id, func.max(MetricValue.period).label("period"))
+            .where(col(MetricValue.metric_id).in_([m.id for m in metrics]))
+            .group_by(col(MetricValue.metric_id))
+            .subquery()
+        )
+        rows = await session.exec(
+            select(MetricValue).join(
+                latest_period,
+                (col(MetricValue.metric_id) == latest_period.c.metric_id)
+                & (col(MetricValue.period) == latest_period.c.period),
+            )
+        )
+        latest_values = {row.metric_id: row.value for row in rows.all()}
+    return ProjectDetail(
+        row=_rows([(project, owner.name if owner else None)], rights)[0],
+        theme=await session.get(Theme, project.theme_id) if project.theme_id else None,
+        director=await session.get(Director, project.director_id) if project.director_id else None,
+        latest=trend[-1] if trend else None,
+        trend=trend,
+        metrics=[MetricStatus(m, latest_values.get(m.id or 0)) for m in metrics],
+        one_time_cents=rights.money(project, project.one_time_cost_cents),
+        recurring_cents=rights.money(project, project.recurring_cost_cents_per_year),
+        savings_cents=rights.money(project, project.savings_cents_per_year),
+    )
+
+
+async def at_risk(rights: Rights, *, session: AsyncSession) -> list[ProjectRow]:
+    statement = (
+        select(Project, Person.name)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(
+            Project.state == Lifecycle.started,
+            col(Project.health).in_([Health.at_risk, Health.off_track]),
+        )
+        .order_by(col(Project.health).desc(), col(Project.code))
+    )
+    return _rows(list((await session.exec(statement)).all()), rights)
+
+
+async def overdue(today: date, rights: Rights, *, session: AsyncSession) -> list[ProjectRow]:
+    """Started projects past their end date."""
+    statement = (
+        select(Project, Person.name)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(Project.state == Lifecycle.started, col(Project.end_date) < today)
+        .order_by(col(Project.end_date), col(Project.code))
+    )
+    return _rows(list((await session.exec(statement)).all()), rights)
+
+
+async def over_budget(rights: Rights, *, session: AsyncSession) -> list[ProjectRow]:
+    """Projects whose forecast (or actual) exceeds the plan, largest overrun first."""
+    spend = func.coalesce(Project.forecast_cents, Project.actual_cents)
+    statement = (
+        select(Project, Person.name)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(
+            col(Project.state).in_([Lifecycle.started, Lifecycle.completed]),
+            col(Project.planned_cents).is_not(None),
+            spend > col(Project.planned_cents),
+        )
+        .order_by((spend - col(Project.planned_cents)).desc())
+    )
+    rows = _rows(list((await session.exec(statement)).all()), rights)
+    return [row for row in rows if row.planned_cents is not None]
+
+
+DIMENSIONS: dict[str, Any] = {
+    "theme": col(Project.theme_id),
+    "level": col(Project.level),
+    "need": col(Project.need_source),
+    "benefit": col(Project.benefit),
+    "director": col(Project.director_id),
+}
+_ORDER: dict[str, list[str]] = {
+    "level": [str(v) for v in Level],
+    "need": [str(v) for v in NeedSource],
+    "benefit": [str(v) for v in Benefit],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    key: str
+    label: tuple[str, str, str] | None  # fi, sv, en from the database (themes, directors)
+    count: int
+
+
+async def breakdown(dimension: str, year: int | None, *, session: AsyncSession) -> list[Group]:
+    """Project counts per theme, level, need source, benefit or director (of a roadmap year)."""
+    column = DIMENSIONS[dimension]
+    statement = select(column, func.count()).select_from(Project).group_by(column)
+    if year is not None:
+        statement = (
+            statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+            .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+            .where(Roadmap.year == year)
+        )
+    counts = {key: int(n) for key, n in (await session.exec(statement)).all()}
+    labels: dict[object, tuple[str, str, str]] = {}
+    if dimension == "theme":
+        labels = {
+            t.id: (
+                f"{t.number}. {t.name_fi}",
+                f"{t.number}. {t.name_sv}",
+                f"{t.number}. {t.name_en}",
+            )
+            for t in (await session.exec(select(Theme))).all()
+        }
+    elif dimension == "director":
+        labels = {
+            d.id: (d.title_fi, d.title_sv, d.title_en)
+            for d in (await session.exec(select(Director))).all()
+        }
+    order = _ORDER.get(dimension, [])
+    keys = sorted(
+        counts, key=lambda k: (order.index(str(k)) if str(k) in order else 99, -counts[k], str(k))
+    )
+    return [Group(str(key), labels.get(key), counts[key]) for key in keys if key is not None]
+
+
+async def projects_in_group(
+    dimension: str, key: str, year: int | None, rights: Rights, *, session: AsyncSession
+) -> list[ProjectRow]:
+    column = DIMENSIONS[dimension]
+    value: object = int(key) if dimension in ("theme", "director") else key
+    statement = (
+        select(Project, Person.name)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(column == value)
+        .order_by(col(Project.code))
+    )
+    if year is not None:
+        statement = (
+            statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+            .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+            .where(Roadmap.year == year)
+        )
+    return _rows(list((await session.exec(statement)).all()), rights)
+
+
+async def directors(*, session: AsyncSession) -> list[Director]:
+    return list((await session.exec(select(Director).order_by(col(Director.id)))).all())
+
+
+async def completed(rights: Rights, *, session: AsyncSession) -> list[ProjectDetail]:
+    projects = (
+        await session.exec(
+            select(Project).where(Project.state == Lifecycle.completed).order_by(col(Project.code))
+        )
+    ).all()
+    return [
+        ProjectDetail(
+            row=_rows([(p, None)], rights)[0],
+            theme=None,
+            director=None,
+            latest=None,
+            trend=[],
+            metrics=[],
+            one_time_cents=rights.money(p, p.one_time_cost_cents),
+            recurring_cents=rights.money(p, p.recurring_cost_cents_per_year),
+            savings_cents=rights.money(p, p.savings_cents_per_year),
+        )
+        for p in projects
+    ]
+
+
+async def my_projects(person: Person, rights: Rights, *, session: AsyncSession) -> list[ProjectRow]:
+    statement = (
+        select(Project, Person.name)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(or_(col(Project.owner_id) == person.id, col(Project.deputy_id) == person.id))
+        .order_by(col(Project.code))
+    )
+    return _rows(list((await session.exec(statement)).all()), rights)
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    indicator: IndicatorSet
+    values: list[IndicatorValue]
+
+
+async def indicators(*, session: AsyncSession) -> list[Indicator]:
+    sets = list((await session.exec(select(IndicatorSet).order_by(col(IndicatorSet.id)))).all())
+    values = (await session.exec(select(IndicatorValue).order_by(col(IndicatorValue.period)))).all()
+    by_set: dict[int, list[IndicatorValue]] = {}
+    for value in values:
+        by_set.setdefault(value.indicator_set_id, []).append(value)
+    return [Indicator(s, by_set.get(s.id or 0, [])) for s in sets]
+
+
+async def progress_series(
+    project_ids: list[int], *, session: AsyncSession, periods: int = 12
+) -> dict[int, list[tuple[str, int]]]:
+    rows = (
+        await session.exec(
+            select(StatusReport.project_id, StatusReport.period, StatusReport.progress)
+            .where(col(StatusReport.project_id).in_(project_ids))
+            .order_by(col(StatusReport.period))
+        )
+    ).all()
+    series: dict[int, list[tuple[str, int]]] = {}
+    for project_id, period, progress in rows:
+        series.setdefault(project_id, []).append((period, progress))
+    return {k: v[-periods:] for k, v in series.items()}

@@ -1,0 +1,275 @@
+"""Managers' answers on the demo portfolio: numbers computed independently, in three languages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from settings import Settings
+from storage.db import SessionFactory, create_engine, session_factory
+from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, DEMO_VIEWER_AAD, load_demo
+from tests.bot.test_status_journey import texts
+from tests.conftest import BotHarness, _harness
+from tests.support import activities as a
+from tests.support.activities import User
+from tests.support.connector import FakeConnector
+
+MANAGER = {
+    "fi": User("29:manager", DEMO_MANAGER_AAD, "Björn Lindqvist", "fi-FI"),
+    "sv": User("29:manager", DEMO_MANAGER_AAD, "Björn Lindqvist", "sv-FI"),
+    "en": User("29:manager", DEMO_MANAGER_AAD, "Björn Lindqvist", "en-GB"),
+}
+VIEWER = User("29:viewer", DEMO_VIEWER_AAD, "Emilia Nyström", "en-GB")
+OWNER = User("29:aino", DEMO_OWNER_AAD, "Aino Virtanen", "fi-FI")
+MONEY_SIGN = "€"
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+@pytest.fixture
+async def demo_bot(database_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session, session.begin():
+        await load_demo(session, today=datetime.now(HELSINKI).date())
+        # the demo people's own language would override the Teams locale in these tests
+        await (await session.connection()).execute(text("UPDATE person SET locale = NULL"))
+    await engine.dispose()
+    settings = Settings(DATABASE_URL=database_url, CYCLE_ENABLED=False, _env_file=None)
+    async for harness in _harness(database_url, connector, settings, portfolio=False):
+        yield harness
+
+
+async def ask(bot: BotHarness, user: User, question: str) -> dict[str, Any]:
+    before = len(bot.connector.cards())
+    status, _ = await bot.post(a.message(user, bot.connector.url, question))
+    assert status == 201
+    cards = bot.connector.cards()
+    assert len(cards) == before + 1
+    return cards[-1]
+
+
+async def _scalar(sessions: SessionFactory, sql: str) -> Any:
+    async with sessions() as session:
+        return (await (await session.connection()).execute(text(sql))).scalar_one()
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "total"),
+    [
+        ("fi", "budjetti 2025", "7\xa0950\xa0000\xa0€"),
+        ("sv", "budget 2025", "7\xa0950\xa0000\xa0€"),
+        ("en", "budget 2025", "€7,950,000"),
+    ],
+)
+async def test_ta25_total_is_shown_to_managers(
+    demo_bot: BotHarness, language: str, question: str, total: str
+) -> None:
+    expected = await _scalar(
+        demo_bot.sessions, "SELECT SUM(planned_cents) FROM budgetline WHERE year = 2025"
+    )
+    assert int(expected) == 795_000_000
+    card = await ask(demo_bot, MANAGER[language], question)
+    assert total in texts(card)
+    assert any(
+        item.get("type") == "Image" and "/charts/budget.png?" in item["url"]
+        for item in card["body"]
+    )
+
+
+async def test_viewers_never_see_a_euro(demo_bot: BotHarness) -> None:
+    for question in (
+        "budget 2025",
+        "summary",
+        "impact",
+        "roadmap 2025",
+        "what's over budget?",
+        "show Kartalla",
+        "my projects",
+    ):
+        card = await ask(demo_bot, VIEWER, question)
+        shown = json.dumps(card, ensure_ascii=False)
+        assert MONEY_SIGN not in shown, question
+        for image in (i for i in card["body"] if i.get("type") == "Image"):
+            assert "r=progress" in image["url"]
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_completed_2024_projects_costs(demo_bot: BotHarness, language: str) -> None:
+    one_time = await _scalar(
+        demo_bot.sessions, "SELECT SUM(one_time_cost_cents) FROM project WHERE state = 'completed'"
+    )
+    card = await ask(
+        demo_bot,
+        MANAGER[language],
+        {"fi": "vaikuttavuus", "sv": "verkningsfullhet", "en": "impact"}[language],
+    )
+    shown = texts(card)
+    formatted = {"fi": "33\xa0850\xa0€", "sv": "33\xa0850\xa0€", "en": "€33,850"}[language]
+    assert int(one_time) == 3_385_000
+    assert formatted in shown
+    assert "Kartalla" in shown
+
+
+async def test_need_sources_of_the_2025_roadmap(demo_bot: BotHarness) -> None:
+    card = await ask(demo_bot, MANAGER["en"], "projects by need source in 2025")
+    facts = {
+        f["title"]: f["value"]
+        for item in card["body"]
+        if item.get("type") == "FactSet"
+        for f in item["facts"]
+    }
+    assert facts == {
+        "A system's support ends": "1",
+        "Law or obligation": "9",
+        "City strategy": "16",
+    }
+
+
+async def test_summary_counts(demo_bot: BotHarness) -> None:
+    started = await _scalar(
+        demo_bot.sessions, "SELECT COUNT(*) FROM project WHERE state = 'started'"
+    )
+    card = await ask(demo_bot, MANAGER["en"], "summary")
+    shown = texts(card)
+    assert f"Started {started}" in shown
+    assert "Completed 6" in shown
+
+
+async def test_project_by_fuzzy_name_and_ambiguity(demo_bot: BotHarness) -> None:
+    card = await ask(demo_bot, MANAGER["fi"], "näytä Kartalla")
+    assert "Kartalla" in card["body"][0]["text"]
+    card = await ask(demo_bot, MANAGER["en"], "project mapping")
+    assert card["body"][0]["text"] == "Which project did you mean?"
+    assert len(card["actions"]) >= 2
+
+
+async def test_nothing_matched_gets_suggestions_and_help(demo_bot: BotHarness) -> None:
+    card = await ask(demo_bot, MANAGER["en"], "budgt")
+    assert "Did you mean" in texts(card) or "budget" in texts(card)
+
+
+async def test_finance_directors_projects(demo_bot: BotHarness) -> None:
+    expected = await _scalar(
+        demo_bot.sessions,
+        "SELECT COUNT(*) FROM project p JOIN director d ON d.id = p.director_id WHERE d.key = 'finance'",
+    )
+    card = await ask(demo_bot, MANAGER["en"], "projects of the finance director")
+    assert card["body"][0]["text"] == "Finance Director"
+    facts = {
+        f["title"]: f["value"]
+        for item in card["body"]
+        if item.get("type") == "FactSet"
+        for f in item["facts"]
+    }
+    assert facts["Projects"] == str(expected)
+
+
+async def test_paging_replaces_the_card(demo_bot: BotHarness) -> None:
+    card = await ask(demo_bot, MANAGER["en"], "roadmap 2025")
+    [more] = [action for action in card["actions"] if action["verb"] == "answer.more"]
+    status, body = await demo_bot.post(
+        a.execute(MANAGER["en"], demo_bot.connector.url, "answer.more", more["data"])
+    )
+    assert status == 200
+    assert "Showing 16–26 of 26." in texts(body["value"])
+
+
+async def test_a_channel_mention_is_answered_without_money(demo_bot: BotHarness) -> None:
+    message = a.message(MANAGER["en"], demo_bot.connector.url, "<at>Roadmap Bot</at> budget 2025")
+    message["conversation"] = {
+        "id": "19:team@thread.tacv2;messageid=1",
+        "conversationType": "channel",
+        "tenantId": a.TENANT,
+    }
+    message["entities"] = [{"type": "mention", "text": "<at>Roadmap Bot</at>", "mentioned": a.BOT}]
+    status, _ = await demo_bot.post(message)
+    assert status == 201
+    card = demo_bot.connector.cards()[-1]
+    assert card["body"][0]["text"].startswith("Budget 2025")
+    assert MONEY_SIGN not in json.dumps(card, ensure_ascii=False)
+
+
+QUESTIONS = {
+    "fi": [
+        "yhteenveto",
+        "tiekartta 2025",
+        "budjetti 2025",
+        "näytä Kartalla",
+        "mikä on myöhässä?",
+        "riskissä",
+        "mikä ylittää budjetin?",
+        "teemoittain",
+        "talousjohtajan projektit",
+        "vaikuttavuus",
+        "mikä muuttui viime kuusta?",
+        "mittarit",
+        "omat projektit",
+        "projekti kartoitus",
+    ],
+    "sv": [
+        "sammanfattning",
+        "färdplan 2025",
+        "budget 2025",
+        "visa Kartalla",
+        "vilka projekt är försenade?",
+        "i riskzonen",
+        "per direktör",
+        "verkningsfullhet",
+        "indikatorer",
+        "mina projekt",
+    ],
+    "en": [
+        "summary",
+        "roadmap 2024",
+        "budget 2025 tosi",
+        "show Kartalla",
+        "late",
+        "at risk",
+        "what's over budget?",
+        "by level",
+        "projects by need source",
+        "impact",
+        "changes",
+        "indicators",
+        "my projects",
+        "projects of the finance director",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_every_answer_card_is_valid_and_small(demo_bot: BotHarness, language: str) -> None:
+    import jsonschema
+
+    from tests.cards.test_cards import MAX_MESSAGE_BYTES, SCHEMA_PATH
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for question in QUESTIONS[language]:
+        card = await ask(demo_bot, MANAGER[language], question)
+        errors = list(validator.iter_errors(card))
+        assert not errors, (question, errors[0].message)
+        assert len(json.dumps(card, ensure_ascii=False).encode()) < MAX_MESSAGE_BYTES, question
+        assert card["lang"] == language
+        assert "I did not understand" not in texts(card), question
+
+
+async def test_chart_links_load_and_tampering_is_refused(demo_bot: BotHarness) -> None:
+    card = await ask(demo_bot, MANAGER["en"], "budget 2025")
+    [url] = [item["url"] for item in card["body"] if item.get("type") == "Image"]
+    path = url.split("/charts/", 1)[1]
+    async with demo_bot.http.get(f"{demo_bot.url}/charts/{path}") as response:
+        assert response.status == 200
+        assert response.content_type == "image/png"
+        assert (await response.read()).startswith(b"\x89PNG")
+    tampered = path.replace("year=2025", "year=2024")
+    async with demo_bot.http.get(f"{demo_bot.url}/charts/{tampered}") as response:
+        assert response.status == 403
+    as_viewer = path.replace("r=money", "r=progress")
+    async with demo_bot.http.get(f"{demo_bot.url}/charts/{as_viewer}") as response:
+        assert response.status == 403
