@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -12,6 +13,7 @@ from cards.elements import CONTENT_TYPE
 from settings import Settings
 from storage.db import SessionFactory
 from storage.models import Person
+from storage.people import Member
 from translations import Translator
 
 PERSON_KEY = "roadmap.person"
@@ -19,10 +21,42 @@ TRANSLATOR_KEY = "roadmap.translator"
 REPLAY_KEY = "roadmap.replay"
 
 
+class PersonCache:
+    """Recently seen senders, so a turn needs no database write to know who is asking.
+
+    An entry is used only while the sender's name, Teams id and tenant are unchanged and
+    for ``TTL`` seconds at most (other replicas' changes show within that time); commands
+    that change a person call ``forget``.
+    """
+
+    TTL = 30.0
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Member, Person]] = {}
+
+    def get(self, member: Member) -> Person | None:
+        entry = self._entries.get(member.aad_object_id)
+        if entry is None or entry[0] < time.monotonic() or entry[1] != member:
+            return None
+        return entry[2]
+
+    def put(self, member: Member, person: Person) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[member.aad_object_id] = (time.monotonic() + self.TTL, member, person)
+
+    def forget(self, aad_object_id: str | None = None) -> None:
+        if aad_object_id is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(aad_object_id, None)
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
     sessions: SessionFactory
+    people: PersonCache = field(default_factory=PersonCache)
 
 
 @dataclass(frozen=True, slots=True)

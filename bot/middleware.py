@@ -87,7 +87,11 @@ class DedupeMiddleware(Middleware):  # type: ignore[misc]
             await logic()
             return
         key = f"{activity.conversation.id}|{activity.id}"[:300]
-        if not await activities.claim(key, sessions=self._sessions):
+        # A typed message is done once claimed: one write. A card submission (an invoke, or a
+        # message with a value) is marked complete only after its turn, so a crash mid-turn
+        # lets the channel's retry save it.
+        submission = activity.type == ActivityTypes.invoke or activity.value is not None
+        if not await activities.claim(key, sessions=self._sessions, completed=not submission):
             log.info("replayed activity %s", safe_for_log(activity.id))
             if activity.type != ActivityTypes.invoke:
                 return
@@ -98,7 +102,7 @@ class DedupeMiddleware(Middleware):  # type: ignore[misc]
             if not context.turn_state.get(REPLAY_KEY):
                 await activities.release(key, sessions=self._sessions)
             raise
-        if not context.turn_state.get(REPLAY_KEY):
+        if submission and not context.turn_state.get(REPLAY_KEY):
             await activities.complete(key, sessions=self._sessions)
 
 
@@ -125,10 +129,13 @@ class IdentityMiddleware(Middleware):  # type: ignore[misc]
             teams_id=sender.id,
             tenant_id=tenant_of(activity),
         )
-        async with self._services.sessions() as session, session.begin():
-            person = await upsert_member(
-                member, admins=self._services.settings.admins, session=session
-            )
+        person = self._services.people.get(member)
+        if person is None:
+            async with self._services.sessions() as session, session.begin():
+                person = await upsert_member(
+                    member, admins=self._services.settings.admins, session=session
+                )
+            self._services.people.put(member, person)
         context.turn_state[PERSON_KEY] = person
         context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
             person.locale or activity.locale, self._services.settings.zone

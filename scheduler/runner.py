@@ -42,6 +42,16 @@ def sync_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
+def job_store(url: str) -> SQLAlchemyJobStore:
+    """APScheduler's persistent store in the bot's database.
+
+    Its calls run on the event loop; on SQLite a write that waited for the lock would
+    stall every turn, so it gives up quickly and APScheduler retries later.
+    """
+    options = {"connect_args": {"timeout": 0.5}} if url.startswith("sqlite") else {}
+    return SQLAlchemyJobStore(url=sync_url(url), engine_options=options)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -138,9 +148,13 @@ class CycleRunner:
             except Exception:  # a database outage: step down, try again later
                 log.exception("could not renew the cycle lease")
                 holds = False
-            if holds and not self.leading:
-                await self._become_leader()
-            elif not holds and self.leading:
+            try:
+                if holds and not self.leading:
+                    await self._become_leader()
+                elif not holds and self.leading:
+                    await self._step_down()
+            except Exception:  # for example a locked SQLite job store: try again next round
+                log.exception("could not take up or hand over the cycle; retrying")
                 await self._step_down()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=RENEW)
@@ -149,7 +163,7 @@ class CycleRunner:
         log.info("%s leads the cycle", self.worker)
         rt = jobs.runtime()
         scheduler = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=sync_url(self.database_url))},
+            jobstores={"default": job_store(self.database_url)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=rt.zone,
         )

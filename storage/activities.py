@@ -20,11 +20,21 @@ from storage.models import ProcessedActivity, utcnow
 STALE_AFTER = timedelta(minutes=2)
 
 
-async def claim(activity_id: str, *, sessions: SessionFactory) -> bool:
-    """True when this turn should run; False for a replay of a completed or running turn."""
+async def claim(activity_id: str, *, sessions: SessionFactory, completed: bool = False) -> bool:
+    """True when this turn should run; False for a replay of a completed or running turn.
+
+    ``completed`` claims and completes in one write, for turns whose loss a retry need not undo.
+    """
     try:
         async with sessions() as session, session.begin():
-            session.add(ProcessedActivity(activity_id=activity_id))
+            now = utcnow()
+            session.add(
+                ProcessedActivity(
+                    activity_id=activity_id,
+                    received_at=now,
+                    completed_at=now if completed else None,
+                )
+            )
         return True
     except IntegrityError:
         pass

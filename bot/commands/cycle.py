@@ -314,6 +314,7 @@ async def away(turn: Turn, rest: str) -> None:
         assert stored is not None  # noqa: S101 (found above)
         stored.away_until = day
         session.add(stored)
+        turn.services.people.forget(stored.aad_object_id)
         deputy = await session.get(Person, stored.deputy_id) if stored.deputy_id else None
     text = turn.t("{name} is away until {date}.", name=target.name, date=turn.t.date(day))
     if deputy is None:
@@ -331,6 +332,7 @@ async def back(turn: Turn, _rest: str) -> None:
         assert stored is not None  # noqa: S101 (the turn's own person)
         stored.away_until = None
         session.add(stored)
+    turn.services.people.forget(turn.person.aad_object_id)
     await _notice(turn, turn.t("Welcome back: the status cards come to you again."))
 
 
@@ -349,4 +351,5 @@ async def deputy(turn: Turn, rest: str) -> None:
         assert stored is not None  # noqa: S101 (the turn's own person)
         stored.deputy_id = candidate.id
         session.add(stored)
+    turn.services.people.forget(turn.person.aad_object_id)
     await _notice(turn, turn.t("{deputy} is now your deputy.", deputy=candidate.name))

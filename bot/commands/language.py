@@ -41,6 +41,7 @@ async def handle(turn: Turn, rest: str) -> None:
     locale = _LOCALES[choice]
     async with turn.services.sessions() as session, session.begin():
         await set_locale(turn.person, locale, session=session)
+    turn.services.people.forget(turn.person.aad_object_id)
     t = Translator.for_locale(locale or turn.activity.locale, turn.services.settings.zone)
     text = (
         t("I will use the language of your Teams from now on.")
