@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -182,7 +182,7 @@ class BudgetRow:
     name: tuple[str, str, str]
     planned_cents: int
     actual_cents: int
-    forecast_cents: int | None  # the projects' forecasts in this area, where known
+    forecast_cents: int | None  # spent so far plus what the area's ongoing projects still expect
 
     @property
     def variance_cents(self) -> int:
@@ -203,13 +203,21 @@ async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[
     )
     if area is not None:
         lines = [line for line in lines if line.area == area]
-    forecasts = dict(
+    # What the area's ongoing projects still expect to spend, beyond what they have spent.
+    still_to_spend = case(
+        (
+            col(Project.forecast_cents) > func.coalesce(col(Project.actual_cents), 0),
+            col(Project.forecast_cents) - func.coalesce(col(Project.actual_cents), 0),
+        ),
+        else_=0,
+    )
+    remaining = dict(
         (
             await session.exec(
-                select(Project.budget_area, func.sum(Project.forecast_cents))
+                select(Project.budget_area, func.sum(still_to_spend))
                 .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
                 .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
-                .where(Roadmap.year == year)
+                .where(Roadmap.year == year, Project.state == Lifecycle.started)
                 .group_by(col(Project.budget_area))
             )
         ).all()
@@ -220,7 +228,7 @@ async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[
             (line.name_fi, line.name_sv, line.name_en),
             line.planned_cents,
             line.actual_cents,
-            _int_or_none(forecasts.get(line.area)),
+            line.actual_cents + (_int_or_none(remaining.get(line.area)) or 0),
         )
         for line in lines
     ]

@@ -273,3 +273,25 @@ async def test_chart_links_load_and_tampering_is_refused(demo_bot: BotHarness) -
     as_viewer = path.replace("r=money", "r=progress")
     async with demo_bot.http.get(f"{demo_bot.url}/charts/{as_viewer}") as response:
         assert response.status == 403
+
+
+async def test_budget_forecast_is_actual_plus_what_ongoing_projects_still_expect(
+    demo_bot: BotHarness,
+) -> None:
+    actual = await _scalar(
+        demo_bot.sessions, "SELECT actual_cents FROM budgetline WHERE year = 2025 AND area = 'tori'"
+    )
+    remaining = await _scalar(
+        demo_bot.sessions,
+        "SELECT COALESCE(SUM(CASE WHEN p.forecast_cents > COALESCE(p.actual_cents, 0) "
+        "THEN p.forecast_cents - COALESCE(p.actual_cents, 0) ELSE 0 END), 0) FROM project p "
+        "JOIN roadmapproject rp ON rp.project_id = p.id JOIN roadmap r ON r.id = rp.roadmap_id "
+        "WHERE r.year = 2025 AND p.state = 'started' AND p.budget_area = 'tori'",
+    )
+    forecast_euros = (int(actual) + int(remaining)) // 100
+    card = await ask(demo_bot, MANAGER["en"], "budget 2025 tori")
+    shown = texts(card)
+    assert (
+        f"forecast €{forecast_euros:,}" in shown.replace(".", ",")
+        or f"forecast €{forecast_euros:,}" in shown
+    )

@@ -82,7 +82,8 @@ BOT_SETTINGS = {
     "MicrosoftAppTenantId": "",
     "ALLOWED_TENANTS": "",
     "ADMINS": "",
-    "PUBLIC_BASE_URL": "",
+    "PUBLIC_BASE_URL": "",  # run_stack sets the bot's own origin (chart image links)
+    "CHART_SIGNING_KEY": "",  # a random key per bot process
     "TIMEZONE": TIMEZONE,
     "HOST": "127.0.0.1",
     "LOG_LEVEL": "INFO",
@@ -118,6 +119,7 @@ class Stack:
     playground: Playground
     browser: BrowserSession
     log_dir: Path
+    bot_url: str  # http://127.0.0.1:<port>: the bot's origin, also where its chart links point
 
 
 def load_demo(database_url: str, log_path: Path) -> None:
@@ -184,18 +186,22 @@ def run_stack(log_dir: Path) -> Iterator[Stack]:
         load_demo(database_url, log_dir / "demo.log")
 
         port = free_port()
+        bot_url = f"http://127.0.0.1:{port}"
+        # Chart images are <img> links to the bot itself ({PUBLIC_BASE_URL}/charts/...):
+        # its loopback origin is one the browser can reach and the harness lets through.
+        env = {"DATABASE_URL": database_url, "PORT": str(port), "PUBLIC_BASE_URL": bot_url}
         bot = resources.enter_context(
             start_process(
                 [sys.executable, "app.py"],
                 log_path=log_dir / "bot.log",
                 cwd=REPO_ROOT,
-                env={**BOT_SETTINGS, "DATABASE_URL": database_url, "PORT": str(port)},
+                env={**BOT_SETTINGS, **env},
                 wait_port=port,
                 timeout=START_TIMEOUT_S,
             )
         )
         wait_ready(port, bot)
-        proxy = resources.enter_context(ActivityProxy(f"http://127.0.0.1:{port}/api/messages"))
+        proxy = resources.enter_context(ActivityProxy(f"{bot_url}/api/messages"))
 
         workdir = tmp / "playground"
         workdir.mkdir()
@@ -206,7 +212,7 @@ def run_stack(log_dir: Path) -> Iterator[Stack]:
         browser = resources.enter_context(
             launch_browser(viewport=VIEWPORT, trace_path=log_dir / "trace.zip")
         )
-        yield Stack(bot, database, proxy, playground, browser, log_dir)
+        yield Stack(bot, database, proxy, playground, browser, log_dir, bot_url)
 
 
 # --------------------------------------------------------------------------
