@@ -59,7 +59,7 @@ def _missing_views(rows: list[digests.Missing], t: Translator) -> list[MissingPr
     return [
         MissingProject(
             code=row.project.code,
-            name=t.pick(row.project.name_fi, row.project.name_sv, row.project.name_en),
+            name=t.named(row.project),
             owner=row.owner_name,
             director=t.pick(row.director.title_fi, row.director.title_sv, row.director.title_en)
             if row.director
@@ -223,7 +223,7 @@ class BotSender:
                     changes=[
                         HealthChange(
                             c.project.code,
-                            t.pick(c.project.name_fi, c.project.name_sv, c.project.name_en),
+                            t.named(c.project),
                             c.before_health,
                             c.after_health,
                             c.before_progress,

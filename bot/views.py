@@ -56,7 +56,7 @@ def form_view(
     metrics = [
         MetricField(
             id=metric.id or 0,
-            name=t.pick(metric.name_fi, metric.name_sv, metric.name_en),
+            name=t.named(metric),
             unit=metric.unit,
             value=_metric_text(context.metric_values.get(metric.id or 0)),
             target=_metric_text(metric.target) if metric.target is not None else None,
@@ -71,7 +71,7 @@ def form_view(
     return StatusFormView(
         project_id=project.id,
         code=project.code,
-        name=t.pick(project.name_fi, project.name_sv, project.name_en),
+        name=t.named(project),
         period=period,
         period_start=period_start(period),
         due=due_date(period),
@@ -94,7 +94,7 @@ def confirmation_view(
     return ConfirmationView(
         project_id=project.id,
         code=project.code,
-        name=t.pick(project.name_fi, project.name_sv, project.name_en),
+        name=t.named(project),
         period=report.period,
         period_start=period_start(report.period),
         health=str(report.health),
@@ -103,7 +103,7 @@ def confirmation_view(
         forecast_cents=report.forecast_cents,
         metrics=[
             MetricReading(
-                name=t.pick(metric.name_fi, metric.name_sv, metric.name_en),
+                name=t.named(metric),
                 unit=metric.unit,
                 value=t.number(context.metric_values[metric.id])
                 if metric.id in context.metric_values

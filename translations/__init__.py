@@ -73,6 +73,14 @@ class Translator:
         """Choose among a record's own translations (for example a project's names)."""
         return {"fi": fi, "sv": sv}.get(self.language, en) or en
 
+    def named(self, record: object) -> str:
+        """A record's ``name_fi`` / ``name_sv`` / ``name_en`` in this language."""
+        return self.pick(
+            str(getattr(record, "name_fi", "")),
+            str(getattr(record, "name_sv", "")),
+            str(getattr(record, "name_en", "")),
+        )
+
     def money(self, cents: int | None) -> str:
         if cents is None:
             return "–"

@@ -29,6 +29,9 @@ from storage.status import (
 from translations.markers import N_
 
 log = logging.getLogger(__name__)
+NOT_ALLOWED = N_(
+    "Only the project's owner, their deputy or an admin can report on this project. Nothing was saved."
+)
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -80,9 +83,7 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
     metric_ids = {metric.id for metric in context.metrics if metric.id is not None}
     form = parse_status_form(dict(data), metric_ids=metric_ids, babel_locale=turn.t.babel_locale)
     if not may_report(turn.person, context.project, context.owner):
-        form.errors[FORM_ERROR] = N_(
-            "Only the project's owner, their deputy or an admin can report on this project. Nothing was saved."
-        )
+        form.errors[FORM_ERROR] = NOT_ALLOWED
     if form.errors or form.parsed is None:
         view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
         return build_status_card(view, turn.t)
@@ -102,9 +103,7 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
             if attempt == 2:
                 raise
         except NotAllowedError:
-            form.errors[FORM_ERROR] = N_(
-                "Only the project's owner, their deputy or an admin can report on this project. Nothing was saved."
-            )
+            form.errors[FORM_ERROR] = NOT_ALLOWED
             view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
             return build_status_card(view, turn.t)
         except UnknownProjectError:
@@ -113,12 +112,20 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
     return await _confirmation(turn, await _load(project_id, period, turn))
 
 
-async def edit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
+async def _context(turn: Turn, data: Mapping[str, Any]) -> tuple[ReportContext, str] | None:
+    """The card's project and period, or None when the card names nothing we know."""
     try:
         project_id, period = _target(turn, data)
-        context = await _load(project_id, period, turn)
+        return await _load(project_id, period, turn), period
     except (_BadTarget, UnknownProjectError):
+        return None
+
+
+async def edit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
+    found = await _context(turn, data)
+    if found is None:
         return _unknown(turn)
+    context, period = found
     if context.current is None:
         return build_status_card(form_view(context, period, turn.t), turn.t)
     if not may_report(turn.person, context.project, context.owner):
@@ -128,11 +135,10 @@ async def edit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
 
 async def refresh(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
     """The view for whoever looks: an Edit button for editors, read-only for everyone else."""
-    try:
-        project_id, period = _target(turn, data)
-        context = await _load(project_id, period, turn)
-    except (_BadTarget, UnknownProjectError):
+    found = await _context(turn, data)
+    if found is None:
         return _unknown(turn)
+    context, period = found
     if context.current is None:
         if may_report(turn.person, context.project, context.owner):
             return build_status_card(form_view(context, period, turn.t), turn.t)

@@ -124,7 +124,7 @@ async def status(turn: Turn, _rest: str) -> None:
         missing=[
             MissingProject(
                 m.project.code,
-                t.pick(m.project.name_fi, m.project.name_sv, m.project.name_en),
+                t.named(m.project),
                 m.owner_name,
                 "",
             )

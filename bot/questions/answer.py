@@ -88,7 +88,7 @@ Handler = Callable[[Ask], Awaitable[AnswerView]]
 
 
 def _name(t: Translator, project: Project) -> str:
-    return t.pick(project.name_fi, project.name_sv, project.name_en)
+    return t.named(project)
 
 
 def _health(t: Translator, health: object) -> str:
@@ -334,7 +334,7 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
                 t("Metrics"),
                 [
                     AnswerRow(
-                        t.pick(m.metric.name_fi, m.metric.name_sv, m.metric.name_en),
+                        t.named(m.metric),
                         t(
                             "target {target} {unit}",
                             target=t.number(m.metric.target),
@@ -556,7 +556,7 @@ async def indicators(ask: Ask) -> AnswerView:
     found = await portfolio.indicators(session=ask.session)
     rows = [
         AnswerRow(
-            t.pick(i.indicator.name_fi, i.indicator.name_sv, i.indicator.name_en),
+            t.named(i.indicator),
             t("target {target} {unit}", target=t.number(i.indicator.target), unit=i.indicator.unit)
             + (f" · {i.indicator.source}" if i.indicator.source else ""),
             " · ".join(f"{v.period}: {t.number(v.value)}" for v in i.values[-3:]) or "–",

@@ -73,7 +73,7 @@ class PortfolioCharts:
             if project is None:
                 raise ChartNotFound("project")
             series = await portfolio.progress_series([project_id], session=session)
-        name = t.pick(project.name_fi, project.name_sv, project.name_en)
+        name = t.named(project)
         return ChartSpec.of(
             t.language,
             render.progress_over_time,
