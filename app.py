@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -59,6 +61,10 @@ def create_app(settings: Settings) -> web.Application:
     runner: CycleRunner | None = None
 
     async def install_jobs(_app: web.Application) -> None:
+        # the connector's HTTP calls run in threads: give them more than the default handful
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="connector")
+        )
         jobs.install(jobs.Runtime(sessions=services.sessions, zone=settings.zone))
 
     async def start_cycle(_app: web.Application) -> None:

@@ -40,6 +40,7 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
+CONNECTOR_TIMEOUT_SECONDS = 15
 
 
 class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
@@ -57,6 +58,8 @@ class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
         client = self._cache.get(cache_key)
         if client is None:
             client = await self._inner.create(service_url, audience)
+            # msrest waits 100 s by default: longer than an outbox claim lives
+            client.config.connection.timeout = CONNECTOR_TIMEOUT_SECONDS
             self._cache[cache_key] = client
         return client
 

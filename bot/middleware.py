@@ -135,6 +135,9 @@ class IdentityMiddleware(Middleware):  # type: ignore[misc]
                 person = await upsert_member(
                     member, admins=self._services.settings.admins, session=session
                 )
+                if person.unreachable_since is not None:  # they talk to the bot again
+                    person.unreachable_since = None
+                    session.add(person)
             self._services.people.put(member, person)
         context.turn_state[PERSON_KEY] = person
         context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(

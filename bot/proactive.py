@@ -27,7 +27,7 @@ from cards.status import build_status_card
 from cards.views import DigestView, EscalationView, HealthChange, MissingProject
 from scheduler import cycle
 from scheduler.calendar import due_date, period_start
-from scheduler.dispatcher import SendFailure, SkipMessage
+from scheduler.dispatcher import Pace, SendFailure, SkipMessage
 from storage import digest as digests
 from storage import outbox
 from storage.cycle import admins, answered_project_ids, load_config
@@ -76,7 +76,7 @@ class BotSender:
         self._adapter = adapter
         self._services = services
 
-    async def send(self, message: OutboxMessage) -> str | None:
+    async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
         async with self._services.sessions() as session:
             person = await session.get(Person, message.person_id) if message.person_id else None
             conversation = (
@@ -93,6 +93,8 @@ class BotSender:
                         )
                     )
                 ).first()
+            if person is not None and person.unreachable_since is not None:
+                raise SkipMessage("the person blocked or removed the bot")
             t = _translator(person, conversation, self._services)
             card = await self._card(message, t, session=session)
             team = None
@@ -106,6 +108,7 @@ class BotSender:
                 ).first()
                 if team is None:
                     raise SkipMessage("no conversation with this person and no team to reach them")
+        await pace()  # the rate limiter's slot, taken as late as possible: right before the POST
         try:
             if conversation is not None:
                 return await self._continue(conversation, card)
@@ -280,7 +283,7 @@ async def on_unreachable(message: OutboxMessage, session: AsyncSession) -> None:
         session.add(person)
     notices = [
         NewMessage(
-            key=f"notice:unreachable:{person.id}:{admin.id}",
+            key=f"notice:unreachable:{message.period}:{person.id}:{admin.id}",
             kind="notice",
             period=message.period,
             person_id=admin.id,

@@ -18,7 +18,7 @@ from bot.commands import help as help_command
 from bot.commands import language as language_command
 from bot.commands import status as status_command
 from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, Turn, card_activity
-from bot.middleware import safe_for_log
+from bot.middleware import is_proactive, safe_for_log
 from bot.router import Command, Router
 from cards.answers import VERB_MORE, VERB_PROJECT
 from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
@@ -182,7 +182,12 @@ def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse
 
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
-    """Log the failure, tell the user nothing was lost, and answer an invoke with a card."""
+    """Log the failure, tell the user nothing was lost, and answer an invoke with a card.
+
+    A proactive turn re-raises instead: the dispatcher records the failed send and retries.
+    """
+    if is_proactive(context):
+        raise error
     log.error("turn failed: %s", type(error).__name__, exc_info=error)
     t: Translator | None = context.turn_state.get(TRANSLATOR_KEY)
     if t is None:

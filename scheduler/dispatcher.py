@@ -45,9 +45,12 @@ class SkipMessage(Exception):
     """The message is no longer needed (for example: the owner has answered)."""
 
 
+Pace = Callable[[], Awaitable[None]]
+
+
 class Sender(Protocol):
-    async def send(self, message: OutboxMessage) -> str | None:
-        """Deliver the message; return the new activity's id."""
+    async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
+        """Build the message, await ``pace()`` right before posting it, post it; return its id."""
 
 
 UnreachableHook = Callable[[OutboxMessage, AsyncSession], Awaitable[None]]
@@ -89,9 +92,6 @@ class Dispatcher:
 
         async def deliver(message: OutboxMessage) -> None:
             async with gate:
-                await self.limiter.acquire(
-                    message.tenant_id or "", str(message.conversation_id or message.person_id)
-                )
                 await self._deliver(message)
 
         await asyncio.gather(*(deliver(message) for message in messages))
@@ -113,12 +113,24 @@ class Dispatcher:
         if message.id is None:
             raise ValueError("an outbox row has an id")
         started = time.monotonic()
+
+        async def pace() -> None:
+            key = (
+                f"conversation:{message.conversation_id}"
+                if message.conversation_id
+                else f"person:{message.person_id}"
+            )
+            await self.limiter.acquire(message.tenant_id or "", key)
+
         try:
-            activity_id = await self.sender.send(message)
+            activity_id = await self.sender.send(message, pace)
         except SkipMessage as skip:
             await self._finish(message, OutboxStatus.skipped, "skipped", started, error=str(skip))
         except SendFailure as failure:
             await self._failed(message, failure, started)
+        except Exception as error:  # anything unexpected is an attempt too, retried up to the cap
+            log.exception("outbox message %s: unexpected error while sending", message.id)
+            await self._failed(message, SendFailure(None, None, type(error).__name__), started)
         else:
             await self._finish(
                 message,
@@ -157,11 +169,8 @@ class Dispatcher:
             )
             log.warning("gave up on outbox message %s after %d attempts", message.id, attempt)
             return
+        # Only this message waits (Retry-After, or backoff); the tenant's other messages go on.
         delay = self.policy.delay(attempt, failure.retry_after, self.rng)
-        if failure.status == 429:
-            self.limiter.penalise(
-                message.tenant_id or "", min(delay, 5.0) if failure.retry_after else 1.0
-            )
         await self._finish(
             message,
             OutboxStatus.pending,

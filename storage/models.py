@@ -11,7 +11,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -172,7 +182,7 @@ class Person(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=10)  # explicit per-user override
     timezone: str | None = Field(default=None, max_length=64)
     role: Role = Field(default=Role.viewer, sa_type=String(20))
-    deputy_id: int | None = Field(default=None, foreign_key="person.id")
+    deputy_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     away_until: date | None = None
     unreachable_since: datetime | None = _ts(nullable=True)
 
@@ -201,6 +211,8 @@ class BudgetLine(SQLModel, table=True):
 
 
 class Project(SQLModel, table=True):
+    # covers the summary's aggregates over started projects
+    __table_args__ = (Index("ix_project_state_health_progress", "state", "health", "progress"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name_fi: str = Field(max_length=300)
@@ -213,7 +225,7 @@ class Project(SQLModel, table=True):
     benefit: Benefit = Field(sa_type=String(20))
     director_id: int | None = Field(default=None, foreign_key="director.id", index=True)
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    deputy_id: int | None = Field(default=None, foreign_key="person.id")
+    deputy_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     start_date: date | None = None
     end_date: date | None = None
     state: Lifecycle = Field(default=Lifecycle.planned, sa_type=String(20), index=True)

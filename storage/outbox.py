@@ -75,11 +75,16 @@ async def enqueue(messages: Sequence[NewMessage], *, session: AsyncSession) -> i
 async def claim(
     worker: str, *, limit: int, session: AsyncSession, now: datetime | None = None
 ) -> list[OutboxMessage]:
-    """Take up to ``limit`` due messages for this worker, oldest first."""
+    """Take up to ``limit`` due messages for this worker, oldest first.
+
+    One ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``: on
+    PostgreSQL concurrent dispatchers skip each other's rows; on SQLite the statement
+    is one write, so two dispatchers cannot take the same row.
+    """
     now = now or utcnow()
     stale = now - CLAIM_TIMEOUT
     due = (
-        select(OutboxMessage)
+        select(OutboxMessage.id)
         .where(
             or_(
                 (col(OutboxMessage.status) == OutboxStatus.pending)
@@ -92,14 +97,15 @@ async def claim(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    messages = list((await session.exec(due)).all())
-    for message in messages:
-        message.status = OutboxStatus.in_flight
-        message.claimed_by = worker
-        message.claimed_at = now
-        session.add(message)
-    await session.flush()
-    return messages
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
+        .values(status=OutboxStatus.in_flight.value, claimed_by=worker, claimed_at=now)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = list((await session.exec(statement)).scalars().all())
+    return sorted(claimed, key=lambda m: (m.next_attempt_at, m.id or 0))
 
 
 async def finish(

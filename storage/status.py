@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,16 +59,16 @@ def may_report(person: Person, project: Project, owner: Person | None) -> bool:
 
 async def reportable_projects(person: Person, *, session: AsyncSession) -> list[Project]:
     """Started projects the person owns or is deputy for, directly or for the owner."""
-    owner = aliased(Person)
+    deputised_owners = select(Person.id).where(
+        or_(col(Person.id) == person.id, col(Person.deputy_id) == person.id)
+    )
     statement = (
         select(Project)
-        .outerjoin(owner, col(owner.id) == col(Project.owner_id))
         .where(
             Project.state == Lifecycle.started,
             or_(
-                col(Project.owner_id) == person.id,
+                col(Project.owner_id).in_(deputised_owners.scalar_subquery()),
                 col(Project.deputy_id) == person.id,
-                col(owner.deputy_id) == person.id,
             ),
         )
         .order_by(col(Project.code))
