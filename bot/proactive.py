@@ -9,6 +9,7 @@ by creating a 1:1 conversation from a team's roster.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -30,10 +31,11 @@ from scheduler.calendar import due_date, period_start
 from scheduler.dispatcher import Pace, SendFailure, SkipMessage
 from storage import digest as digests
 from storage import outbox
-from storage.cycle import admins, answered_project_ids, load_config
+from storage.cycle import admins, load_config
 from storage.models import (
     Conversation,
     ConversationKind,
+    CycleConfig,
     OutboxMessage,
     Person,
     utcnow,
@@ -72,9 +74,19 @@ def _missing_views(rows: list[digests.Missing], t: Translator) -> list[MissingPr
 class BotSender:
     """Implements the dispatcher's ``Sender`` with CloudAdapter."""
 
+    CONFIG_TTL = 60.0
+
     def __init__(self, adapter: CloudAdapter, services: Services) -> None:
         self._adapter = adapter
         self._services = services
+        self._config_cache: tuple[float, CycleConfig] | None = None
+
+    async def _config(self, session: AsyncSession) -> CycleConfig:
+        """The cycle's settings, read at most once a minute while a fan-out runs."""
+        now = time.monotonic()
+        if self._config_cache is None or self._config_cache[0] < now:
+            self._config_cache = (now + self.CONFIG_TTL, await load_config(session=session))
+        return self._config_cache[1]
 
     async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
         async with self._services.sessions() as session:
@@ -176,10 +188,10 @@ class BotSender:
         if kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind):
             if message.project_id is None:
                 raise SkipMessage("no project")
-            if message.project_id in await answered_project_ids(message.period, session=session):
-                raise SkipMessage("answered already")
             context = await report_context(message.project_id, message.period, session=session)
-            config = await load_config(session=session)
+            if context.current is not None:
+                raise SkipMessage("answered already")
+            config = await self._config(session)
             view = form_view(context, message.period, t)
             banner = None
             if cycle.is_reminder(kind):
@@ -201,7 +213,7 @@ class BotSender:
             rows = await digests.missing(message.period, session=session, project_ids=ids)
             if not rows:
                 raise SkipMessage("everyone has answered since")
-            config = await load_config(session=session)
+            config = await self._config(session)
             return build_escalation_card(
                 EscalationView(
                     period_start=period_start(message.period),

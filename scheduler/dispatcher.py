@@ -10,14 +10,13 @@ Every attempt and its outcome is a row in ``outboxattempt``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -98,16 +97,40 @@ class Dispatcher:
         return len(messages)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set; sleep while nothing is due."""
+        """Deliver until ``stop`` is set, claiming more while earlier messages are still sending.
+
+        There is no barrier between batches: a slow send does not hold back the next
+        batch, so the rate limiter, not the batch size, sets the pace.
+        """
+        gate = asyncio.Semaphore(self.concurrency)
+        sending: set[asyncio.Task[None]] = set()
+
+        async def deliver(message: OutboxMessage) -> None:
+            async with gate:
+                await self._deliver(message)
+
         while not stop.is_set():
-            try:
-                claimed = await self.run_once()
-            except Exception:  # keep dispatching after a database hiccup; it is logged
-                log.exception("dispatcher round failed")
-                claimed = 0
-            if not claimed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+            claimed: list[OutboxMessage] = []
+            room = self.batch - len(sending)
+            if room >= self.batch // 2:
+                try:
+                    async with self.sessions() as session, session.begin():
+                        claimed = await outbox.claim(self.worker, limit=room, session=session)
+                except Exception:  # keep dispatching after a database hiccup; it is logged
+                    log.exception("could not claim outbox messages")
+            for message in claimed:
+                task = asyncio.create_task(deliver(message))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
+            if claimed and len(sending) < self.batch // 2:
+                continue
+            waiters: set[asyncio.Future[Any]] = set(sending)
+            stopping = asyncio.ensure_future(stop.wait())
+            waiters.add(stopping)
+            await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+        if sending:
+            await asyncio.gather(*sending, return_exceptions=True)
 
     async def _deliver(self, message: OutboxMessage) -> None:
         if message.id is None:
