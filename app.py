@@ -7,10 +7,9 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.context import Services
-from bot.hosting import create_adapter, messages_handler
+from bot.hosting import ADAPTER_KEY, create_adapter, messages_handler
 from bot.middleware import (
     CorrelationMiddleware,
     DedupeMiddleware,
@@ -29,7 +28,6 @@ from settings import Settings
 from storage.db import create_engine, ping, session_factory
 
 log = logging.getLogger("roadmap")
-ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 SERVICES_KEY = web.AppKey("services", Services)
 
 

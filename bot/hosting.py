@@ -40,6 +40,7 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
+ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 CONNECTOR_TIMEOUT_SECONDS = 15
 
 
