@@ -6,7 +6,7 @@ from typing import Any
 
 from cards.common import heading, month_label, new_card, subtle, title
 from cards.elements import Column, ColumnSet, Fact, FactSet, TextBlock, render
-from cards.status import HEALTH_LABELS
+from cards.labels import HEALTH as HEALTH_LABELS
 from cards.views import CycleStatusView, DigestView, EscalationView, MissingProject
 from translations import Translator
 

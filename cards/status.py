@@ -30,18 +30,12 @@ from cards.elements import (
     TextBlock,
     render,
 )
+from cards.labels import HEALTH as HEALTH_LABELS
 from cards.views import ConfirmationView, StatusFormView
 from translations import Translator
-from translations.markers import N_
 
 FORM_ERROR = "_form"
 MAX_TEXT = 2000
-HEALTH_LABELS = {
-    "on_track": N_("On track"),
-    "at_risk": N_("At risk"),
-    "off_track": N_("Off track"),
-}
-HEALTH_COLOURS = {"on_track": "Good", "at_risk": "Warning", "off_track": "Attention"}
 
 
 def _with_error(items: list[Any], errors: dict[str, str], key: str, t: Translator) -> list[Any]:

@@ -11,8 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import col
 
 from storage.db import SessionFactory
 from storage.models import ProcessedActivity, utcnow
@@ -67,10 +66,3 @@ async def release(activity_id: str, *, sessions: SessionFactory) -> None:
         await session.exec(
             delete(ProcessedActivity).where(col(ProcessedActivity.activity_id) == activity_id)
         )
-
-
-async def is_completed(activity_id: str, *, session: AsyncSession) -> bool:
-    result = await session.exec(
-        select(ProcessedActivity.completed_at).where(ProcessedActivity.activity_id == activity_id)
-    )
-    return result.first() is not None
