@@ -41,7 +41,7 @@ def e2e_artefacts() -> Path:
 def stack(e2e_artefacts: Path, request: pytest.FixtureRequest) -> Iterator[Stack]:
     """A stack of its own for each module (fresh demo data); logs in ``artifacts/e2e/<name>/``.
 
-    ``<name>`` is the module's name without ``test_playground_`` (``journey``, ``cycle``).
+    ``<name>`` is the module's name without ``test_playground_`` (``journey``, ``cycle``, ``questions``).
     """
     name = request.module.__name__.rpartition(".")[2].removeprefix("test_playground_")
     with run_stack(e2e_artefacts / name) as running:
