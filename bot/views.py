@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.context import Turn
 from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView
-from scheduler.calendar import due_date, parse_period, period_of, period_start
+from scheduler.calendar import due_date, period_of, period_start
 from storage.models import StatusReport, utcnow
 from storage.status import ReportContext
 from translations import Translator
@@ -90,7 +90,6 @@ def confirmation_view(
     project, report = context.project, context.current
     if project.id is None or report is None:
         raise ValueError("a confirmation needs a stored project and its report")
-    parse_period(report.period)
     return ConfirmationView(
         project_id=project.id,
         code=project.code,

@@ -54,7 +54,8 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
         if config.paused and trigger == "schedule":
             log.info("cycle paused: step %s of %s not run", kind, period)
             return 0
-        if not await store.mark_run(period, kind, trigger, session=session):
+        run = await store.mark_run(period, kind, trigger, session=session)
+        if run is None:
             log.info("step %s of %s already ran", kind, period)
             return 0
         settings = store.settings_of(config)
@@ -64,11 +65,8 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
             period, kind, day, settings, rt.zone, session=session, now=trigger != "schedule"
         )
         added = await outbox.enqueue(messages, session=session)
-        run = await store.runs(period, session=session)
-        for row in run:
-            if row.kind == kind:
-                row.messages = added
-                session.add(row)
+        run.messages = added
+        session.add(run)
     log.info("step %s of %s (%s): %d messages queued", kind, period, trigger, added)
     return added
 
@@ -118,11 +116,12 @@ async def _messages(
         person_zone: str | None,
         payload: dict[str, object],
         conversation_id: int | None = None,
+        message_kind: str | None = None,
     ) -> NewMessage:
         conversation = conversations.get(person_id) if person_id is not None else None
         return NewMessage(
             key=key,
-            kind=kind if not key.startswith("notice") else "notice",
+            kind=message_kind or kind,
             period=period,
             person_id=person_id,
             project_id=project_id,
@@ -152,6 +151,7 @@ async def _messages(
                         a.tenant_id,
                         a.timezone,
                         {"notice": "no_deputy", "owner_id": r.owner.id if r.owner else None},
+                        message_kind="notice",
                     )
                     for a in admins
                 ]

@@ -61,15 +61,18 @@ async def save_config(config: CycleConfig, *, by: Person | None, session: AsyncS
     await session.flush()
 
 
-async def mark_run(period: str, kind: str, trigger: str, *, session: AsyncSession) -> bool:
-    """Record that a step fired; False if it already had (the step must not run twice)."""
+async def mark_run(
+    period: str, kind: str, trigger: str, *, session: AsyncSession
+) -> CycleRun | None:
+    """Record that a step fired; None if it already had (the step must not run twice)."""
+    run = CycleRun(period=period, kind=kind, trigger=trigger)
     try:
         async with session.begin_nested():
-            session.add(CycleRun(period=period, kind=kind, trigger=trigger))
+            session.add(run)
             await session.flush()
     except IntegrityError:
-        return False
-    return True
+        return None
+    return run
 
 
 async def runs(period: str, *, session: AsyncSession) -> list[CycleRun]:

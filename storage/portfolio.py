@@ -14,11 +14,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
 from sqlalchemy import case, func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.matching import best, ranked
 from storage.models import (
     Benefit,
     BudgetLine,
@@ -252,10 +252,7 @@ async def budget_areas(
 
 def match_area(text: str, areas: dict[str, tuple[str, str, str]]) -> str | None:
     choices = {key: " / ".join((key.replace("_", " "), *names)) for key, names in areas.items()}
-    found = process.extractOne(
-        text, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=70
-    )
-    return str(found[2]) if found else None
+    return best(text, choices, cutoff=70)
 
 
 async def find_projects(
@@ -268,16 +265,9 @@ async def find_projects(
         for p in projects
         if p.id is not None
     }
-    found = process.extract(
-        text,
-        choices,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=limit,
-        score_cutoff=60,
-    )
+    found = ranked(text, choices, cutoff=60, limit=limit)
     by_id = {p.id: p for p in projects}
-    return [(by_id[key], float(score)) for _name, score, key in found]
+    return [(by_id[key], score) for key, score in found]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ import re
 from datetime import date
 
 from babel.dates import parse_date
-from rapidfuzz import fuzz, process, utils
 from sqlmodel import select
 
 from bot.context import Turn
@@ -23,6 +22,7 @@ from scheduler import cycle, jobs, runner
 from scheduler.calendar import due_date, period_of, period_start
 from storage import cycle as store
 from storage import digest as digests
+from storage.matching import best
 from storage.models import Conversation, Person, Role, utcnow
 from translations import Translator
 from translations.markers import N_
@@ -278,16 +278,8 @@ def _parse_day(text: str, t: Translator) -> date | None:
 async def _find_person(name: str, *, turn: Turn) -> Person | None:
     async with turn.services.sessions() as session:
         people = list((await session.exec(select(Person))).all())
-    match = process.extractOne(
-        name,
-        {p.id: p.name for p in people},
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        score_cutoff=80,
-    )
-    if match is None:
-        return None
-    return next(p for p in people if p.id == match[2])
+    found = best(name, {p.id: p.name for p in people}, cutoff=80)
+    return next((p for p in people if p.id == found), None) if found is not None else None
 
 
 async def away(turn: Turn, rest: str) -> None:

@@ -24,6 +24,7 @@ from charts.signing import chart_url
 from scheduler.calendar import period_of, period_start, previous_period
 from storage import digest as digests
 from storage import portfolio
+from storage.matching import best
 from storage.models import ConversationKind, Project, utcnow
 from storage.portfolio import ProjectRow, Rights
 from translations import Translator
@@ -476,15 +477,12 @@ async def breakdown(ask: Ask) -> AnswerView:
 def _best_group(
     text: str, groups: list[portfolio.Group], label: Callable[[portfolio.Group], str]
 ) -> portfolio.Group | None:
-    from rapidfuzz import fuzz, process, utils
-
-    names: dict[int, str] = {}
-    for index, group in enumerate(groups):
-        names[index] = " / ".join([label(group), *(group.label or ()), group.key.replace("_", " ")])
-    found = process.extractOne(
-        text, names, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60
-    )
-    return groups[found[2]] if found else None
+    names = {
+        index: " / ".join([label(group), *(group.label or ()), group.key.replace("_", " ")])
+        for index, group in enumerate(groups)
+    }
+    found = best(text, names, cutoff=60)
+    return groups[found] if found is not None else None
 
 
 async def impact(ask: Ask) -> AnswerView:

@@ -1,0 +1,30 @@
+"""Fuzzy matching of what people type against names: one scorer for every lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
+from rapidfuzz import fuzz, process, utils
+
+K = TypeVar("K", bound=Hashable)
+
+
+def ranked(
+    text: str, choices: Mapping[K, str], *, cutoff: float, limit: int = 5
+) -> list[tuple[K, float]]:
+    """The keys whose text is close to ``text`` (case and punctuation ignored), best first."""
+    found = process.extract(
+        text,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit,
+        score_cutoff=cutoff,
+    )
+    return [(key, float(score)) for _text, score, key in found]
+
+
+def best(text: str, choices: Mapping[K, str], *, cutoff: float) -> K | None:
+    found = ranked(text, choices, cutoff=cutoff, limit=1)
+    return found[0][0] if found else None
