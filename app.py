@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
         if runner is not None:
             await runner.stop()
         jobs.install(None)
+        await adapter.close()
         await chart_cache.aclose()
         await engine.dispose()
 

@@ -431,6 +431,7 @@ class Plan:
     requests: int
     concurrency: int
     latency_requests: int
+    scenarios: tuple[str, ...] = SCENARIOS
 
 
 @dataclass
@@ -480,7 +481,7 @@ async def _bench_bot(
     phases: list[Phase] = []
     url = f"{bot.url}/api/messages"
     async with ClientSession() as http:
-        for scenario in SCENARIOS:
+        for scenario in plan.scenarios:
             if bot.name == "echo":
                 expected, kind = 1, f"text:{scenario}"
             else:
@@ -683,7 +684,7 @@ def report(
             f"{'scenario':<12}| {'echo rps':>8} {'p50 ms':>7} {'p99 ms':>7} {'cpu ms':>7} "
             f"| {'ours rps':>8} {'p50 ms':>7} {'p99 ms':>7} {'cpu ms':>7} | {'ours/echo':>9}"
         )
-        for scenario in SCENARIOS:
+        for scenario in plan.scenarios:
             echo = _find(phases, "echo", scenario, concurrency)
             ours = _find(phases, "ours", scenario, concurrency)
             ratio = f"{ours.rps / echo.rps:8.2f}x" if echo and ours else f"{'-':>9}"
@@ -821,6 +822,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, help="warm-up requests per scenario (100)")
     parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
     parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=SCENARIOS,
+        help="run only this scenario (repeatable; default: all)",
+    )
+    parser.add_argument(
         "--log-level", default="INFO", help="both bots' log level, INFO as app.py (INFO)"
     )
     parser.add_argument(
@@ -856,6 +863,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency_requests=(
             args.latency_requests if args.latency_requests is not None else defaults[3]
         ),
+        scenarios=tuple(s for s in SCENARIOS if s in args.scenario) if args.scenario else SCENARIOS,
     )
     if plan.requests < 1 or plan.concurrency < 1 or plan.latency_requests < 0 or plan.warmup < 0:
         parser.error("--requests and --concurrency must be positive, the others not negative")

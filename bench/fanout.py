@@ -100,6 +100,7 @@ async def run(args: argparse.Namespace) -> int:
             stop.set()
             await task
             await monitor
+            await sender.adapter.close()
             if profiler is not None:
                 profiler.disable()
         cpu = time.process_time() - cpu

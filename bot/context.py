@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +71,7 @@ class Turn:
     def activity(self) -> Activity:
         return self.context.activity
 
-    async def send_card(self, card: dict[str, Any]) -> str | None:
+    async def send_card(self, card: Mapping[str, Any]) -> str | None:
         response = await self.context.send_activity(card_activity(card))
         return response.id if response else None
 
@@ -78,10 +79,21 @@ class Turn:
         await self.context.send_activity(Activity(type=ActivityTypes.message, text=text))
 
 
-def card_activity(card: dict[str, Any]) -> Activity:
+class OutgoingCard(dict[str, Any]):
+    """A built card on its way out.
+
+    Cards are never changed once built, so the SDK's ``deepcopy`` of every activity it
+    sends shares this one rather than copying each of its nodes.
+    """
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> OutgoingCard:
+        return self
+
+
+def card_activity(card: Mapping[str, Any]) -> Activity:
     return Activity(
         type=ActivityTypes.message,
-        attachments=[Attachment(content_type=CONTENT_TYPE, content=card)],
+        attachments=[Attachment(content_type=CONTENT_TYPE, content=OutgoingCard(card))],
     )
 
 

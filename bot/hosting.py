@@ -7,7 +7,8 @@ Two botbuilder 4.17 defects are worked around here rather than patched in the SD
 - A malformed ``Authorization`` header raises an arbitrary exception and becomes 500;
   we authenticate before the turn and answer 401.
 It also caches the connector and user-token clients per service URL and audience:
-CloudAdapter otherwise builds both for every incoming activity.
+CloudAdapter otherwise builds both for every incoming activity. Messages and updates are
+sent through ``bot.connector`` rather than the SDK's msrest client (see there why).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -36,11 +37,11 @@ from botframework.connector.auth import (
 )
 from msrest.serialization import Model
 
+from bot.connector import Connector
 from settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
-ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 CONNECTOR_TIMEOUT_SECONDS = 15
 
 
@@ -121,8 +122,50 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
         return self._inner.create_bot_framework_client()
 
 
-def create_adapter(settings: Settings) -> CloudAdapter:
-    """CloudAdapter with ConfigurationBotFrameworkAuthentication; no app id means local mode."""
+class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
+    """CloudAdapter whose messages and updates go out through ``bot.connector``.
+
+    Everything else (delays, invoke responses, traces, creating conversations, rosters) is
+    the SDK's own.
+    """
+
+    # the SDK's own activity types, which never reach the connector as a message
+    _SDK_TYPES = frozenset({"delay", ActivityTypes.invoke_response, ActivityTypes.trace})
+
+    def __init__(self, authentication: BotFrameworkAuthentication) -> None:
+        super().__init__(authentication)
+        self.connector = Connector(CONNECTOR_TIMEOUT_SECONDS)
+
+    def _client(self, context: TurnContext) -> ConnectorClient:
+        client: ConnectorClient | None = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY)
+        if client is None:
+            raise RuntimeError("no connector client for this turn")
+        return client
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            if activity.type in self._SDK_TYPES:
+                responses += await super().send_activities(context, [activity])
+                continue
+            activity.id = None
+            responses.append(await self.connector.send(self._client(context), activity))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        return await self.connector.update(self._client(context), activity)
+
+    async def close(self) -> None:
+        await self.connector.close()
+
+
+ADAPTER_KEY = web.AppKey("adapter", RoadmapAdapter)
+
+
+def create_adapter(settings: Settings) -> RoadmapAdapter:
+    """The adapter with ConfigurationBotFrameworkAuthentication; no app id means local mode."""
     configuration = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password.get_secret_value(),
@@ -131,7 +174,7 @@ def create_adapter(settings: Settings) -> CloudAdapter:
         APP_TENANTID=settings.app_tenant_id,
     )
     inner = ConfigurationBotFrameworkAuthentication(configuration)
-    return CloudAdapter(CachingBotFrameworkAuthentication(inner))
+    return RoadmapAdapter(CachingBotFrameworkAuthentication(inner))
 
 
 def _bad_request(reason: str) -> web.Response:

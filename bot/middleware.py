@@ -80,6 +80,7 @@ class DedupeMiddleware(Middleware):  # type: ignore[misc]
 
     def __init__(self, services: Services) -> None:
         self._sessions = services.sessions
+        self._claims = activities.Claims(services.sessions)
 
     async def on_turn(self, context: TurnContext, logic: Next) -> None:
         activity = context.activity
@@ -91,7 +92,7 @@ class DedupeMiddleware(Middleware):  # type: ignore[misc]
         # message with a value) is marked complete only after its turn, so a crash mid-turn
         # lets the channel's retry save it.
         submission = activity.type == ActivityTypes.invoke or activity.value is not None
-        if not await activities.claim(key, sessions=self._sessions, completed=not submission):
+        if not await self._claims.claim(key, completed=not submission):
             log.info("replayed activity %s", safe_for_log(activity.id))
             if activity.type != ActivityTypes.invoke:
                 return

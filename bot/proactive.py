@@ -14,13 +14,14 @@ from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.connector import ConnectorError, retry_after_seconds
 from bot.context import Services, card_activity
+from bot.hosting import RoadmapAdapter
 from bot.views import form_view
 from cards.cycle import build_digest_card, build_escalation_card
 from cards.messages import build_notice_card
@@ -72,12 +73,12 @@ def _missing_views(rows: list[digests.Missing], t: Translator) -> list[MissingPr
 
 
 class BotSender:
-    """Implements the dispatcher's ``Sender`` with CloudAdapter."""
+    """Implements the dispatcher's ``Sender`` with the bot's adapter."""
 
     CONFIG_TTL = 60.0
 
-    def __init__(self, adapter: CloudAdapter, services: Services) -> None:
-        self._adapter = adapter
+    def __init__(self, adapter: RoadmapAdapter, services: Services) -> None:
+        self.adapter = adapter
         self._services = services
         self._config_cache: tuple[float, CycleConfig] | None = None
 
@@ -126,10 +127,13 @@ class BotSender:
                 return await self._continue(conversation, card)
             assert person is not None and team is not None  # noqa: S101 (checked above)
             return await self._create(person, team, card)
-        except HttpOperationError as error:
+        except ConnectorError as error:  # sending the card
+            raise SendFailure(error.status, error.retry_after, str(error)) from error
+        except HttpOperationError as error:  # creating the conversation (the SDK's client)
             response = getattr(error, "response", None)
             status = getattr(response, "status_code", None)
-            retry_after = _retry_after(getattr(response, "headers", None) or {})
+            headers = getattr(response, "headers", None) or {}
+            retry_after = retry_after_seconds(headers.get("Retry-After"))
             raise SendFailure(status, retry_after, "connector refused") from error
         except ClientRequestError as error:
             raise SendFailure(None, None, "connector did not answer") from error
@@ -142,7 +146,7 @@ class BotSender:
             response = await context.send_activity(card_activity(card))
             sent.append(response.id if response else None)
 
-        await self._adapter.continue_conversation(
+        await self.adapter.continue_conversation(
             reference, callback, self._services.settings.app_id
         )
         return sent[0] if sent else None
@@ -175,7 +179,7 @@ class BotSender:
             response = await context.send_activity(card_activity(card))
             sent.append(response.id if response else None)
 
-        await self._adapter.create_conversation(
+        await self.adapter.create_conversation(
             self._services.settings.app_id, callback, parameters, "msteams", team.service_url, None
         )
         return sent[0] if sent else None
@@ -273,14 +277,6 @@ async def _notice_text(payload: dict[str, Any], t: Translator, *, session: Async
             name=name,
         )
     return t("A message could not be delivered.")
-
-
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 async def on_unreachable(message: OutboxMessage, session: AsyncSession) -> None:

@@ -3,15 +3,24 @@
 An id is claimed before the turn runs and marked complete after it. A claim whose turn
 crashed (never completed, older than ``STALE_AFTER``) may be taken again, so a retry
 of a lost turn is processed rather than dropped.
+
+Every turn writes a claim before it runs, so ``Claims`` writes the claims of concurrent
+turns together: one transaction holds every claim that arrived while the previous one
+was being written (a group commit). A turn still runs only once its own claim is durable.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import SessionFactory
 from storage.models import ProcessedActivity, utcnow
@@ -19,36 +28,102 @@ from storage.models import ProcessedActivity, utcnow
 STALE_AFTER = timedelta(minutes=2)
 
 
-async def claim(activity_id: str, *, sessions: SessionFactory, completed: bool = False) -> bool:
-    """True when this turn should run; False for a replay of a completed or running turn.
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """``completed`` claims and completes in one write, for turns a retry need not redo."""
 
-    ``completed`` claims and completes in one write, for turns whose loss a retry need not undo.
+    activity_id: str
+    completed: bool = False
+
+
+async def claim_all(requests: Sequence[ClaimRequest], *, session: AsyncSession) -> list[bool]:
+    """For each request: True when its turn should run, False for a replay.
+
+    A replay is an id already claimed by a completed or running turn, or one requested
+    earlier in the same batch.
     """
-    try:
-        async with sessions() as session, session.begin():
-            now = utcnow()
-            session.add(
-                ProcessedActivity(
-                    activity_id=activity_id,
-                    received_at=now,
-                    completed_at=now if completed else None,
+    now = utcnow()
+    first: dict[str, ClaimRequest] = {}
+    for request in requests:
+        first.setdefault(request.activity_id, request)
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = ProcessedActivity.__table__  # type: ignore[attr-defined]
+    inserted = set(
+        (
+            await session.exec(
+                insert(table)
+                .values(
+                    [
+                        {
+                            "activity_id": r.activity_id,
+                            "received_at": now,
+                            "completed_at": now if r.completed else None,
+                        }
+                        for r in first.values()
+                    ]
                 )
+                .on_conflict_do_nothing(index_elements=["activity_id"])
+                .returning(table.c.activity_id)
             )
-        return True
-    except IntegrityError:
-        pass
-    async with sessions() as session, session.begin():
-        stale = utcnow() - STALE_AFTER
-        result = await session.exec(
+        ).scalars()
+    )
+    taken = set(inserted)
+    for request in first.values():
+        if request.activity_id in inserted:
+            continue
+        # claimed before: run it again only if that turn crashed (never completed, stale)
+        retaken = await session.exec(
             update(ProcessedActivity)
             .where(
-                col(ProcessedActivity.activity_id) == activity_id,
+                col(ProcessedActivity.activity_id) == request.activity_id,
                 col(ProcessedActivity.completed_at).is_(None),
-                col(ProcessedActivity.received_at) < stale,
+                col(ProcessedActivity.received_at) < now - STALE_AFTER,
             )
-            .values(received_at=utcnow())
+            .values(received_at=now, completed_at=now if request.completed else None)
         )
-        return bool(result.rowcount)
+        if retaken.rowcount:
+            taken.add(request.activity_id)
+    return [
+        request.activity_id in taken and first[request.activity_id] is request
+        for request in requests
+    ]
+
+
+@dataclass
+class Claims:
+    """Claims of concurrent turns, written together, each turn waiting for its own."""
+
+    sessions: SessionFactory
+    _waiting: list[tuple[ClaimRequest, asyncio.Future[bool]]] = field(default_factory=list)
+    _writer: asyncio.Task[None] | None = None
+
+    async def claim(self, activity_id: str, *, completed: bool = False) -> bool:
+        """True when this turn should run; False for a replay of a completed or running turn."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ClaimRequest(activity_id, completed), future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return await future
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.sessions() as session, session.begin():
+                    results = await claim_all([request for request, _ in batch], session=session)
+            except Exception as error:  # every turn of the batch fails as its own write would
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            except BaseException:  # shutting down
+                for _, future in batch + self._waiting:
+                    future.cancel()
+                raise
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
 
 
 async def complete(activity_id: str, *, sessions: SessionFactory) -> None:

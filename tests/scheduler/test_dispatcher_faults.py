@@ -2,7 +2,7 @@
 
 Each test queues the cycle's prompts (real status cards) for people whose conversation
 references point at a ``LimitedConnector``, and drains the outbox with the real
-``BotSender`` on a real ``CloudAdapter``: the HTTP path is the SDK's own. The connector
+``BotSender`` on the bot's real adapter: the HTTP path the app sends on. The connector
 says what Teams would have shown: each card once, none lost, none twice.
 """
 
@@ -32,7 +32,7 @@ from tests.support.dispatch_worker import (
 )
 from tests.support.teams_limits import Fault, LimitedConnector, tally
 
-CLIENT_TIMEOUT = 0.5  # seconds; msrest's own default is 100
+CLIENT_TIMEOUT = 0.5  # seconds; the app's is 15
 POLICY = RetryPolicy(base_seconds=0.05, cap_seconds=0.5, max_attempts=10)
 
 
@@ -45,8 +45,10 @@ async def teams() -> AsyncIterator[LimitedConnector]:
 
 
 @pytest.fixture
-def sender(database_url: str, sessions: SessionFactory) -> BotSender:
-    return make_sender(settings_for(database_url), sessions, client_timeout=CLIENT_TIMEOUT)
+async def sender(database_url: str, sessions: SessionFactory) -> AsyncIterator[BotSender]:
+    sender = make_sender(settings_for(database_url), sessions, client_timeout=CLIENT_TIMEOUT)
+    yield sender
+    await sender.adapter.close()
 
 
 def dispatcher(sessions: SessionFactory, sender: Any, **kwargs: Any) -> Dispatcher:
@@ -306,7 +308,10 @@ async def test_the_apps_adapter_reports_a_failed_send(
     seeded = await seed(sessions, teams, people=2)
     teams.faults.append(Fault(503))
 
-    await drain(dispatcher(sessions, sender), sessions, timeout=20)
+    try:
+        await drain(dispatcher(sessions, sender), sessions, timeout=20)
+    finally:
+        await sender.adapter.close()
 
     counted = tally(teams.deliveries, teams.attempts, seeded.expected)
     assert (counted.lost, counted.unexpected) == (0, 0)

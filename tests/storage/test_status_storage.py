@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from storage import activities
@@ -156,15 +158,49 @@ async def test_concurrent_first_answers_give_one_report(
 async def test_a_replayed_activity_is_claimed_once_and_a_crashed_claim_is_retaken(
     sessions: SessionFactory,
 ) -> None:
-    assert await activities.claim("conv|1", sessions=sessions)
-    assert not await activities.claim("conv|1", sessions=sessions)
+    claims = activities.Claims(sessions)
+    assert await claims.claim("conv|1")
+    assert not await claims.claim("conv|1")
     await activities.complete("conv|1", sessions=sessions)
-    assert not await activities.claim("conv|1", sessions=sessions)
+    assert not await claims.claim("conv|1")
 
-    assert await activities.claim("conv|2", sessions=sessions)  # this turn "crashes"
+    assert await claims.claim("conv|2")  # this turn "crashes"
     async with sessions() as session, session.begin():
         row = await session.get(ProcessedActivity, "conv|2")
         assert row is not None
         row.received_at = utcnow() - activities.STALE_AFTER - timedelta(seconds=1)
-    assert await activities.claim("conv|2", sessions=sessions), "the channel's retry runs"
-    assert not await activities.claim("conv|2", sessions=sessions)
+    assert await claims.claim("conv|2"), "the channel's retry runs"
+    assert not await claims.claim("conv|2")
+
+
+async def test_concurrent_claims_are_written_together_and_each_id_runs_once(
+    sessions: SessionFactory,
+) -> None:
+    claims = activities.Claims(sessions)
+    ids = [f"conv|{n % 40}" for n in range(100)]  # every id claimed two or three times at once
+    results = await asyncio.gather(*(claims.claim(i, completed=True) for i in ids))
+    assert sorted(i for i, won in zip(ids, results, strict=True) if won) == sorted(set(ids))
+    async with sessions() as session:
+        rows = (await session.exec(select(ProcessedActivity))).all()
+    assert len(rows) == 40 and all(r.completed_at is not None for r in rows)
+    assert not any(await asyncio.gather(*(claims.claim(i) for i in set(ids))))
+
+
+async def test_a_failed_claim_write_fails_its_turns_and_the_next_batch_is_written(
+    sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = activities.Claims(sessions)
+    real = activities.claim_all
+    failures = iter([True])
+
+    async def flaky(requests: Any, *, session: Any) -> list[bool]:
+        if next(failures, False):
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return await real(requests, session=session)
+
+    monkeypatch.setattr(activities, "claim_all", flaky)
+    first = await asyncio.gather(
+        claims.claim("conv|a"), claims.claim("conv|b"), return_exceptions=True
+    )
+    assert all(isinstance(r, OperationalError) for r in first)
+    assert await claims.claim("conv|a"), "nothing was written, so the retry runs"

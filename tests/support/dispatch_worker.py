@@ -3,7 +3,7 @@
 * ``seed_prompts``: people with a personal conversation whose reference points at a
   connector, a started project each (or several), and the cycle's prompt in the outbox,
   so the real ``BotSender`` builds the real status card;
-* ``make_sender``: the real ``BotSender`` on a real ``CloudAdapter``, either bare
+* ``make_sender``: the real ``BotSender`` on the bot's real adapter, either bare
   (``bot.hosting.create_adapter``) or wired exactly as ``app.create_app`` wires it;
 * ``drain``: run the dispatcher until the outbox holds nothing pending or in flight.
 
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from botbuilder.integration.aiohttp import CloudAdapter
+from aiohttp import ClientTimeout
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Services
-from bot.hosting import create_adapter
+from bot.hosting import RoadmapAdapter, create_adapter
 from bot.proactive import BotSender, on_unreachable
 from scheduler import cycle, ratelimit
 from scheduler.dispatcher import Dispatcher, RetryPolicy
@@ -213,8 +213,9 @@ async def expected_keys(sessions: SessionFactory) -> dict[int, str]:
 
 
 # The sender and the dispatcher ---------------------------------------------------------------
-def shorten_client_timeout(adapter: CloudAdapter, seconds: float) -> None:
-    """Make the connector clients give up after ``seconds`` (msrest's default is 100 s)."""
+def shorten_client_timeout(adapter: RoadmapAdapter, seconds: float) -> None:
+    """Make the connector calls give up after ``seconds``: ours, and the SDK's msrest client."""
+    adapter.connector.timeout = ClientTimeout(total=seconds)
     authentication = adapter.bot_framework_authentication
     create_factory = authentication.create_connector_factory
 
@@ -240,7 +241,7 @@ def make_sender(
     client_timeout: float | None = None,
     app_wiring: bool = False,
 ) -> BotSender:
-    """The real ``BotSender`` on a real ``CloudAdapter``.
+    """The real ``BotSender`` on the bot's real adapter.
 
     ``app_wiring``: the adapter ``app.create_app`` builds (its middleware and
     ``on_turn_error``), which is the one the running app's dispatcher sends with.
@@ -325,7 +326,10 @@ async def _work(args: argparse.Namespace) -> dict[str, Any]:
 
         sys.stdout.write("ready\n")
         sys.stdout.flush()
-        await drain(dispatcher, sessions, timeout=args.timeout, poll=0.05, progress=count)
+        try:
+            await drain(dispatcher, sessions, timeout=args.timeout, poll=0.05, progress=count)
+        finally:
+            await sender.adapter.close()
         return {"worker": args.worker, "claimed": claimed}
     finally:
         await engine.dispose()

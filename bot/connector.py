@@ -1,0 +1,159 @@
+"""Replies, sends and updates to the Bot Framework connector over one aiohttp session.
+
+botbuilder's ``ConnectorClient`` posts with msrest over ``requests`` in a worker thread,
+and serialises every card node by node with msrest's generic serializer: together about
+two thirds of the bot's CPU for a ``help`` turn (py-spy, see ``bench/README.md``). The
+three calls on the hot path go through here instead:
+
+* the activity's envelope is still serialised by msrest, which knows the wire names, but
+  an attachment's content, already plain JSON for our cards, is passed through as it is;
+* the request goes out on a shared ``aiohttp.ClientSession`` on the bot's own event loop;
+* the bearer token is the SDK credentials' own (MSAL's cache), fetched off the event loop
+  and reused for a few minutes.
+
+Creating conversations and reading rosters are rare and stay with the SDK's client, which
+also supplies the service URL and credentials for every call made here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
+from botbuilder.schema import Activity, ResourceResponse
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import AppCredentials, AuthenticationConstants
+from msrest.serialization import Model
+
+log = logging.getLogger(__name__)
+
+OK_STATUSES = frozenset({200, 201, 202})
+# MSAL hands out a cached token until five minutes before it expires; reusing one for four
+# minutes more therefore never sends an expired token.
+TOKEN_REUSE_SECONDS = 240.0
+USER_AGENT = "RoadmapBot (botbuilder-python 4.17; aiohttp)"
+
+
+class ConnectorError(Exception):
+    """The connector refused (``status``) or could not be reached (``status`` is None)."""
+
+    def __init__(self, status: int | None, retry_after: float | None, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` in seconds; None when absent or not a number of seconds."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def wire_json(activity: Activity) -> dict[str, Any]:
+    """The activity as the connector expects it, card content passed through untouched."""
+    attachments = activity.attachments or []
+    if not attachments:
+        result: dict[str, Any] = activity.serialize()
+        return result
+    envelope = copy.copy(activity)
+    envelope.attachments = []
+    contents = []
+    for attachment in attachments:
+        shell = copy.copy(attachment)
+        content = shell.content
+        shell.content = None
+        envelope.attachments.append(shell)
+        contents.append(content.serialize() if isinstance(content, Model) else content)  # type: ignore[no-untyped-call]
+    wire: dict[str, Any] = envelope.serialize()
+    for item, content in zip(wire["attachments"], contents, strict=True):
+        if content is not None:
+            item["content"] = content
+    return wire
+
+
+class Connector:
+    """The connector's REST calls this bot makes per turn, on one pooled HTTP session."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self.timeout = ClientTimeout(total=timeout_seconds)
+        self._http: ClientSession | None = None
+        self._tokens: dict[tuple[str, str], tuple[float, str]] = {}
+
+    def _session(self) -> ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = ClientSession(
+                connector=TCPConnector(limit=200),
+                headers={"User-Agent": USER_AGENT},
+            )
+        return self._http
+
+    async def close(self) -> None:
+        if self._http is not None and not self._http.closed:
+            await self._http.close()
+        self._http = None
+
+    async def _authorization(self, credentials: AppCredentials | None) -> dict[str, str]:
+        app_id = getattr(credentials, "microsoft_app_id", None)
+        if (
+            credentials is None
+            or not app_id
+            or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
+        ):
+            return {}  # local mode: the SDK sends no token either
+        key = (str(app_id), str(getattr(credentials, "oauth_scope", "")))
+        cached = self._tokens.get(key)
+        if cached is None or cached[0] < time.monotonic():
+            token = await asyncio.to_thread(credentials.get_access_token)
+            cached = (time.monotonic() + TOKEN_REUSE_SECONDS, token)
+            self._tokens[key] = cached
+        return {"Authorization": f"Bearer {cached[1]}"}
+
+    async def _call(
+        self, method: str, client: ConnectorClient, path: str, activity: Activity
+    ) -> ResourceResponse:
+        base = str(client.config.base_url).rstrip("/")
+        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        headers.update(await self._authorization(client.config.credentials))
+        body = json.dumps(wire_json(activity), ensure_ascii=False, separators=(",", ":"))
+        try:
+            async with self._session().request(
+                method, base + path, data=body.encode(), headers=headers, timeout=self.timeout
+            ) as response:
+                payload = await response.read()
+                if response.status not in OK_STATUSES:
+                    if response.status == 401:
+                        self._tokens.clear()  # a revoked or rotated secret: fetch anew
+                    raise ConnectorError(
+                        response.status,
+                        retry_after_seconds(response.headers.get("Retry-After")),
+                        f"connector answered {response.status}",
+                    )
+        except (ClientError, TimeoutError) as error:
+            raise ConnectorError(None, None, f"connector unreachable: {error!r}") from error
+        try:
+            data = json.loads(payload) if payload else {}
+        except ValueError:
+            data = {}
+        return ResourceResponse(id=data.get("id") if isinstance(data, dict) else None)
+
+    async def send(self, client: ConnectorClient, activity: Activity) -> ResourceResponse:
+        """A reply when the activity has ``reply_to_id``, a new message otherwise."""
+        conversation = quote(activity.conversation.id, safe="")
+        if activity.reply_to_id:
+            path = f"/v3/conversations/{conversation}/activities/{quote(activity.reply_to_id, safe='')}"
+        else:
+            path = f"/v3/conversations/{conversation}/activities"
+        return await self._call("POST", client, path, activity)
+
+    async def update(self, client: ConnectorClient, activity: Activity) -> ResourceResponse:
+        conversation = quote(activity.conversation.id, safe="")
+        path = f"/v3/conversations/{conversation}/activities/{quote(activity.id, safe='')}"
+        return await self._call("PUT", client, path, activity)
