@@ -97,34 +97,47 @@ class Summary:
 
 
 async def summary(period: str, year: int, rights: Rights, *, session: AsyncSession) -> Summary:
-    by_state = dict(
-        (await session.exec(select(Project.state, func.count()).group_by(col(Project.state)))).all()
-    )
-    started = col(Project.state) == Lifecycle.started
-    by_health = dict(
-        (
-            await session.exec(
-                select(Project.health, func.count()).where(started).group_by(col(Project.health))
-            )
-        ).all()
-    )
-    average = (await session.exec(select(func.avg(Project.progress)).where(started))).one()
-    received = (
-        await session.exec(
-            select(func.count()).select_from(StatusReport).where(StatusReport.period == period)
-        )
-    ).one()
-    planned, actual = (
+    """Two statements: projects grouped by state and health, then three scalar figures."""
+    groups = (
         await session.exec(
             select(
-                func.coalesce(func.sum(BudgetLine.planned_cents), 0),
-                func.coalesce(func.sum(BudgetLine.actual_cents), 0),
-            ).where(BudgetLine.year == year)
+                Project.state,
+                Project.health,
+                func.count(),
+                func.coalesce(func.sum(Project.progress), 0),
+            ).group_by(col(Project.state), col(Project.health))
+        )
+    ).all()
+    by_state: dict[str, int] = {}
+    by_health: dict[str, int] = {}
+    started_count = started_progress = 0
+    for state, health, count, progress in groups:
+        by_state[state] = by_state.get(state, 0) + count
+        if state == Lifecycle.started:
+            started_count += count
+            started_progress += progress
+            if health:
+                by_health[health] = by_health.get(health, 0) + count
+    received, planned, actual = (
+        await session.exec(
+            select(
+                select(func.count())
+                .select_from(StatusReport)
+                .where(StatusReport.period == period)
+                .scalar_subquery(),
+                select(func.coalesce(func.sum(BudgetLine.planned_cents), 0))
+                .where(BudgetLine.year == year)
+                .scalar_subquery(),
+                select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
+                .where(BudgetLine.year == year)
+                .scalar_subquery(),
+            )
         )
     ).one()
+    average = started_progress / started_count if started_count else 0
     return Summary(
         by_state={str(k): int(v) for k, v in by_state.items()},
-        by_health={str(k): int(v) for k, v in by_health.items() if k},
+        by_health={str(k): int(v) for k, v in by_health.items()},
         average_progress=float(average or 0),
         reports_received=int(received),
         reports_expected=int(by_state.get(Lifecycle.started, 0)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,22 +57,23 @@ def may_report(person: Person, project: Project, owner: Person | None) -> bool:
     return person.id is not None and person.id in allowed
 
 
-async def reportable_projects(person: Person, *, session: AsyncSession) -> list[Project]:
+def _reportable_by(person: Person) -> ColumnElement[bool]:
     """Started projects the person owns or is deputy for, directly or for the owner."""
     deputised_owners = select(Person.id).where(
         or_(col(Person.id) == person.id, col(Person.deputy_id) == person.id)
     )
-    statement = (
-        select(Project)
-        .where(
-            Project.state == Lifecycle.started,
-            or_(
-                col(Project.owner_id).in_(deputised_owners.scalar_subquery()),
-                col(Project.deputy_id) == person.id,
-            ),
-        )
-        .order_by(col(Project.code))
+    return and_(
+        col(Project.state) == Lifecycle.started,
+        or_(
+            col(Project.owner_id).in_(deputised_owners.scalar_subquery()),
+            col(Project.deputy_id) == person.id,
+        ),
     )
+
+
+async def reportable_projects(person: Person, *, session: AsyncSession) -> list[Project]:
+    """Started projects the person owns or is deputy for, directly or for the owner."""
+    statement = select(Project).where(_reportable_by(person)).order_by(col(Project.code))
     return list((await session.exec(statement)).all())
 
 
@@ -86,76 +87,99 @@ async def report_context(project_id: int, period: str, *, session: AsyncSession)
 async def report_contexts(
     project_ids: list[int], period: str, *, session: AsyncSession
 ) -> list[ReportContext]:
-    """The status card's data for several projects, in a fixed number of queries."""
+    """The status card's data for these projects, ordered by code."""
     if not project_ids:
         return []
-    projects = list(
-        (
-            await session.exec(
-                select(Project).where(col(Project.id).in_(project_ids)).order_by(col(Project.code))
-            )
-        ).all()
+    return await _contexts(col(Project.id).in_(project_ids), period, session=session)
+
+
+async def reportable_contexts(
+    person: Person, period: str, *, session: AsyncSession
+) -> list[ReportContext]:
+    """The status card's data for every project the person may report on, ordered by code."""
+    return await _contexts(_reportable_by(person), period, session=session)
+
+
+async def _contexts(
+    which: ColumnElement[bool], period: str, *, session: AsyncSession
+) -> list[ReportContext]:
+    """Three statements whatever the number of projects: projects with their owners and the
+    period's state, metrics with their values, and this and the latest earlier report."""
+    closed = (
+        select(ReportingPeriod.closed_at).where(ReportingPeriod.period == period).scalar_subquery()
     )
-    metrics_by_project: dict[int, list[ProjectMetric]] = {}
-    for metric in (
+    rows = (
         await session.exec(
-            select(ProjectMetric)
+            select(Project, Person, closed)
+            .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+            .where(which)
+            .order_by(col(Project.code))
+        )
+    ).all()
+    if not rows:
+        return []
+    project_ids = [project.id for project, _owner, _closed in rows if project.id is not None]
+    people = {owner.id: owner for _project, owner, _closed in rows if owner is not None}
+    period_closed = rows[0][2] is not None
+
+    metrics_by_project: dict[int, list[ProjectMetric]] = {}
+    values: dict[int, Decimal] = {}
+    for metric, value in (
+        await session.exec(
+            select(ProjectMetric, col(MetricValue.value))
+            .outerjoin(
+                MetricValue,
+                and_(
+                    col(MetricValue.metric_id) == col(ProjectMetric.id),
+                    col(MetricValue.period) <= period,
+                ),
+            )
             .where(col(ProjectMetric.project_id).in_(project_ids))
-            .order_by(col(ProjectMetric.position), col(ProjectMetric.id))
+            .order_by(col(ProjectMetric.position), col(ProjectMetric.id), col(MetricValue.period))
         )
     ).all():
-        metrics_by_project.setdefault(metric.project_id, []).append(metric)
-    current = {
-        r.project_id: r
-        for r in (
-            await session.exec(
-                select(StatusReport).where(
-                    col(StatusReport.project_id).in_(project_ids), StatusReport.period == period
-                )
-            )
-        ).all()
-    }
+        metrics = metrics_by_project.setdefault(metric.project_id, [])
+        if not metrics or metrics[-1] is not metric:
+            metrics.append(metric)
+        if value is not None and metric.id is not None:
+            values[metric.id] = value  # ascending periods: the latest wins
+
     latest_before = (
         select(StatusReport.project_id, func.max(StatusReport.period).label("period"))
         .where(col(StatusReport.project_id).in_(project_ids), col(StatusReport.period) < period)
         .group_by(col(StatusReport.project_id))
         .subquery()
     )
-    previous = {
-        r.project_id: r
-        for r in (
-            await session.exec(
-                select(StatusReport).join(
-                    latest_before,
-                    (col(StatusReport.project_id) == latest_before.c.project_id)
-                    & (col(StatusReport.period) == latest_before.c.period),
-                )
+    current: dict[int, StatusReport] = {}
+    previous: dict[int, StatusReport] = {}
+    for found in (
+        await session.exec(
+            select(StatusReport)
+            .outerjoin(
+                latest_before,
+                and_(
+                    col(StatusReport.project_id) == latest_before.c.project_id,
+                    col(StatusReport.period) == latest_before.c.period,
+                ),
             )
-        ).all()
-    }
-    metric_ids = [m.id for ms in metrics_by_project.values() for m in ms if m.id is not None]
-    values: dict[int, Decimal] = {}
-    if metric_ids:
-        rows = await session.exec(
-            select(MetricValue)
-            .where(col(MetricValue.metric_id).in_(metric_ids), col(MetricValue.period) <= period)
-            .order_by(col(MetricValue.period))
+            .where(
+                col(StatusReport.project_id).in_(project_ids),
+                or_(StatusReport.period == period, latest_before.c.period.is_not(None)),
+            )
         )
-        for row in rows:  # ascending: the latest period wins
-            values[row.metric_id] = row.value
-    people_ids = {p.owner_id for p in projects} | {r.submitted_by_id for r in current.values()}
-    people = {
-        person.id: person
-        for person in (
-            await session.exec(
-                select(Person).where(col(Person.id).in_([i for i in people_ids if i]))
-            )
-        ).all()
-    }
-    closed = await session.get(ReportingPeriod, period)
+    ).all():
+        (current if found.period == period else previous)[found.project_id] = found
+
+    submitters = {r.submitted_by_id for r in current.values()} - set(people) - {None}
+    if submitters:  # a deputy or an admin answered
+        people.update(
+            (person.id, person)
+            for person in (
+                await session.exec(select(Person).where(col(Person.id).in_(submitters)))
+            ).all()
+        )
     contexts = []
-    for project in projects:
-        owner = people.get(project.owner_id)
+    for project, owner, _closed in rows:
         report = current.get(project.id or 0)
         metrics = metrics_by_project.get(project.id or 0, [])
         deputies = {d for d in (project.deputy_id, owner.deputy_id if owner else None) if d}
@@ -169,7 +193,7 @@ async def report_contexts(
                 previous=previous.get(project.id or 0),
                 metric_values={m.id: values[m.id] for m in metrics if m.id in values},
                 submitted_by=people.get(report.submitted_by_id) if report else None,
-                period_closed=bool(closed and closed.closed_at),
+                period_closed=period_closed,
             )
         )
     return contexts

@@ -6,7 +6,7 @@ from bot.context import Turn
 from bot.views import current_period, form_view
 from cards.messages import build_notice_card
 from cards.status import build_status_card
-from storage.status import report_contexts, reportable_projects
+from storage.status import reportable_contexts
 
 WORDS = frozenset({"status", "tila", "tilanne", "my status", "oma tila"})
 
@@ -14,10 +14,7 @@ WORDS = frozenset({"status", "tila", "tilanne", "my status", "oma tila"})
 async def handle(turn: Turn, _rest: str) -> None:
     period = current_period(turn)
     async with turn.services.sessions() as session:
-        projects = await reportable_projects(turn.person, session=session)
-        contexts = await report_contexts(
-            [project.id for project in projects if project.id is not None], period, session=session
-        )
+        contexts = await reportable_contexts(turn.person, period, session=session)
     if not contexts:
         await turn.send_card(
             build_notice_card(

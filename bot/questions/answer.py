@@ -230,7 +230,7 @@ async def budget(ask: Ask) -> AnswerView:
                 "Budgets and costs are shown to managers and admins, and to owners for their own projects."
             ),
         )
-    areas = await portfolio.budget_areas(year, session=ask.session)
+    areas = await portfolio.budget_areas(year, session=ask.session) if ask.question.area else {}
     area = portfolio.match_area(ask.question.area, areas) if ask.question.area else None
     rows = await portfolio.budget(year, area, session=ask.session)
     if not rows:
