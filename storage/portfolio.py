@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage.matching import best, ranked
 from storage.models import (
@@ -97,43 +98,46 @@ class Summary:
 
 
 async def summary(period: str, year: int, rights: Rights, *, session: AsyncSession) -> Summary:
-    """Two statements: projects grouped by state and health, then three scalar figures."""
-    groups = (
-        await session.exec(
-            select(
-                Project.state,
-                Project.health,
-                func.count(),
-                func.coalesce(func.sum(Project.progress), 0),
-            ).group_by(col(Project.state), col(Project.health))
+    """One statement: projects grouped by state and health, each row with the period's
+    reports received and the year's budget planned and used."""
+    figures = (
+        select(func.count())
+        .select_from(StatusReport)
+        .where(StatusReport.period == period)
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(BudgetLine.planned_cents), 0))
+        .where(BudgetLine.year == year)
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
+        .where(BudgetLine.year == year)
+        .scalar_subquery(),
+    )
+    grouped = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
+        "Select[Any, Any, int, int, int, int, int]",
+        select(
+            col(Project.state),
+            col(Project.health),
+            func.count(),
+            func.coalesce(func.sum(Project.progress), 0),
         )
-    ).all()
+        .add_columns(*figures)
+        .group_by(col(Project.state), col(Project.health)),
+    )
+    groups = (await session.exec(grouped)).all()
+    if groups:
+        received, planned, actual = groups[0][4:]
+    else:  # no projects at all
+        received, planned, actual = (await session.exec(select(*figures))).one()
     by_state: dict[str, int] = {}
     by_health: dict[str, int] = {}
     started_count = started_progress = 0
-    for state, health, count, progress in groups:
+    for state, health, count, progress, *_figures in groups:
         by_state[state] = by_state.get(state, 0) + count
         if state == Lifecycle.started:
             started_count += count
             started_progress += progress
             if health:
                 by_health[health] = by_health.get(health, 0) + count
-    received, planned, actual = (
-        await session.exec(
-            select(
-                select(func.count())
-                .select_from(StatusReport)
-                .where(StatusReport.period == period)
-                .scalar_subquery(),
-                select(func.coalesce(func.sum(BudgetLine.planned_cents), 0))
-                .where(BudgetLine.year == year)
-                .scalar_subquery(),
-                select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
-                .where(BudgetLine.year == year)
-                .scalar_subquery(),
-            )
-        )
-    ).one()
     average = started_progress / started_count if started_count else 0
     return Summary(
         by_state={str(k): int(v) for k, v in by_state.items()},
@@ -207,15 +211,6 @@ class BudgetRow:
 
 async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[BudgetRow]:
     """Budget lines with their projects' forecasts. Callers check ``Rights.all_money`` first."""
-    lines = list(
-        (
-            await session.exec(
-                select(BudgetLine).where(BudgetLine.year == year).order_by(col(BudgetLine.area))
-            )
-        ).all()
-    )
-    if area is not None:
-        lines = [line for line in lines if line.area == area]
     # What the area's ongoing projects still expect to spend, beyond what they have spent.
     still_to_spend = case(
         (
@@ -224,26 +219,31 @@ async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[
         ),
         else_=0,
     )
-    remaining = dict(
-        (
-            await session.exec(
-                select(Project.budget_area, func.sum(still_to_spend))
-                .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
-                .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
-                .where(Roadmap.year == year, Project.state == Lifecycle.started)
-                .group_by(col(Project.budget_area))
-            )
-        ).all()
+    remaining = (
+        select(col(Project.budget_area).label("area"), func.sum(still_to_spend).label("remaining"))
+        .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+        .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+        .where(Roadmap.year == year, Project.state == Lifecycle.started)
+        .group_by(col(Project.budget_area))
+        .subquery()
     )
+    statement = (
+        select(BudgetLine, remaining.c.remaining)
+        .outerjoin(remaining, remaining.c.area == col(BudgetLine.area))
+        .where(BudgetLine.year == year)
+        .order_by(col(BudgetLine.area))
+    )
+    if area is not None:
+        statement = statement.where(BudgetLine.area == area)
     return [
         BudgetRow(
             line.area,
             (line.name_fi, line.name_sv, line.name_en),
             line.planned_cents,
             line.actual_cents,
-            line.actual_cents + (_int_or_none(remaining.get(line.area)) or 0),
+            line.actual_cents + (_int_or_none(still) or 0),
         )
-        for line in lines
+        for line, still in (await session.exec(statement)).all()
     ]
 
 
