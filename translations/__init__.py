@@ -18,7 +18,12 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberPattern,
+    format_decimal,
+    format_percent,
+    parse_pattern,
+)
 
 HERE: Final = Path(__file__).resolve().parent
 LANGUAGES: Final = ("fi", "sv", "en")
@@ -45,9 +50,12 @@ def _catalog(language: str) -> dict[str, str]:
 
 
 @cache
-def _whole_currency_pattern(babel_locale: str) -> str:
-    pattern = str(Locale.parse(babel_locale).currency_formats["standard"].pattern)
-    return pattern.split(";", 1)[0].replace(".00", "")
+def _currency_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
+    """The locale and its euro patterns, with cents and without: parsed once, not per figure."""
+    locale = Locale.parse(babel_locale)
+    standard = locale.currency_formats["standard"]
+    whole = str(standard.pattern).split(";", 1)[0].replace(".00", "")
+    return locale, standard, parse_pattern(whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +93,10 @@ class Translator:
         if cents is None:
             return "–"
         value = Decimal(cents) / 100
-        if cents % 100 == 0:
-            return format_currency(
-                value,
-                "EUR",
-                format=_whole_currency_pattern(self.babel_locale),
-                locale=self.babel_locale,
-                currency_digits=False,
-            )
-        return format_currency(value, "EUR", locale=self.babel_locale)
+        locale, standard, whole = _currency_patterns(self.babel_locale)
+        if cents % 100 == 0:  # babel's format_currency, with the patterns parsed once
+            return str(whole.apply(value, locale, currency="EUR", currency_digits=False))
+        return str(standard.apply(value, locale, currency="EUR"))
 
     def number(self, value: Decimal | int | float | None) -> str:
         if value is None:

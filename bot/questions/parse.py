@@ -337,6 +337,19 @@ def _all_cues() -> list[_Cue]:
 
 
 _CUES: Final = _all_cues()
+
+
+def _cues_by_word(cues: list[_Cue]) -> dict[_Alt, tuple[int, ...]]:
+    """For each word of the tables, the positions of the cues whose first element it is."""
+    index: dict[_Alt, list[int]] = {}
+    for position, cue in enumerate(cues):
+        for alt in cue.elements[0]:
+            index.setdefault(alt, []).append(position)
+    return {alt: tuple(positions) for alt, positions in index.items()}
+
+
+# A cue can match only if the text has a word of its first element: the scan tries those.
+_CUES_BY_WORD: Final = _cues_by_word(_CUES)
 _LEVEL_CUES: Final = [
     c for v, s in LEVEL_VALUES.items() for c in _compile(s, "breakdown", "level", v)
 ]
@@ -537,8 +550,9 @@ def _scan(tokens: list[_Token]) -> _Scan:
             scan.consumed.add(index)
             scan.scores["budget"] += WORD_WEIGHT
     known = scan.known
-    for cue in _CUES:
-        scan.apply(cue, known)
+    candidates = sorted({i for alt in known for i in _CUES_BY_WORD.get(alt, ())})
+    for position in candidates:  # in the tables' order, as earlier cues take their tokens
+        scan.apply(_CUES[position], known)
     if any(scan.dimensions.values()):
         scan.scores["breakdown"] += scan.markers
     return scan

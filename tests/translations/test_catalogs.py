@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel import Locale
+from babel.numbers import format_currency
 
-from translations import Translator, _catalog, language_of
+from translations import LANGUAGES, Translator, _catalog, language_of
 from translations.extract import used_message_ids
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -61,3 +64,23 @@ def test_money_is_formatted_for_the_locale() -> None:
     assert Translator("sv", zone).money(15_000_000) == "150\xa0000\xa0€"
     assert Translator("en", zone).money(15_000_000) == "€150,000"
     assert Translator("en", zone).money(-1_050) == "-€10.50"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_money_matches_babels_format_currency(language: str) -> None:
+    """``money`` applies babel's own patterns, parsed once; the text is format_currency's."""
+    t = Translator(language, ZoneInfo("Europe/Helsinki"))
+    for cents in (0, 1, 99, 100, 1_050, -1_050, 15_000_000, 795_000_000, -123_456_789_01):
+        value = Decimal(cents) / 100
+        if cents % 100 == 0:
+            whole = str(Locale.parse(t.babel_locale).currency_formats["standard"].pattern)
+            expected = format_currency(
+                value,
+                "EUR",
+                format=whole.split(";", 1)[0].replace(".00", ""),
+                locale=t.babel_locale,
+                currency_digits=False,
+            )
+        else:
+            expected = format_currency(value, "EUR", locale=t.babel_locale)
+        assert t.money(cents) == expected, cents
