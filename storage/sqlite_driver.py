@@ -1,0 +1,114 @@
+"""aiosqlite with one hand-off between threads per statement instead of four.
+
+aiosqlite runs every sqlite3 call on the connection's own thread. SQLAlchemy's adapter
+makes four such calls per statement (make a cursor, execute, fetch all, close), and each
+hand-off costs about 90 µs of CPU between the two threads: more than the statement itself
+on this bot's tables, and most of a status turn's database time (``bench/README.md``).
+
+The cursor here makes its sqlite3 cursor, executes and reads every row in one call on the
+connection's thread, as SQLAlchemy's adapter reads every row anyway; fetching and closing
+then answer from what that call returned. Everything else is aiosqlite's own.
+``storage.db.create_engine`` passes ``connect`` to SQLAlchemy's aiosqlite dialect.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Generator, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+T = TypeVar("T")
+
+
+class Connection(aiosqlite.Connection):
+    async def run(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        """``function(sqlite3_connection)`` on the connection's thread: one hand-off."""
+        return await self._execute(lambda: function(self._conn))  # type: ignore[no-untyped-call, no-any-return]
+
+    # aiosqlite's cursor() makes the sqlite3 cursor in a hand-off of its own
+    def cursor(self) -> Cursor:  # type: ignore[override]
+        return Cursor(self)
+
+
+class Cursor:
+    """What SQLAlchemy's aiosqlite adapter uses of ``aiosqlite.Cursor``."""
+
+    arraysize = 1
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._cursor: sqlite3.Cursor | None = None
+        self._rows: list[Any] = []
+
+    def __await__(self) -> Generator[Any, None, Cursor]:  # ``await connection.cursor()``
+        return self
+        yield  # a generator that returns at once
+
+    async def __aenter__(self) -> Cursor:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    def _sqlite_cursor(self, connection: sqlite3.Connection) -> sqlite3.Cursor:
+        if self._cursor is None:
+            self._cursor = connection.cursor()
+        return self._cursor
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Cursor:
+        values = [] if parameters is None else parameters
+
+        def execute(connection: sqlite3.Connection) -> list[Any]:
+            cursor = self._sqlite_cursor(connection)
+            cursor.execute(sql, values)  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
+
+        self._rows = await self._connection.run(execute)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor:
+        def execute(connection: sqlite3.Connection) -> None:
+            self._sqlite_cursor(connection).executemany(sql, parameters)  # type: ignore[arg-type]
+
+        await self._connection.run(execute)
+        self._rows = []
+        return self
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
+        count = self.arraysize if size is None else size
+        rows, self._rows = self._rows[:count], self._rows[count:]
+        return rows
+
+    async def close(self) -> None:
+        # every row was read in ``execute``, so sqlite3 has already reset the statement
+        self._rows = []
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description if self._cursor is not None else None
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount if self._cursor is not None else -1
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid if self._cursor is not None else None
+
+
+def connect(database: str | Path, *, iter_chunk_size: int = 64, **kwargs: Any) -> Connection:
+    """``aiosqlite.connect`` with this module's connection (SQLAlchemy awaits it)."""
+    location = str(database)
+    connection = Connection(lambda: sqlite3.connect(location, **kwargs), iter_chunk_size)
+    connection._thread.daemon = True  # as SQLAlchemy's dialect does for aiosqlite's own
+    return connection
