@@ -5,8 +5,8 @@ and serialises every card node by node with msrest's generic serializer: togethe
 two thirds of the bot's CPU for a ``help`` turn (py-spy, see ``bench/README.md``). The
 three calls on the hot path go through here instead:
 
-* the activity's envelope is still serialised by msrest, which knows the wire names, but
-  an attachment's content, already plain JSON for our cards, is passed through as it is;
+* the activity is written with msrest's own attribute map (its wire names and types), but
+  plain JSON such as a card is passed through rather than walked node by node;
 * the request goes out on a shared ``aiohttp.ClientSession`` on the bot's own event loop;
 * the bearer token is the SDK credentials' own (MSAL's cache), fetched off the event loop
   and reused for a few minutes.
@@ -18,10 +18,12 @@ also supplies the service URL and credentials for every call made here.
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import logging
 import time
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
@@ -29,7 +31,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
 from botbuilder.schema import Activity, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
-from msrest.serialization import Model
+from msrest.serialization import Model, Serializer
 
 log = logging.getLogger(__name__)
 
@@ -58,25 +60,51 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def wire_json(activity: Activity) -> dict[str, Any]:
-    """The activity as the connector expects it, card content passed through untouched."""
-    attachments = activity.attachments or []
-    if not attachments:
-        result: dict[str, Any] = activity.serialize()
-        return result
-    envelope = copy.copy(activity)
-    envelope.attachments = []
-    contents = []
-    for attachment in attachments:
-        shell = copy.copy(attachment)
-        content = shell.content
-        shell.content = None
-        envelope.attachments.append(shell)
-        contents.append(content.serialize() if isinstance(content, Model) else content)  # type: ignore[no-untyped-call]
-    wire: dict[str, Any] = envelope.serialize()
-    for item, content in zip(wire["attachments"], contents, strict=True):
-        if content is not None:
-            item["content"] = content
+    """The activity as msrest's ``serialize()`` writes it, but without walking plain JSON.
+
+    Every attribute with a value, under its wire name, as msrest does; models and lists of
+    models are written attribute by attribute, dates and bytes by msrest's own functions.
+    A dict (an attachment's card, ``channelData``, ``value``) is already JSON and passed
+    through; ``json_default`` writes what a caller may have put inside one.
+    """
+    return _model_json(activity)
+
+
+def _model_json(model: Model) -> dict[str, Any]:
+    wire: dict[str, Any] = {}
+    for name, spec in model._attribute_map.items():
+        value = getattr(model, name, None)
+        if value is not None:
+            wire[spec["key"]] = _value_json(value, spec["type"])
     return wire
+
+
+def _value_json(value: Any, kind: str) -> Any:
+    if isinstance(value, Model):
+        return _model_json(value)
+    if isinstance(value, list):
+        item = kind[1:-1] if kind.startswith("[") else "object"
+        return [_value_json(v, item) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if kind == "iso-8601":
+        return Serializer.serialize_iso(value)  # type: ignore[no-untyped-call]
+    if kind == "bytearray":
+        return Serializer.serialize_bytearray(value)  # type: ignore[no-untyped-call]
+    return value
+
+
+def json_default(value: Any) -> Any:
+    """For ``json.dumps``: what msrest would have written for a value inside a dict."""
+    if isinstance(value, Model):
+        return _model_json(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return Serializer.serialize_iso(value)  # type: ignore[no-untyped-call]
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class Connector:
@@ -122,7 +150,9 @@ class Connector:
         base = str(client.config.base_url).rstrip("/")
         headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
         headers.update(await self._authorization(client.config.credentials))
-        body = json.dumps(wire_json(activity), ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(
+            wire_json(activity), ensure_ascii=False, separators=(",", ":"), default=json_default
+        )
         try:
             async with self._session().request(
                 method, base + path, data=body.encode(), headers=headers, timeout=self.timeout

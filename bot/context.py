@@ -83,7 +83,9 @@ class OutgoingCard(dict[str, Any]):
     """A built card on its way out.
 
     Cards are never changed once built, so the SDK's ``deepcopy`` of every activity it
-    sends shares this one rather than copying each of its nodes.
+    sends shares this one rather than copying each of its nodes. ``bot.connector`` writes
+    it as the JSON object it is; msrest would write a dict subclass as its ``repr``, so an
+    activity holding one must not be given to the SDK's own connector client.
     """
 
     def __deepcopy__(self, _memo: dict[int, Any]) -> OutgoingCard:

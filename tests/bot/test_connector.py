@@ -1,0 +1,143 @@
+"""bot.connector: the wire JSON is msrest's, and failures keep their status and Retry-After."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    CardAction,
+    ChannelAccount,
+    ConversationAccount,
+    Entity,
+    Mention,
+    SuggestedActions,
+)
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import MicrosoftAppCredentials
+
+from bot.connector import Connector, ConnectorError, json_default, wire_json
+from bot.context import card_activity
+from cards.elements import CONTENT_TYPE
+
+CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "ä €"}]}
+
+
+def _addressed(activity: Activity) -> Activity:
+    activity.conversation = ConversationAccount(
+        id="a:1;messageid=2", conversation_type="personal", tenant_id="t"
+    )
+    activity.from_property = ChannelAccount(id="28:bot", name="Roadmap Bot")
+    activity.recipient = ChannelAccount(id="29:u", name="Aino", aad_object_id="aad")
+    activity.service_url = "http://127.0.0.1:9/"
+    activity.channel_id = "msteams"
+    activity.locale = "fi-FI"
+    return activity
+
+
+ACTIVITIES = {
+    "card reply": lambda: _addressed(card_activity(CARD)),
+    "card update": lambda: _addressed(
+        Activity(
+            id="1:abc",
+            type=ActivityTypes.message,
+            attachments=[Attachment(content_type=CONTENT_TYPE, content=dict(CARD))],
+        )
+    ),
+    "text with mention and suggestions": lambda: _addressed(
+        Activity(
+            type=ActivityTypes.message,
+            text="<at>Aino</at> hei",
+            entities=[
+                Mention(mentioned=ChannelAccount(id="29:u", name="Aino"), text="<at>Aino</at>"),
+                Entity(type="clientInfo"),
+            ],
+            suggested_actions=SuggestedActions(
+                actions=[CardAction(type="imBack", title="ohje", value="ohje")]
+            ),
+            channel_data={"tenant": {"id": "t"}, "notification": {"alert": True}},
+            timestamp=datetime(2026, 11, 2, 7, 0, 5, 120000, tzinfo=UTC),
+            reply_to_id="f:1",
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ACTIVITIES)
+def test_wire_json_is_what_msrest_writes(name: str) -> None:
+    activity = ACTIVITIES[name]()
+    ours = json.loads(json.dumps(wire_json(activity), default=json_default))
+    for attachment in activity.attachments or []:  # msrest writes a dict subclass as its repr
+        attachment.content = dict(attachment.content)
+    assert ours == json.loads(json.dumps(activity.serialize()))
+
+
+def test_a_value_json_cannot_write_is_refused_not_sent_as_text() -> None:
+    activity = _addressed(Activity(type=ActivityTypes.message, channel_data={"x": object()}))
+    with pytest.raises(TypeError):
+        json.dumps(wire_json(activity), default=json_default)
+
+
+@pytest.fixture
+async def refusing() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    seen: list[dict[str, Any]] = []
+
+    async def reply(request: web.Request) -> web.Response:
+        seen.append(
+            {
+                "path": request.path,
+                "auth": request.headers.get("Authorization"),
+                "body": await request.json(),
+            }
+        )
+        if request.match_info["cid"] == "throttled":
+            return web.json_response({}, status=429, headers={"Retry-After": "3"})
+        return web.json_response({"id": "sent-1"}, status=201)
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{cid}/activities/{aid}", reply)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield str(server.make_url("/")), seen
+    await server.close()
+
+
+async def test_a_reply_is_posted_under_its_conversation_and_a_429_keeps_retry_after(
+    refusing: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, seen = refusing
+    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=url)
+    connector = Connector(timeout_seconds=5)
+    try:
+        activity = _addressed(card_activity(CARD))
+        activity.reply_to_id = "f:1"
+        response = await connector.send(client, activity)
+        activity.conversation.id = "throttled"
+        with pytest.raises(ConnectorError) as refused:
+            await connector.send(client, activity)
+    finally:
+        await connector.close()
+    assert response.id == "sent-1"
+    assert (refused.value.status, refused.value.retry_after) == (429, 3.0)
+    assert seen[0]["path"] == "/v3/conversations/a:1;messageid=2/activities/f:1"
+    assert seen[0]["auth"] is None  # local mode: no app id, no token, as the SDK does
+    assert seen[0]["body"]["attachments"][0]["content"] == CARD
+
+
+async def test_an_unreachable_connector_is_a_connector_error_without_status() -> None:
+    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url="http://127.0.0.1:9/")
+    connector = Connector(timeout_seconds=2)
+    try:
+        with pytest.raises(ConnectorError) as failed:
+            await connector.send(client, _addressed(card_activity(CARD)))
+    finally:
+        await connector.close()
+    assert failed.value.status is None
