@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -97,37 +97,42 @@ class Summary:
     actual_cents: int | None
 
 
+_SUMMARY_FIGURES = (
+    select(func.count())
+    .select_from(StatusReport)
+    .where(col(StatusReport.period) == bindparam("period"))
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(BudgetLine.planned_cents), 0))
+    .where(col(BudgetLine.year) == bindparam("year"))
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
+    .where(col(BudgetLine.year) == bindparam("year"))
+    .scalar_subquery(),
+)
+_SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
+    "Select[Any, Any, int, int, int, int, int]",
+    select(
+        col(Project.state),
+        col(Project.health),
+        func.count(),
+        func.coalesce(func.sum(Project.progress), 0),
+    )
+    .add_columns(*_SUMMARY_FIGURES)
+    .group_by(col(Project.state), col(Project.health)),
+)
+
+
 async def summary(period: str, year: int, rights: Rights, *, session: AsyncSession) -> Summary:
     """One statement: projects grouped by state and health, each row with the period's
     reports received and the year's budget planned and used."""
-    figures = (
-        select(func.count())
-        .select_from(StatusReport)
-        .where(StatusReport.period == period)
-        .scalar_subquery(),
-        select(func.coalesce(func.sum(BudgetLine.planned_cents), 0))
-        .where(BudgetLine.year == year)
-        .scalar_subquery(),
-        select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
-        .where(BudgetLine.year == year)
-        .scalar_subquery(),
-    )
-    grouped = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
-        "Select[Any, Any, int, int, int, int, int]",
-        select(
-            col(Project.state),
-            col(Project.health),
-            func.count(),
-            func.coalesce(func.sum(Project.progress), 0),
-        )
-        .add_columns(*figures)
-        .group_by(col(Project.state), col(Project.health)),
-    )
-    groups = (await session.exec(grouped)).all()
+    params = {"period": period, "year": year}
+    groups = (await session.exec(_SUMMARY, params=params)).all()
     if groups:
         received, planned, actual = groups[0][4:]
     else:  # no projects at all
-        received, planned, actual = (await session.exec(select(*figures))).one()
+        received, planned, actual = (
+            await session.exec(select(*_SUMMARY_FIGURES), params=params)
+        ).one()
     by_state: dict[str, int] = {}
     by_health: dict[str, int] = {}
     started_count = started_progress = 0
@@ -209,32 +214,38 @@ class BudgetRow:
         )
 
 
+# What an area's ongoing projects still expect to spend, beyond what they have spent.
+_STILL_TO_SPEND = case(
+    (
+        col(Project.forecast_cents) > func.coalesce(col(Project.actual_cents), 0),
+        col(Project.forecast_cents) - func.coalesce(col(Project.actual_cents), 0),
+    ),
+    else_=0,
+)
+_REMAINING_BY_AREA = (
+    select(col(Project.budget_area).label("area"), func.sum(_STILL_TO_SPEND).label("remaining"))
+    .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+    .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+    .where(col(Roadmap.year) == bindparam("year"), Project.state == Lifecycle.started)
+    .group_by(col(Project.budget_area))
+    .subquery()
+)
+# Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
+_BUDGET = (
+    select(BudgetLine, _REMAINING_BY_AREA.c.remaining)
+    .outerjoin(_REMAINING_BY_AREA, _REMAINING_BY_AREA.c.area == col(BudgetLine.area))
+    .where(col(BudgetLine.year) == bindparam("year"))
+    .order_by(col(BudgetLine.area))
+)
+_AREA_BUDGET = _BUDGET.where(col(BudgetLine.area) == bindparam("area"))
+
+
 async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[BudgetRow]:
     """Budget lines with their projects' forecasts. Callers check ``Rights.all_money`` first."""
-    # What the area's ongoing projects still expect to spend, beyond what they have spent.
-    still_to_spend = case(
-        (
-            col(Project.forecast_cents) > func.coalesce(col(Project.actual_cents), 0),
-            col(Project.forecast_cents) - func.coalesce(col(Project.actual_cents), 0),
-        ),
-        else_=0,
-    )
-    remaining = (
-        select(col(Project.budget_area).label("area"), func.sum(still_to_spend).label("remaining"))
-        .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
-        .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
-        .where(Roadmap.year == year, Project.state == Lifecycle.started)
-        .group_by(col(Project.budget_area))
-        .subquery()
-    )
-    statement = (
-        select(BudgetLine, remaining.c.remaining)
-        .outerjoin(remaining, remaining.c.area == col(BudgetLine.area))
-        .where(BudgetLine.year == year)
-        .order_by(col(BudgetLine.area))
-    )
-    if area is not None:
-        statement = statement.where(BudgetLine.area == area)
+    if area is None:
+        rows = await session.exec(_BUDGET, params={"year": year})
+    else:
+        rows = await session.exec(_AREA_BUDGET, params={"year": year, "area": area})
     return [
         BudgetRow(
             line.area,
@@ -243,7 +254,7 @@ async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[
             line.actual_cents,
             line.actual_cents + (_int_or_none(still) or 0),
         )
-        for line, still in (await session.exec(statement)).all()
+        for line, still in rows.all()
     ]
 
 

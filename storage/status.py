@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import BindParameter, and_, bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,24 +58,76 @@ def may_report(person: Person, project: Project, owner: Person | None) -> bool:
     return person.id is not None and person.id in allowed
 
 
-def _reportable_by(person: Person) -> ColumnElement[bool]:
-    """Started projects the person owns or is deputy for, directly or for the owner."""
-    deputised_owners = select(Person.id).where(
-        or_(col(Person.id) == person.id, col(Person.deputy_id) == person.id)
+# The hot reads are built once, with bind parameters: SQLAlchemy then reuses each
+# statement's cache key and compiled form instead of building them for every card.
+_PERSON: BindParameter[int] = bindparam("person")
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_PERIOD: BindParameter[str] = bindparam("period")
+# Started projects the person owns or is deputy for, directly or for the owner.
+_REPORTABLE_BY = and_(
+    col(Project.state) == Lifecycle.started,
+    or_(
+        col(Project.owner_id).in_(
+            select(Person.id)
+            .where(or_(col(Person.id) == _PERSON, col(Person.deputy_id) == _PERSON))
+            .scalar_subquery()
+        ),
+        col(Project.deputy_id) == _PERSON,
+    ),
+)
+_REPORTABLE_PROJECTS = select(Project).where(_REPORTABLE_BY).order_by(col(Project.code))
+_WITH_OWNER_AND_PERIOD = (
+    select(
+        Project,
+        Person,
+        select(ReportingPeriod.closed_at)
+        .where(col(ReportingPeriod.period) == _PERIOD)
+        .scalar_subquery(),
     )
-    return and_(
-        col(Project.state) == Lifecycle.started,
-        or_(
-            col(Project.owner_id).in_(deputised_owners.scalar_subquery()),
-            col(Project.deputy_id) == person.id,
+    .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+    .order_by(col(Project.code))
+)
+_CONTEXT_PROJECTS = {
+    "ids": _WITH_OWNER_AND_PERIOD.where(col(Project.id).in_(_IDS)),
+    "person": _WITH_OWNER_AND_PERIOD.where(_REPORTABLE_BY),
+}
+_METRICS_WITH_VALUES = (
+    select(ProjectMetric, col(MetricValue.value))
+    .outerjoin(
+        MetricValue,
+        and_(
+            col(MetricValue.metric_id) == col(ProjectMetric.id),
+            col(MetricValue.period) <= _PERIOD,
         ),
     )
+    .where(col(ProjectMetric.project_id).in_(_IDS))
+    .order_by(col(ProjectMetric.position), col(ProjectMetric.id), col(MetricValue.period))
+)
+_LATEST_BEFORE = (
+    select(StatusReport.project_id, func.max(StatusReport.period).label("period"))
+    .where(col(StatusReport.project_id).in_(_IDS), col(StatusReport.period) < _PERIOD)
+    .group_by(col(StatusReport.project_id))
+    .subquery()
+)
+_THIS_AND_PREVIOUS_REPORT = (
+    select(StatusReport)
+    .outerjoin(
+        _LATEST_BEFORE,
+        and_(
+            col(StatusReport.project_id) == _LATEST_BEFORE.c.project_id,
+            col(StatusReport.period) == _LATEST_BEFORE.c.period,
+        ),
+    )
+    .where(
+        col(StatusReport.project_id).in_(_IDS),
+        or_(col(StatusReport.period) == _PERIOD, _LATEST_BEFORE.c.period.is_not(None)),
+    )
+)
 
 
 async def reportable_projects(person: Person, *, session: AsyncSession) -> list[Project]:
     """Started projects the person owns or is deputy for, directly or for the owner."""
-    statement = select(Project).where(_reportable_by(person)).order_by(col(Project.code))
-    return list((await session.exec(statement)).all())
+    return list((await session.exec(_REPORTABLE_PROJECTS, params={"person": person.id})).all())
 
 
 async def report_context(project_id: int, period: str, *, session: AsyncSession) -> ReportContext:
@@ -90,32 +143,22 @@ async def report_contexts(
     """The status card's data for these projects, ordered by code."""
     if not project_ids:
         return []
-    return await _contexts(col(Project.id).in_(project_ids), period, session=session)
+    return await _contexts("ids", {"ids": project_ids}, period, session=session)
 
 
 async def reportable_contexts(
     person: Person, period: str, *, session: AsyncSession
 ) -> list[ReportContext]:
     """The status card's data for every project the person may report on, ordered by code."""
-    return await _contexts(_reportable_by(person), period, session=session)
+    return await _contexts("person", {"person": person.id}, period, session=session)
 
 
 async def _contexts(
-    which: ColumnElement[bool], period: str, *, session: AsyncSession
+    which: str, params: dict[str, Any], period: str, *, session: AsyncSession
 ) -> list[ReportContext]:
     """Three statements whatever the number of projects: projects with their owners and the
     period's state, metrics with their values, and this and the latest earlier report."""
-    closed = (
-        select(ReportingPeriod.closed_at).where(ReportingPeriod.period == period).scalar_subquery()
-    )
-    rows = (
-        await session.exec(
-            select(Project, Person, closed)
-            .outerjoin(Person, col(Person.id) == col(Project.owner_id))
-            .where(which)
-            .order_by(col(Project.code))
-        )
-    ).all()
+    rows = (await session.exec(_CONTEXT_PROJECTS[which], params=params | {"period": period})).all()
     if not rows:
         return []
     project_ids = [project.id for project, _owner, _closed in rows if project.id is not None]
@@ -124,51 +167,19 @@ async def _contexts(
 
     metrics_by_project: dict[int, list[ProjectMetric]] = {}
     values: dict[int, Decimal] = {}
-    for metric, value in (
-        await session.exec(
-            select(ProjectMetric, col(MetricValue.value))
-            .outerjoin(
-                MetricValue,
-                and_(
-                    col(MetricValue.metric_id) == col(ProjectMetric.id),
-                    col(MetricValue.period) <= period,
-                ),
-            )
-            .where(col(ProjectMetric.project_id).in_(project_ids))
-            .order_by(col(ProjectMetric.position), col(ProjectMetric.id), col(MetricValue.period))
-        )
-    ).all():
+    found = {"ids": project_ids, "period": period}
+    for metric, value in (await session.exec(_METRICS_WITH_VALUES, params=found)).all():
         metrics = metrics_by_project.setdefault(metric.project_id, [])
         if not metrics or metrics[-1] is not metric:
             metrics.append(metric)
         if value is not None and metric.id is not None:
             values[metric.id] = value  # ascending periods: the latest wins
 
-    latest_before = (
-        select(StatusReport.project_id, func.max(StatusReport.period).label("period"))
-        .where(col(StatusReport.project_id).in_(project_ids), col(StatusReport.period) < period)
-        .group_by(col(StatusReport.project_id))
-        .subquery()
-    )
     current: dict[int, StatusReport] = {}
     previous: dict[int, StatusReport] = {}
-    for found in (
-        await session.exec(
-            select(StatusReport)
-            .outerjoin(
-                latest_before,
-                and_(
-                    col(StatusReport.project_id) == latest_before.c.project_id,
-                    col(StatusReport.period) == latest_before.c.period,
-                ),
-            )
-            .where(
-                col(StatusReport.project_id).in_(project_ids),
-                or_(StatusReport.period == period, latest_before.c.period.is_not(None)),
-            )
-        )
-    ).all():
-        (current if found.period == period else previous)[found.project_id] = found
+    for found_report in (await session.exec(_THIS_AND_PREVIOUS_REPORT, params=found)).all():
+        reports = current if found_report.period == period else previous
+        reports[found_report.project_id] = found_report
 
     submitters = {r.submitted_by_id for r in current.values()} - set(people) - {None}
     if submitters:  # a deputy or an admin answered
