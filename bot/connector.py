@@ -21,17 +21,19 @@ import asyncio
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
+from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, TCPConnector
 from botbuilder.schema import Activity, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
 from msrest.serialization import Model, Serializer
+from yarl import URL
 
 log = logging.getLogger(__name__)
 
@@ -102,29 +104,45 @@ def json_default(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return Serializer.serialize_iso(value)  # type: ignore[no-untyped-call]
+    if isinstance(value, date | time_of_day):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class Connector:
-    """The connector's REST calls this bot makes per turn, on one pooled HTTP session."""
+    """The connector's REST calls this bot makes per turn, on one pooled HTTP session.
+
+    Like the SDK's client it honours ``HTTPS_PROXY``/``NO_PROXY`` and retries once what
+    surely did not reach the connector (the connection could not be made), and an update,
+    which is idempotent, also once on 408 and 5xx. A failed reply is the turn's failure;
+    a failed proactive send is the dispatcher's to retry.
+    """
+
+    RETRY_DELAY_SECONDS = 0.25
 
     def __init__(self, timeout_seconds: float) -> None:
         self.timeout = ClientTimeout(total=timeout_seconds)
         self._http: ClientSession | None = None
+        self._closed = False
         self._tokens: dict[tuple[str, str], tuple[float, str]] = {}
+        self._token_locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     def _session(self) -> ClientSession:
-        if self._http is None or self._http.closed:
+        if self._closed:
+            raise ConnectorError(None, None, "the connector was closed (shutting down)")
+        if self._http is None:
             self._http = ClientSession(
                 connector=TCPConnector(limit=200),
                 headers={"User-Agent": USER_AGENT},
+                trust_env=True,
             )
         return self._http
 
     async def close(self) -> None:
-        if self._http is not None and not self._http.closed:
+        self._closed = True
+        if self._http is not None:
             await self._http.close()
         self._http = None
 
@@ -139,35 +157,59 @@ class Connector:
         key = (str(app_id), str(getattr(credentials, "oauth_scope", "")))
         cached = self._tokens.get(key)
         if cached is None or cached[0] < time.monotonic():
-            token = await asyncio.to_thread(credentials.get_access_token)
-            cached = (time.monotonic() + TOKEN_REUSE_SECONDS, token)
-            self._tokens[key] = cached
+            async with self._token_locks.setdefault(key, asyncio.Lock()):  # one fetch at a time
+                cached = self._tokens.get(key)
+                if cached is None or cached[0] < time.monotonic():
+                    token = await asyncio.to_thread(credentials.get_access_token)
+                    cached = (time.monotonic() + TOKEN_REUSE_SECONDS, token)
+                    self._tokens[key] = cached
         return {"Authorization": f"Bearer {cached[1]}"}
 
     async def _call(
-        self, method: str, client: ConnectorClient, path: str, activity: Activity
+        self,
+        method: str,
+        client: ConnectorClient,
+        path: str,
+        activity: Activity,
+        headers: dict[str, str],
     ) -> ResourceResponse:
-        base = str(client.config.base_url).rstrip("/")
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
-        headers.update(await self._authorization(client.config.credentials))
+        # the path's parts are percent-encoded already; yarl must send them as they are
+        url = URL(str(client.config.base_url).rstrip("/") + path, encoded=True)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            **headers,
+            **await self._authorization(client.config.credentials),
+        }
         body = json.dumps(
             wire_json(activity), ensure_ascii=False, separators=(",", ":"), default=json_default
-        )
-        try:
-            async with self._session().request(
-                method, base + path, data=body.encode(), headers=headers, timeout=self.timeout
-            ) as response:
-                payload = await response.read()
-                if response.status not in OK_STATUSES:
-                    if response.status == 401:
-                        self._tokens.clear()  # a revoked or rotated secret: fetch anew
-                    raise ConnectorError(
-                        response.status,
-                        retry_after_seconds(response.headers.get("Retry-After")),
-                        f"connector answered {response.status}",
-                    )
-        except (ClientError, TimeoutError) as error:
-            raise ConnectorError(None, None, f"connector unreachable: {error!r}") from error
+        ).encode()
+        for attempt in (1, 2):
+            try:
+                async with self._session().request(
+                    method, url, data=body, headers=headers, timeout=self.timeout
+                ) as response:
+                    payload = await response.read()
+                    status = response.status
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            except ClientConnectorError as error:  # nothing was sent
+                if attempt == 1:
+                    await asyncio.sleep(self.RETRY_DELAY_SECONDS)
+                    continue
+                raise ConnectorError(None, None, f"connector unreachable: {error!r}") from error
+            except (ClientError, TimeoutError) as error:
+                if attempt == 1 and method == "PUT":
+                    await asyncio.sleep(self.RETRY_DELAY_SECONDS)
+                    continue
+                raise ConnectorError(None, None, f"connector unreachable: {error!r}") from error
+            if status in OK_STATUSES:
+                break
+            if attempt == 1 and method == "PUT" and (status == 408 or status >= 500):
+                await asyncio.sleep(self.RETRY_DELAY_SECONDS)
+                continue
+            # Teams says why in the body, for example BotNotInConversationRoster
+            reason = payload[:300].decode("utf-8", "replace")
+            raise ConnectorError(status, retry_after, f"connector answered {status}: {reason}")
         try:
             data = json.loads(payload) if payload else {}
         except ValueError:
@@ -176,14 +218,18 @@ class Connector:
 
     async def send(self, client: ConnectorClient, activity: Activity) -> ResourceResponse:
         """A reply when the activity has ``reply_to_id``, a new message otherwise."""
-        conversation = quote(activity.conversation.id, safe="")
+        conversation_id = activity.conversation.id
+        conversation = quote(conversation_id, safe="")
         if activity.reply_to_id:
             path = f"/v3/conversations/{conversation}/activities/{quote(activity.reply_to_id, safe='')}"
+            # as the SDK's reply_to_activity does
+            headers = {"x-ms-conversation-id": conversation_id}
         else:
             path = f"/v3/conversations/{conversation}/activities"
-        return await self._call("POST", client, path, activity)
+            headers = {}
+        return await self._call("POST", client, path, activity, headers)
 
     async def update(self, client: ConnectorClient, activity: Activity) -> ResourceResponse:
         conversation = quote(activity.conversation.id, safe="")
         path = f"/v3/conversations/{conversation}/activities/{quote(activity.id, safe='')}"
-        return await self._call("PUT", client, path, activity)
+        return await self._call("PUT", client, path, activity, {})

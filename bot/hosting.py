@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
 
@@ -26,7 +27,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -37,7 +38,7 @@ from botframework.connector.auth import (
 )
 from msrest.serialization import Model
 
-from bot.connector import Connector
+from bot.connector import Connector, json_default, wire_json
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -154,8 +155,29 @@ class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
             responses.append(await self.connector.send(self._client(context), activity))
         return responses
 
-    async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
-        return await self.connector.update(self._client(context), activity)
+    async def update_activity(
+        self, context: TurnContext, activity: Activity
+    ) -> ResourceResponse | None:
+        response = await self.connector.update(self._client(context), activity)
+        return response if response.id else None  # as the SDK's
+
+    def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
+        """``expectReplies``: the buffered replies, written as ``bot.connector`` writes them.
+
+        The SDK writes them with msrest, which would turn a card into its Python ``repr``.
+        """
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            return InvokeResponse(
+                status=int(HTTPStatus.OK),
+                body=json.loads(
+                    json.dumps(
+                        {"activities": [wire_json(a) for a in context.buffered_reply_activities]},
+                        default=json_default,
+                    )
+                ),
+            )
+        response: InvokeResponse | None = super()._process_turn_results(context)
+        return response
 
     async def close(self) -> None:
         await self.connector.close()

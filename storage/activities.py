@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import ClassVar
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -44,7 +45,8 @@ async def claim_all(requests: Sequence[ClaimRequest], *, session: AsyncSession) 
     """
     now = utcnow()
     first: dict[str, ClaimRequest] = {}
-    for request in requests:
+    # in key order, so that two replicas claiming overlapping batches cannot deadlock
+    for request in sorted(requests, key=lambda r: r.activity_id):
         first.setdefault(request.activity_id, request)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -94,6 +96,9 @@ async def claim_all(requests: Sequence[ClaimRequest], *, session: AsyncSession) 
 class Claims:
     """Claims of concurrent turns, written together, each turn waiting for its own."""
 
+    # three bind parameters a claim: far below SQLite's and asyncpg's limits
+    MAX_BATCH: ClassVar[int] = 500
+
     sessions: SessionFactory
     _waiting: list[tuple[ClaimRequest, asyncio.Future[bool]]] = field(default_factory=list)
     _writer: asyncio.Task[None] | None = None
@@ -108,7 +113,8 @@ class Claims:
 
     async def _write(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting, []
+            batch = self._waiting[: self.MAX_BATCH]
+            self._waiting = self._waiting[self.MAX_BATCH :]
             try:
                 async with self.sessions() as session, session.begin():
                     results = await claim_all([request for request, _ in batch], session=session)
@@ -117,9 +123,10 @@ class Claims:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            except BaseException:  # shutting down
+            except BaseException:  # shutting down: none of these turns runs
                 for _, future in batch + self._waiting:
                     future.cancel()
+                self._waiting = []
                 raise
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():

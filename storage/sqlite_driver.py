@@ -7,14 +7,17 @@ on this bot's tables, and most of a status turn's database time (``bench/README.
 
 The cursor here makes its sqlite3 cursor, executes and reads every row in one call on the
 connection's thread, as SQLAlchemy's adapter reads every row anyway; fetching and closing
-then answer from what that call returned. Everything else is aiosqlite's own.
+then answer from what that call returned. Everything else is aiosqlite's own. (So a
+streamed result, ``stream()`` or ``yield_per``, is held in memory whole: this bot's
+results are small, and none streams.)
 ``storage.db.create_engine`` passes ``connect`` to SQLAlchemy's aiosqlite dialect.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,7 +44,7 @@ class Cursor:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._cursor: sqlite3.Cursor | None = None
-        self._rows: list[Any] = []
+        self._rows: deque[Any] = deque()
 
     def __await__(self) -> Generator[Any, None, Cursor]:  # ``await connection.cursor()``
         return self
@@ -66,7 +69,7 @@ class Cursor:
             cursor.execute(sql, values)  # type: ignore[arg-type]
             return cursor.fetchall() if cursor.description else []
 
-        self._rows = await self._connection.run(execute)
+        self._rows = deque(await self._connection.run(execute))
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor:
@@ -74,24 +77,31 @@ class Cursor:
             self._sqlite_cursor(connection).executemany(sql, parameters)  # type: ignore[arg-type]
 
         await self._connection.run(execute)
-        self._rows = []
+        self._rows = deque()
         return self
 
     async def fetchall(self) -> list[Any]:
-        rows, self._rows = self._rows, []
+        rows = list(self._rows)
+        self._rows.clear()
         return rows
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
         count = self.arraysize if size is None else size
-        rows, self._rows = self._rows[:count], self._rows[count:]
-        return rows
+        return [self._rows.popleft() for _ in range(min(count, len(self._rows)))]
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Any]:
+        while self._rows:
+            yield self._rows.popleft()
 
     async def close(self) -> None:
         # every row was read in ``execute``, so sqlite3 has already reset the statement
-        self._rows = []
+        self._rows.clear()
 
     @property
     def description(self) -> Any:

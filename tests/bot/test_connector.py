@@ -93,17 +93,24 @@ async def refusing() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
     async def reply(request: web.Request) -> web.Response:
         seen.append(
             {
-                "path": request.path,
+                "method": request.method,
+                "raw_path": request.raw_path,
                 "auth": request.headers.get("Authorization"),
+                "conversation": request.headers.get("x-ms-conversation-id"),
                 "body": await request.json(),
             }
         )
         if request.match_info["cid"] == "throttled":
-            return web.json_response({}, status=429, headers={"Retry-After": "3"})
+            return web.json_response(
+                {"error": {"code": "Throttled"}}, status=429, headers={"Retry-After": "3"}
+            )
+        if request.match_info["cid"] == "flaky" and len(seen) == 1:
+            return web.json_response({}, status=503)
         return web.json_response({"id": "sent-1"}, status=201)
 
     app = web.Application()
     app.router.add_post("/v3/conversations/{cid}/activities/{aid}", reply)
+    app.router.add_put("/v3/conversations/{cid}/activities/{aid}", reply)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     yield str(server.make_url("/")), seen
@@ -127,17 +134,42 @@ async def test_a_reply_is_posted_under_its_conversation_and_a_429_keeps_retry_af
         await connector.close()
     assert response.id == "sent-1"
     assert (refused.value.status, refused.value.retry_after) == (429, 3.0)
-    assert seen[0]["path"] == "/v3/conversations/a:1;messageid=2/activities/f:1"
+    assert "Throttled" in str(refused.value)  # Teams' reason is kept
+    assert len(seen) == 2, "a POST that reached the connector is not sent again"
+    # percent-encoded on the wire, as the SDK sends it
+    assert seen[0]["raw_path"] == "/v3/conversations/a%3A1%3Bmessageid%3D2/activities/f%3A1"
+    assert seen[0]["conversation"] == "a:1;messageid=2"
     assert seen[0]["auth"] is None  # local mode: no app id, no token, as the SDK does
     assert seen[0]["body"]["attachments"][0]["content"] == CARD
+
+
+async def test_an_update_is_retried_once_after_a_5xx(
+    refusing: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, seen = refusing
+    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=url)
+    connector = Connector(timeout_seconds=5)
+    connector.RETRY_DELAY_SECONDS = 0
+    activity = _addressed(card_activity(CARD))
+    activity.conversation.id = "flaky"
+    activity.id = "1:abc"
+    try:
+        response = await connector.update(client, activity)
+    finally:
+        await connector.close()
+    assert response.id == "sent-1"
+    assert [s["method"] for s in seen] == ["PUT", "PUT"]
 
 
 async def test_an_unreachable_connector_is_a_connector_error_without_status() -> None:
     client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url="http://127.0.0.1:9/")
     connector = Connector(timeout_seconds=2)
+    connector.RETRY_DELAY_SECONDS = 0
     try:
         with pytest.raises(ConnectorError) as failed:
             await connector.send(client, _addressed(card_activity(CARD)))
     finally:
         await connector.close()
     assert failed.value.status is None
+    with pytest.raises(ConnectorError):  # closed for good: no new session behind our back
+        await connector.send(client, _addressed(card_activity(CARD)))

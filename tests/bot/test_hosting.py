@@ -125,6 +125,20 @@ async def test_connector_clients_are_built_once_per_service_url(
     assert len(auth._token_clients) == 1
 
 
+async def test_expect_replies_get_their_cards_as_json_in_the_response(
+    sqlite_bot: BotHarness, connector: FakeConnector
+) -> None:
+    """The SDK writes buffered replies with msrest; ours are written as the connector's."""
+    activity = a.message(OWNER, connector.url, "help")
+    activity["deliveryMode"] = "expectReplies"
+    status, body = await sqlite_bot.post(activity)
+    assert status == 200
+    assert connector.sent() == []  # nothing went to the connector
+    [reply] = body["activities"]
+    assert reply["replyToId"] == activity["id"]
+    assert reply["attachments"][0]["content"]["type"] == "AdaptiveCard"
+
+
 async def test_health_and_readiness(sqlite_bot: BotHarness) -> None:
     async with sqlite_bot.http.get(f"{sqlite_bot.url}/healthz") as response:
         assert response.status == 200

@@ -186,6 +186,24 @@ async def test_concurrent_claims_are_written_together_and_each_id_runs_once(
     assert not any(await asyncio.gather(*(claims.claim(i) for i in set(ids))))
 
 
+async def test_a_long_queue_of_claims_is_written_in_bounded_batches(
+    sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = activities.Claims(sessions)
+    claims.MAX_BATCH = 4
+    sizes: list[int] = []
+    real = activities.claim_all
+
+    async def counted(requests: Any, *, session: Any) -> list[bool]:
+        sizes.append(len(requests))
+        return await real(requests, session=session)
+
+    monkeypatch.setattr(activities, "claim_all", counted)
+    results = await asyncio.gather(*(claims.claim(f"conv|{n}") for n in range(10)))
+    assert all(results)
+    assert max(sizes) <= 4 and sum(sizes) == 10
+
+
 async def test_a_failed_claim_write_fails_its_turns_and_the_next_batch_is_written(
     sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
