@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import time
+import urllib.request
 from datetime import date, datetime
 from datetime import time as time_of_day
 from decimal import Decimal
@@ -114,7 +115,7 @@ def json_default(value: Any) -> Any:
 class Connector:
     """The connector's REST calls this bot makes per turn, on one pooled HTTP session.
 
-    Like the SDK's client it honours ``HTTPS_PROXY``/``NO_PROXY`` and retries once what
+    Like the SDK's client it honours ``HTTP(S)_PROXY``/``NO_PROXY`` and retries once what
     surely did not reach the connector (the connection could not be made), and an update,
     which is idempotent, also once on 408 and 5xx. A failed reply is the turn's failure;
     a failed proactive send is the dispatcher's to retry.
@@ -128,17 +129,30 @@ class Connector:
         self._closed = False
         self._tokens: dict[tuple[str, str], tuple[float, str]] = {}
         self._token_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # HTTP(S)_PROXY and NO_PROXY, read once: aiohttp's trust_env reads them (and
+        # ~/.netrc) again for every request, which costs more than the request itself.
+        self._proxies = urllib.request.getproxies_environment()
+        self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
 
     def _session(self) -> ClientSession:
         if self._closed:
             raise ConnectorError(None, None, "the connector was closed (shutting down)")
         if self._http is None:
             self._http = ClientSession(
-                connector=TCPConnector(limit=200),
-                headers={"User-Agent": USER_AGENT},
-                trust_env=True,
+                connector=TCPConnector(limit=200), headers={"User-Agent": USER_AGENT}
             )
         return self._http
+
+    def proxy_for(self, url: URL) -> str | None:
+        """The proxy the environment names for this URL's scheme, unless NO_PROXY lists it."""
+        origin = (url.scheme, url.host or "")
+        if origin not in self._proxy_by_origin:
+            proxy = self._proxies.get(url.scheme)
+            bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+            if proxy and bypass(origin[1], self._proxies):
+                proxy = None
+            self._proxy_by_origin[origin] = proxy or None
+        return self._proxy_by_origin[origin]
 
     async def close(self) -> None:
         self._closed = True
@@ -187,7 +201,12 @@ class Connector:
         for attempt in (1, 2):
             try:
                 async with self._session().request(
-                    method, url, data=body, headers=headers, timeout=self.timeout
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=self.timeout,
+                    proxy=self.proxy_for(url),
                 ) as response:
                     payload = await response.read()
                     status = response.status

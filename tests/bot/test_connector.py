@@ -23,6 +23,7 @@ from botbuilder.schema import (
 )
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
+from yarl import URL
 
 from bot.connector import Connector, ConnectorError, json_default, wire_json
 from bot.context import card_activity
@@ -173,3 +174,19 @@ async def test_an_unreachable_connector_is_a_connector_error_without_status() ->
     assert failed.value.status is None
     with pytest.raises(ConnectorError):  # closed for good: no new session behind our back
         await connector.send(client, _addressed(card_activity(CARD)))
+
+
+def test_the_proxy_comes_from_the_environment_unless_no_proxy_lists_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,.internal.example")
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    connector = Connector(timeout_seconds=1)
+    teams = URL("https://smba.trafficmanager.net/emea/v3/conversations", encoded=True)
+    assert connector.proxy_for(teams) == "http://proxy.example:3128"
+    assert connector.proxy_for(URL("https://bot.internal.example/x")) is None
+    assert connector.proxy_for(URL("http://smba.trafficmanager.net/x")) is None  # no HTTP_PROXY
