@@ -97,10 +97,12 @@ def _echo_app() -> web.Application:
 
 
 def _our_app(database_url: str) -> web.Application:
-    from app import create_app
+    from app import create_app, freeze_startup_heap
     from settings import Settings
 
-    return create_app(Settings(DATABASE_URL=database_url, _env_file=None))
+    app = create_app(Settings(DATABASE_URL=database_url, _env_file=None))
+    app.on_startup.append(freeze_startup_heap)  # as app.main() serves it
+    return app
 
 
 @dataclass
