@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import BindParameter, and_, bindparam, func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage import audit
 from storage.inputs import StatusInput
@@ -76,7 +79,13 @@ _REPORTABLE_BY = and_(
     ),
 )
 _REPORTABLE_PROJECTS = select(Project).where(_REPORTABLE_BY).order_by(col(Project.code))
-_WITH_OWNER_AND_PERIOD = (
+_CURRENT = aliased(StatusReport, name="current_report")
+_PREVIOUS = aliased(StatusReport, name="previous_report")
+_EARLIER = aliased(StatusReport, name="earlier_report")
+# Each project with its owner, whether the period is closed, this period's report and the
+# latest earlier one: one row per project.
+_PROJECT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
+    "Select[Project, Person | None, datetime | None, StatusReport | None, StatusReport | None]",
     select(
         Project,
         Person,
@@ -84,12 +93,27 @@ _WITH_OWNER_AND_PERIOD = (
         .where(col(ReportingPeriod.period) == _PERIOD)
         .scalar_subquery(),
     )
+    .add_columns(_CURRENT, _PREVIOUS)
     .outerjoin(Person, col(Person.id) == col(Project.owner_id))
-    .order_by(col(Project.code))
+    .outerjoin(
+        _CURRENT,
+        and_(col(_CURRENT.project_id) == col(Project.id), col(_CURRENT.period) == _PERIOD),
+    )
+    .outerjoin(
+        _PREVIOUS,
+        and_(
+            col(_PREVIOUS.project_id) == col(Project.id),
+            col(_PREVIOUS.period)
+            == select(func.max(_EARLIER.period))
+            .where(col(_EARLIER.project_id) == col(Project.id), col(_EARLIER.period) < _PERIOD)
+            .scalar_subquery(),
+        ),
+    )
+    .order_by(col(Project.code)),
 )
 _CONTEXT_PROJECTS = {
-    "ids": _WITH_OWNER_AND_PERIOD.where(col(Project.id).in_(_IDS)),
-    "person": _WITH_OWNER_AND_PERIOD.where(_REPORTABLE_BY),
+    "ids": _PROJECT_ROWS.where(col(Project.id).in_(_IDS)),
+    "person": _PROJECT_ROWS.where(_REPORTABLE_BY),
 }
 _METRICS_WITH_VALUES = (
     select(ProjectMetric, col(MetricValue.value))
@@ -102,26 +126,6 @@ _METRICS_WITH_VALUES = (
     )
     .where(col(ProjectMetric.project_id).in_(_IDS))
     .order_by(col(ProjectMetric.position), col(ProjectMetric.id), col(MetricValue.period))
-)
-_LATEST_BEFORE = (
-    select(StatusReport.project_id, func.max(StatusReport.period).label("period"))
-    .where(col(StatusReport.project_id).in_(_IDS), col(StatusReport.period) < _PERIOD)
-    .group_by(col(StatusReport.project_id))
-    .subquery()
-)
-_THIS_AND_PREVIOUS_REPORT = (
-    select(StatusReport)
-    .outerjoin(
-        _LATEST_BEFORE,
-        and_(
-            col(StatusReport.project_id) == _LATEST_BEFORE.c.project_id,
-            col(StatusReport.period) == _LATEST_BEFORE.c.period,
-        ),
-    )
-    .where(
-        col(StatusReport.project_id).in_(_IDS),
-        or_(col(StatusReport.period) == _PERIOD, _LATEST_BEFORE.c.period.is_not(None)),
-    )
 )
 
 
@@ -156,13 +160,14 @@ async def reportable_contexts(
 async def _contexts(
     which: str, params: dict[str, Any], period: str, *, session: AsyncSession
 ) -> list[ReportContext]:
-    """Three statements whatever the number of projects: projects with their owners and the
-    period's state, metrics with their values, and this and the latest earlier report."""
+    """Two statements whatever the number of projects: projects with their owners, the
+    period's state and this and the latest earlier report; then metrics with their values."""
     rows = (await session.exec(_CONTEXT_PROJECTS[which], params=params | {"period": period})).all()
     if not rows:
         return []
-    project_ids = [project.id for project, _owner, _closed in rows if project.id is not None]
-    people = {owner.id: owner for _project, owner, _closed in rows if owner is not None}
+    project_ids = [row[0].id for row in rows if row[0].id is not None]
+    people = {row[1].id: row[1] for row in rows if row[1] is not None}
+    current = {row[0].id: row[3] for row in rows if row[3] is not None}
     period_closed = rows[0][2] is not None
 
     metrics_by_project: dict[int, list[ProjectMetric]] = {}
@@ -175,12 +180,6 @@ async def _contexts(
         if value is not None and metric.id is not None:
             values[metric.id] = value  # ascending periods: the latest wins
 
-    current: dict[int, StatusReport] = {}
-    previous: dict[int, StatusReport] = {}
-    for found_report in (await session.exec(_THIS_AND_PREVIOUS_REPORT, params=found)).all():
-        reports = current if found_report.period == period else previous
-        reports[found_report.project_id] = found_report
-
     submitters = {r.submitted_by_id for r in current.values()} - set(people) - {None}
     if submitters:  # a deputy or an admin answered
         people.update(
@@ -190,8 +189,7 @@ async def _contexts(
             ).all()
         )
     contexts = []
-    for project, owner, _closed in rows:
-        report = current.get(project.id or 0)
+    for project, owner, _closed, report, previous in rows:
         metrics = metrics_by_project.get(project.id or 0, [])
         deputies = {d for d in (project.deputy_id, owner.deputy_id if owner else None) if d}
         contexts.append(
@@ -201,7 +199,7 @@ async def _contexts(
                 deputy_ids=frozenset(deputies),
                 metrics=metrics,
                 current=report,
-                previous=previous.get(project.id or 0),
+                previous=previous,
                 metric_values={m.id: values[m.id] for m in metrics if m.id in values},
                 submitted_by=people.get(report.submitted_by_id) if report else None,
                 period_closed=period_closed,
