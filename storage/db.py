@@ -27,7 +27,12 @@ def create_engine(url: str) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, connect_args={"timeout": 30, "async_creator_fn": sqlite_driver.connect}
+            url,
+            connect_args={"timeout": 30, "async_creator_fn": sqlite_driver.connect},
+            # The session or connection that used a connection has already ended its
+            # transaction when the pool takes it back; the pool's own second rollback would
+            # only cost another hand-off to aiosqlite's thread.
+            pool_reset_on_return=None,
         )
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -75,3 +75,22 @@ async def test_rowcount_lastrowid_and_errors_are_the_drivers(sqlite_engine: Asyn
         )
         assert batch.rowcount == 2
         assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 4
+
+
+async def test_an_unfinished_transaction_never_outlives_its_connections_use(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    """The pool does not roll back on return (storage.db); sessions and connections do."""
+    sessions = session_factory(sqlite_engine)
+    async with sessions() as session:
+        session.add(ProcessedActivity(activity_id="c|lost", received_at=utcnow()))
+        await session.flush()  # written inside a transaction that is never committed
+    async with sqlite_engine.connect() as connection:
+        await connection.execute(text("DELETE FROM processedactivity"))  # not committed
+    for n in range(3):  # whichever pooled connection comes back, nothing leaked
+        async with sessions() as session, session.begin():
+            found = (await session.exec(select(ProcessedActivity.activity_id))).all()
+            assert sorted(found) == [f"c|{i}" for i in range(n)]
+            session.add(ProcessedActivity(activity_id=f"c|{n}", received_at=utcnow()))
+    async with sessions() as session:
+        assert len((await session.exec(select(ProcessedActivity))).all()) == 3
