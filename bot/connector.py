@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
 import urllib.request
 from datetime import date, datetime
@@ -35,8 +34,6 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
 from msrest.serialization import Model, Serializer
 from yarl import URL
-
-log = logging.getLogger(__name__)
 
 OK_STATUSES = frozenset({200, 201, 202})
 # MSAL hands out a cached token until five minutes before it expires; reusing one for four
