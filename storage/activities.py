@@ -18,12 +18,10 @@ from datetime import timedelta
 from typing import ClassVar
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import SessionFactory
+from storage.db import SessionFactory, upsert_insert
 from storage.models import ProcessedActivity, utcnow
 
 STALE_AFTER = timedelta(minutes=2)
@@ -48,8 +46,7 @@ async def claim_all(requests: Sequence[ClaimRequest], *, session: AsyncSession) 
     # in key order, so that two replicas claiming overlapping batches cannot deadlock
     for request in sorted(requests, key=lambda r: r.activity_id):
         first.setdefault(request.activity_id, request)
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     table = ProcessedActivity.__table__  # type: ignore[attr-defined]
     inserted = set(
         (

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -49,6 +52,12 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def upsert_insert(session: AsyncSession) -> Callable[..., Any]:
+    """The dialect's ``insert`` (with ``on_conflict_do_nothing``) for this session's database."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

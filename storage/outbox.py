@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import upsert_insert
 from storage.models import OutboxAttempt, OutboxMessage, OutboxStatus, utcnow
 
 CLAIM_TIMEOUT = timedelta(seconds=60)
@@ -62,8 +61,7 @@ async def enqueue(messages: Sequence[NewMessage], *, session: AsyncSession) -> i
         }
         for m in messages
     ]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     added = 0
     for start in range(0, len(rows), 500):
         statement = insert(OutboxMessage).values(rows[start : start + 500])
