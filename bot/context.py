@@ -75,6 +75,10 @@ class Turn:
         response = await self.context.send_activity(card_activity(card))
         return response.id if response else None
 
+    async def send_cards(self, cards: list[Mapping[str, Any]]) -> None:
+        """Several cards, in order, through one pass of the SDK's send pipeline."""
+        await self.context.send_activities([card_activity(card) for card in cards])
+
     async def send_text(self, text: str) -> None:
         await self.context.send_activity(Activity(type=ActivityTypes.message, text=text))
 

@@ -25,5 +25,6 @@ async def handle(turn: Turn, _rest: str) -> None:
             )
         )
         return
-    for context in contexts:
-        await turn.send_card(build_status_card(form_view(context, period, turn.t), turn.t))
+    await turn.send_cards(
+        [build_status_card(form_view(context, period, turn.t), turn.t) for context in contexts]
+    )
