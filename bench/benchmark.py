@@ -46,6 +46,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import uvloop
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +213,10 @@ def serve_main(role: str, database_url: str, log_level: str) -> None:
         level=log_level.upper() if role != "connector" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    asyncio.run(_serve(role, database_url))
+    # ours runs on uvloop as app.main() serves it; echo on asyncio's loop, as the sample does
+    loop_factory = uvloop.new_event_loop if role == "ours" else None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(_serve(role, database_url))
 
 
 # ---------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import uvloop
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -194,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    return asyncio.run(run(args))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # as app.main() runs
+        return runner.run(run(args))
 
 
 if __name__ == "__main__":
