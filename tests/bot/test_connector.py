@@ -118,21 +118,30 @@ async def refusing() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
     await server.close()
 
 
+@pytest.fixture
+async def sender() -> AsyncIterator[Connector]:
+    """The connector as the adapter holds it, retrying at once, closed after the test."""
+    connector = Connector(timeout_seconds=5)
+    connector.RETRY_DELAY_SECONDS = 0
+    yield connector
+    await connector.close()
+
+
+def _client(url: str) -> ConnectorClient:
+    """The SDK's client for a service URL, in local mode (no app id)."""
+    return ConnectorClient(MicrosoftAppCredentials("", ""), base_url=url)
+
+
 async def test_a_reply_is_posted_under_its_conversation_and_a_429_keeps_retry_after(
-    refusing: tuple[str, list[dict[str, Any]]],
+    refusing: tuple[str, list[dict[str, Any]]], sender: Connector
 ) -> None:
     url, seen = refusing
-    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=url)
-    connector = Connector(timeout_seconds=5)
-    try:
-        activity = _addressed(card_activity(CARD))
-        activity.reply_to_id = "f:1"
-        response = await connector.send(client, activity)
-        activity.conversation.id = "throttled"
-        with pytest.raises(ConnectorError) as refused:
-            await connector.send(client, activity)
-    finally:
-        await connector.close()
+    activity = _addressed(card_activity(CARD))
+    activity.reply_to_id = "f:1"
+    response = await sender.send(_client(url), activity)
+    activity.conversation.id = "throttled"
+    with pytest.raises(ConnectorError) as refused:
+        await sender.send(_client(url), activity)
     assert response.id == "sent-1"
     assert (refused.value.status, refused.value.retry_after) == (429, 3.0)
     assert "Throttled" in str(refused.value)  # Teams' reason is kept
@@ -145,35 +154,27 @@ async def test_a_reply_is_posted_under_its_conversation_and_a_429_keeps_retry_af
 
 
 async def test_an_update_is_retried_once_after_a_5xx(
-    refusing: tuple[str, list[dict[str, Any]]],
+    refusing: tuple[str, list[dict[str, Any]]], sender: Connector
 ) -> None:
     url, seen = refusing
-    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=url)
-    connector = Connector(timeout_seconds=5)
-    connector.RETRY_DELAY_SECONDS = 0
     activity = _addressed(card_activity(CARD))
     activity.conversation.id = "flaky"
     activity.id = "1:abc"
-    try:
-        response = await connector.update(client, activity)
-    finally:
-        await connector.close()
+    response = await sender.update(_client(url), activity)
     assert response.id == "sent-1"
     assert [s["method"] for s in seen] == ["PUT", "PUT"]
 
 
-async def test_an_unreachable_connector_is_a_connector_error_without_status() -> None:
-    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url="http://127.0.0.1:9/")
-    connector = Connector(timeout_seconds=2)
-    connector.RETRY_DELAY_SECONDS = 0
-    try:
-        with pytest.raises(ConnectorError) as failed:
-            await connector.send(client, _addressed(card_activity(CARD)))
-    finally:
-        await connector.close()
+async def test_an_unreachable_connector_is_a_connector_error_without_status(
+    sender: Connector,
+) -> None:
+    client = _client("http://127.0.0.1:9/")
+    with pytest.raises(ConnectorError) as failed:
+        await sender.send(client, _addressed(card_activity(CARD)))
     assert failed.value.status is None
+    await sender.close()
     with pytest.raises(ConnectorError):  # closed for good: no new session behind our back
-        await connector.send(client, _addressed(card_activity(CARD)))
+        await sender.send(client, _addressed(card_activity(CARD)))
 
 
 def test_the_proxy_comes_from_the_environment_unless_no_proxy_lists_the_host(
