@@ -253,31 +253,30 @@ async def save_report(
             .with_for_update()
         )
     ).first()
+    answer: dict[str, Any] = {
+        "health": values.health,
+        "progress": values.progress,
+        "spent_cents": values.spent_cents,
+        "forecast_cents": values.forecast_cents,
+        "achievements": values.achievements,
+        "next_steps": values.next_steps,
+        "risks": values.risks,
+        "submitted_by_id": person.id,
+        "submitted_at": now,
+    }
     if report is None:
         report = StatusReport(
             project_id=project_id,
             period=period,
             revision=1,
-            health=values.health,
-            progress=values.progress,
-            spent_cents=values.spent_cents,
-            forecast_cents=values.forecast_cents,
-            submitted_by_id=person.id,
             first_submitted_at=now,
-            submitted_at=now,
+            late=late,
+            **answer,
         )
     else:
-        report.revision += 1
-    report.health = values.health
-    report.progress = values.progress
-    report.spent_cents = values.spent_cents
-    report.forecast_cents = values.forecast_cents
-    report.achievements = values.achievements
-    report.next_steps = values.next_steps
-    report.risks = values.risks
-    report.submitted_by_id = person.id
-    report.submitted_at = now
-    report.late = report.late or late
+        report.sqlmodel_update(
+            answer | {"revision": report.revision + 1, "late": report.late or late}
+        )
     session.add(report)
     try:
         await session.flush()
