@@ -36,6 +36,10 @@ def create_engine(url: str) -> AsyncEngine:
             # transaction when the pool takes it back; the pool's own second rollback would
             # only cost another hand-off to aiosqlite's thread.
             pool_reset_on_return=None,
+            # as many as for PostgreSQL: a connection beyond the pool is opened for one
+            # session and closed after it, and opening one costs a thread and four PRAGMAs
+            pool_size=10,
+            max_overflow=10,
         )
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -7,7 +7,8 @@ on this bot's tables, and most of a status turn's database time (``bench/README.
 
 The cursor here makes its sqlite3 cursor, executes and reads every row in one call on the
 connection's thread, as SQLAlchemy's adapter reads every row anyway; fetching and closing
-then answer from what that call returned. Everything else is aiosqlite's own. (So a
+then answer from what that call returned. A commit or rollback after reads alone, which
+sqlite3 would skip, is not handed off at all. Everything else is aiosqlite's own. (So a
 streamed result, ``stream()`` or ``yield_per``, is held in memory whole: this bot's
 results are small, and none streams.)
 ``storage.db.create_engine`` passes ``connect`` to SQLAlchemy's aiosqlite dialect.
@@ -27,9 +28,34 @@ T = TypeVar("T")
 
 
 class Connection(aiosqlite.Connection):
+    # Whether sqlite3 may have a transaction open. Only a statement run through ``run``
+    # says "no", as seen on the connection's thread when it ended; any other call may
+    # have begun one.
+    _in_transaction = True
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self._in_transaction = True
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call, no-any-return]
+
     async def run(self, function: Callable[[sqlite3.Connection], T]) -> T:
         """``function(sqlite3_connection)`` on the connection's thread: one hand-off."""
-        return await self._execute(lambda: function(self._conn))  # type: ignore[no-untyped-call, no-any-return]
+
+        def statement() -> T:
+            result = function(self._conn)
+            self._in_transaction = self._conn.in_transaction
+            return result
+
+        return await self._execute(statement)
+
+    # sqlite3 commits or rolls back only when a transaction is open, and begins one only
+    # before a write: after reads alone, both are no-ops and need no hand-off.
+    async def commit(self) -> None:
+        if self._in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self._in_transaction:
+            await super().rollback()
 
     # aiosqlite's cursor() makes the sqlite3 cursor in a hand-off of its own
     def cursor(self) -> Cursor:  # type: ignore[override]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from storage import sqlite_driver
 from storage.db import create_engine, session_factory
 from storage.models import ProcessedActivity, utcnow
 
@@ -25,14 +25,15 @@ async def sqlite_engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each call handed to a connection's thread ("statement" for a query)."""
     calls: list[str] = []
-    run = sqlite_driver.Connection.run
+    execute = aiosqlite.Connection._execute
 
-    async def counted(self: sqlite_driver.Connection, function: Any) -> Any:
+    async def counted(self: aiosqlite.Connection, function: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(getattr(function, "__name__", "?"))
-        return await run(self, function)
+        return await execute(self, function, *args, **kwargs)
 
-    monkeypatch.setattr(sqlite_driver.Connection, "run", counted)
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     return calls
 
 
@@ -49,7 +50,32 @@ async def test_a_query_is_one_hand_off_and_reads_every_row(
         rows = (await session.exec(select(ProcessedActivity))).all()
         counted = (await session.exec(select(ProcessedActivity.activity_id))).all()
     assert len(rows) == len(counted) == 150  # more than one fetch chunk
-    assert hand_offs == ["execute", "execute"]
+    assert hand_offs == ["statement", "statement"]
+
+
+async def test_reads_alone_end_without_a_hand_off_and_writes_still_commit(
+    sqlite_engine: AsyncEngine, hand_offs: list[str]
+) -> None:
+    sessions = session_factory(sqlite_engine)
+    async with sqlite_engine.connect():  # the pool's connection, opened
+        hand_offs.clear()
+    async with sessions() as session:  # closing rolls back: nothing to roll back
+        await session.exec(select(ProcessedActivity))
+    async with sessions() as session, session.begin():  # nothing to commit
+        await session.exec(select(ProcessedActivity))
+    assert hand_offs == ["statement", "statement"]
+
+    hand_offs.clear()
+    async with sessions() as session, session.begin():
+        session.add(ProcessedActivity(activity_id="c|1", received_at=utcnow()))
+    assert hand_offs == ["statement", "commit"]
+    hand_offs.clear()
+    async with sessions() as session:
+        session.add(ProcessedActivity(activity_id="c|2", received_at=utcnow()))
+        await session.flush()  # never committed
+    assert hand_offs == ["statement", "rollback"]
+    async with sessions() as session:
+        assert (await session.exec(select(ProcessedActivity.activity_id))).all() == ["c|1"]
 
 
 async def test_rowcount_lastrowid_and_errors_are_the_drivers(sqlite_engine: AsyncEngine) -> None:
