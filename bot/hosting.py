@@ -13,13 +13,13 @@ sent through ``bot.connector`` rather than the SDK's msrest client (see there wh
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from aiohttp import ClientError, web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
@@ -38,7 +38,7 @@ from botframework.connector.auth import (
 )
 from msrest.serialization import Model
 
-from bot.connector import Connector, json_default, wire_json
+from bot.connector import Connector, dumps, wire_json
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -169,11 +169,8 @@ class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
         if context.activity.delivery_mode == DeliveryModes.expect_replies:
             return InvokeResponse(
                 status=int(HTTPStatus.OK),
-                body=json.loads(
-                    json.dumps(
-                        {"activities": [wire_json(a) for a in context.buffered_reply_activities]},
-                        default=json_default,
-                    )
+                body=orjson.loads(
+                    dumps({"activities": [wire_json(a) for a in context.buffered_reply_activities]})
                 ),
             )
         response: InvokeResponse | None = super()._process_turn_results(context)
@@ -223,8 +220,8 @@ def messages_handler(
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.json_response({"error": "body too large"}, status=413)
         try:
-            body = json.loads(await request.text())
-        except (ValueError, UnicodeDecodeError):
+            body = orjson.loads(await request.read())  # not UTF-8 is malformed too
+        except orjson.JSONDecodeError:
             return _bad_request("malformed JSON")
         if not isinstance(body, dict):
             return _bad_request("an activity must be a JSON object")

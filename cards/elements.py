@@ -6,11 +6,11 @@ The package (0.4.1) has text, containers and fact sets, but no ``Input.*``, ``Ac
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from adaptivecards.adaptivecard import AdaptiveCard as _PackageCard
-from adaptivecards.baseobject import AdaptiveCardJSONEncoder, BareObject, PropertyType
+from adaptivecards.baseobject import BareObject, PropertyType
 from adaptivecards.containers import ActionSet, Column, ColumnSet, Container, Fact, FactSet
 from adaptivecards.elements import Element, Image, TextBlock
 
@@ -119,6 +119,13 @@ class Refresh(BareObject):  # type: ignore[misc]
 
 
 def render(card: AdaptiveCard) -> dict[str, Any]:
-    """The card as plain JSON-ready data."""
-    result: dict[str, Any] = json.loads(json.dumps(card, cls=AdaptiveCardJSONEncoder))
+    """The card as plain JSON data: a copy that shares nothing with the built objects."""
+    result: dict[str, Any] = orjson.loads(orjson.dumps(card, default=_bare_data))
     return result
+
+
+def _bare_data(value: object) -> Any:
+    """What the package's ``AdaptiveCardJSONEncoder`` writes for its objects."""
+    if isinstance(value, BareObject):
+        return value._data
+    raise TypeError(f"{type(value).__name__} is not JSON")
