@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler import cycle
 from scheduler.calendar import period_of
+from storage import activities, outbox
 from storage import cycle as store
-from storage import outbox
 from storage.db import SessionFactory
 from storage.models import CycleRun, Person, utcnow
 from storage.outbox import NewMessage
@@ -69,6 +69,13 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
         session.add(run)
     log.info("step %s of %s (%s): %d messages queued", kind, period, trigger, added)
     return added
+
+
+async def prune_claims() -> int:
+    """The daily housekeeping: replay claims older than a week are forgotten."""
+    pruned = await activities.prune(utcnow() - activities.KEEP, sessions=runtime().sessions)
+    log.info("pruned %d replay claims", pruned)
+    return pruned
 
 
 async def remind_now(period: str | None = None) -> int:

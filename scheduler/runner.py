@@ -33,6 +33,7 @@ TTL = timedelta(seconds=20)  # a dead leader is replaced within TTL + RENEW < 30
 RENEW = 5.0
 CATCH_UP_WITHIN = timedelta(days=3)
 PLANNER_JOB = "cycle:planner"
+PRUNE_JOB = "housekeeping:claims"
 
 
 def sync_url(url: str) -> str:
@@ -170,6 +171,9 @@ class CycleRunner:
         scheduler.start()
         self.scheduler = scheduler
         scheduler.add_job(replan, "cron", hour=0, minute=5, id=PLANNER_JOB, replace_existing=True)
+        scheduler.add_job(
+            jobs.prune_claims, "cron", hour=3, minute=30, id=PRUNE_JOB, replace_existing=True
+        )
         await plan(scheduler)
         self._dispatch_stop = asyncio.Event()
         self._dispatch_task = asyncio.create_task(

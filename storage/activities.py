@@ -4,6 +4,9 @@ An id is claimed before the turn runs and marked complete after it. A claim whos
 crashed (never completed, older than ``STALE_AFTER``) may be taken again, so a retry
 of a lost turn is processed rather than dropped.
 
+Claims older than ``KEEP`` are pruned daily (``scheduler.jobs.prune_claims``): the
+channel retries an activity within minutes, not days.
+
 Every turn writes a claim before it runs, so ``Claims`` writes the claims of concurrent
 turns together: one transaction holds every claim that arrived while the previous one
 was being written (a group commit). A turn still runs only once its own claim is durable.
@@ -14,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import delete, update
@@ -25,6 +28,7 @@ from storage.db import SessionFactory, upsert_insert
 from storage.models import ProcessedActivity, utcnow
 
 STALE_AFTER = timedelta(minutes=2)
+KEEP = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +149,12 @@ async def release(activity_id: str, *, sessions: SessionFactory) -> None:
         await session.exec(
             delete(ProcessedActivity).where(col(ProcessedActivity.activity_id) == activity_id)
         )
+
+
+async def prune(older_than: datetime, *, sessions: SessionFactory) -> int:
+    """Forget claims received before ``older_than``; how many were forgotten."""
+    async with sessions() as session, session.begin():
+        result = await session.exec(
+            delete(ProcessedActivity).where(col(ProcessedActivity.received_at) < older_than)
+        )
+    return int(result.rowcount or 0)

@@ -53,6 +53,9 @@ async def test_a_second_replica_takes_over_when_the_leader_dies(
             await asyncio.sleep(0.5)
         assert [r.leading for r in replicas] == [True, False]
         first, second = replicas
+        assert first.scheduler is not None
+        daily = {job.id for job in first.scheduler.get_jobs()}
+        assert {runner.PLANNER_JOB, runner.PRUNE_JOB} <= daily
         # the leader dies without releasing its lease: its loop stops renewing
         assert first._task is not None
         first._task.cancel()

@@ -6,11 +6,13 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from scheduler import jobs
 from storage import activities
 from storage.db import SessionFactory
 from storage.inputs import StatusInput
@@ -171,6 +173,28 @@ async def test_a_replayed_activity_is_claimed_once_and_a_crashed_claim_is_retake
         row.received_at = utcnow() - activities.STALE_AFTER - timedelta(seconds=1)
     assert await claims.claim("conv|2"), "the channel's retry runs"
     assert not await claims.claim("conv|2")
+
+
+async def test_the_daily_prune_forgets_claims_older_than_a_week_only(
+    sessions: SessionFactory,
+) -> None:
+    claims = activities.Claims(sessions)
+    now = utcnow()
+    for key, age in (("conv|old", 8), ("conv|week", 6), ("conv|today", 0)):
+        assert await claims.claim(key, completed=True)
+        async with sessions() as session, session.begin():
+            row = await session.get(ProcessedActivity, key)
+            assert row is not None
+            row.received_at = now - timedelta(days=age)
+    jobs.install(jobs.Runtime(sessions=sessions, zone=ZoneInfo("Europe/Helsinki")))
+    try:
+        assert await jobs.prune_claims() == 1
+    finally:
+        jobs.install(None)
+    async with sessions() as session:
+        kept = (await session.exec(select(ProcessedActivity.activity_id))).all()
+    assert sorted(kept) == ["conv|today", "conv|week"]
+    assert not await claims.claim("conv|week"), "a kept claim still refuses its replay"
 
 
 async def test_concurrent_claims_are_written_together_and_each_id_runs_once(
