@@ -101,6 +101,29 @@ async def test_prompt_now_reaches_owners_and_an_answer_stops_the_reminders(bot: 
     assert not any("Muistutus" in texts(c.body) for c in to_owner)
 
 
+@pytest.mark.parametrize(
+    ("language", "close", "prompt", "remind", "expected"),
+    [
+        ("fi", "sulje jakso", "kysy nyt", "muistuta nyt", "Tämän kuun jakso on suljettu"),
+        ("sv", "stäng period", "fråga nu", "påminn nu", "Den här månadens period är stängd"),
+        ("en", "close period", "prompt now", "remind now", "This month's period is closed"),
+    ],
+)
+async def test_after_close_prompt_and_remind_now_send_nothing_and_say_why(
+    bot: BotHarness, language: str, close: str, prompt: str, remind: str, expected: str
+) -> None:
+    admin = as_language(ADMIN, language)
+    for user in (OWNER, OTHER):
+        await bot.post(a.personal_install(user, bot.connector.url))
+    await _say(bot, admin, close)
+    for command in (prompt, remind):
+        card = await _say(bot, admin, command)
+        assert expected in texts(card)
+    async with bot.sessions() as session:
+        assert (await session.exec(select(OutboxMessage))).all() == []
+    assert await _dispatch(bot) == 0
+
+
 async def test_pause_resume_and_settings(bot: BotHarness) -> None:
     await _say(bot, ADMIN, "pause cycle")
     async with bot.sessions() as session:
