@@ -57,7 +57,7 @@ def form_view(
         MetricField(
             id=metric.id or 0,
             name=t.named(metric),
-            unit=metric.unit,
+            unit=t.unit(metric.unit),
             value=_metric_text(context.metric_values.get(metric.id or 0)),
             target=_metric_text(metric.target) if metric.target is not None else None,
         )
@@ -103,7 +103,7 @@ def confirmation_view(
         metrics=[
             MetricReading(
                 name=t.named(metric),
-                unit=metric.unit,
+                unit=t.unit(metric.unit),
                 value=t.number(context.metric_values[metric.id])
                 if metric.id in context.metric_values
                 else "–",

@@ -25,11 +25,18 @@ from babel.numbers import (
     parse_pattern,
 )
 
+from translations.markers import N_
+
 HERE: Final = Path(__file__).resolve().parent
 LANGUAGES: Final = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Final = "en"
 # Regional formatting: Finnish and Swedish as written in Finland, English with euro.
 _BABEL_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_IE"}
+# Units a metric is commonly measured in, written in English in the data and shown in the
+# reader's language; any other unit is shown as it was entered.
+UNITS: Final = frozenset(
+    {N_("pcs"), N_("days"), N_("h"), N_("min"), N_("score"), N_("level"), N_("persons")}
+)
 
 
 def language_of(locale: str | None) -> str:
@@ -88,6 +95,10 @@ class Translator:
             str(getattr(record, "name_sv", "")),
             str(getattr(record, "name_en", "")),
         )
+
+    def unit(self, unit: str) -> str:
+        """A metric's unit in this language ("pcs" is "kpl" in Finnish)."""
+        return _catalog(self.language).get(unit, unit) if unit in UNITS else unit
 
     def money(self, cents: int | None) -> str:
         if cents is None:

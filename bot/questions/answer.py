@@ -339,11 +339,13 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
                         t(
                             "target {target} {unit}",
                             target=t.number(m.metric.target),
-                            unit=m.metric.unit,
+                            unit=t.unit(m.metric.unit),
                         )
                         if m.metric.target is not None
                         else "",
-                        f"{t.number(m.latest)} {m.metric.unit}" if m.latest is not None else "–",
+                        f"{t.number(m.latest)} {t.unit(m.metric.unit)}"
+                        if m.latest is not None
+                        else "–",
                     )
                     for m in detail.metrics
                 ],
@@ -555,7 +557,11 @@ async def indicators(ask: Ask) -> AnswerView:
     rows = [
         AnswerRow(
             t.named(i.indicator),
-            t("target {target} {unit}", target=t.number(i.indicator.target), unit=i.indicator.unit)
+            t(
+                "target {target} {unit}",
+                target=t.number(i.indicator.target),
+                unit=t.unit(i.indicator.unit),
+            )
             + (f" · {i.indicator.source}" if i.indicator.source else ""),
             " · ".join(f"{v.period}: {t.number(v.value)}" for v in i.values[-3:]) or "–",
         )

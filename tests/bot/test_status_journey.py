@@ -93,6 +93,8 @@ async def test_status_card_is_prefilled_with_last_period(bot: BotHarness, langua
     assert values["health"] == "on_track"
     assert SAVE_TITLE[language] in texts(card)
     assert "DR25-01" in texts(card)
+    metric = {"fi": "Palautteita (kpl)", "sv": "Respons (st.)", "en": "Feedback items (pcs)"}
+    assert metric[language] in texts(card), "the metric's unit is in the reader's language"
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])

@@ -58,6 +58,16 @@ def test_language_from_the_activity_locale(locale: str | None, language: str) ->
     assert language_of(locale) == language
 
 
+def test_common_units_are_translated_and_others_shown_as_entered() -> None:
+    zone = ZoneInfo("Europe/Helsinki")
+    fi, sv, en = (Translator(language, zone) for language in ("fi", "sv", "en"))
+    assert (fi.unit("pcs"), sv.unit("pcs"), en.unit("pcs")) == ("kpl", "st.", "pcs")
+    assert (fi.unit("days"), sv.unit("days")) == ("pv", "dagar")
+    # a unit the office typed itself, even one that is a message id elsewhere, stays as is
+    assert fi.unit("kWh") == "kWh"
+    assert fi.unit("Actual") == "Actual"
+
+
 def test_money_is_formatted_for_the_locale() -> None:
     zone = ZoneInfo("Europe/Helsinki")
     assert Translator("fi", zone).money(15_000_000) == "150\xa0000\xa0€"
