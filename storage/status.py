@@ -115,17 +115,23 @@ _CONTEXT_PROJECTS = {
     "ids": _PROJECT_ROWS.where(col(Project.id).in_(_IDS)),
     "person": _PROJECT_ROWS.where(_REPORTABLE_BY),
 }
+# Each metric with its value: this period's, else the latest earlier one (one row a metric,
+# however long its history).
 _METRICS_WITH_VALUES = (
-    select(ProjectMetric, col(MetricValue.value))
-    .outerjoin(
-        MetricValue,
-        and_(
+    select(
+        ProjectMetric,
+        select(col(MetricValue.value))
+        .where(
             col(MetricValue.metric_id) == col(ProjectMetric.id),
             col(MetricValue.period) <= _PERIOD,
-        ),
+        )
+        .order_by(col(MetricValue.period).desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("latest_value"),
     )
     .where(col(ProjectMetric.project_id).in_(_IDS))
-    .order_by(col(ProjectMetric.position), col(ProjectMetric.id), col(MetricValue.period))
+    .order_by(col(ProjectMetric.position), col(ProjectMetric.id))
 )
 
 
@@ -174,11 +180,9 @@ async def _contexts(
     values: dict[int, Decimal] = {}
     found = {"ids": project_ids, "period": period}
     for metric, value in (await session.exec(_METRICS_WITH_VALUES, params=found)).all():
-        metrics = metrics_by_project.setdefault(metric.project_id, [])
-        if not metrics or metrics[-1] is not metric:
-            metrics.append(metric)
+        metrics_by_project.setdefault(metric.project_id, []).append(metric)
         if value is not None and metric.id is not None:
-            values[metric.id] = value  # ascending periods: the latest wins
+            values[metric.id] = value
 
     submitters = {r.submitted_by_id for r in current.values()} - set(people) - {None}
     if submitters:  # a deputy or an admin answered
