@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from scheduler import jobs
+from scheduler.calendar import next_period, previous_period
 from storage import activities
 from storage.db import SessionFactory
 from storage.inputs import StatusInput
@@ -27,7 +28,7 @@ from storage.models import (
     utcnow,
 )
 from storage.people import person_by_aad
-from storage.status import NotAllowedError, UnknownProjectError, save_report
+from storage.status import NotAllowedError, UnknownProjectError, report_context, save_report
 from tests.support.portfolio import CURRENT_PERIOD, OTHER, OWNER, Portfolio, create_portfolio
 from tests.support.state import snapshot
 
@@ -56,6 +57,36 @@ async def _person(sessions: SessionFactory, aad: str) -> Person:
         person = await person_by_aad(aad, session=session)
     assert person is not None
     return person
+
+
+async def test_the_card_shows_each_metrics_latest_value_up_to_the_period(
+    sessions: SessionFactory, portfolio: Portfolio
+) -> None:
+    first, second = portfolio.metric_ids[:2]
+    earlier, previous = (
+        previous_period(previous_period(CURRENT_PERIOD)),
+        previous_period(CURRENT_PERIOD),
+    )
+    async with sessions() as session, session.begin():
+        session.add_all(
+            [
+                MetricValue(metric_id=first, period=earlier, value=Decimal(1)),
+                MetricValue(metric_id=first, period=previous, value=Decimal(2)),
+                MetricValue(metric_id=first, period=next_period(CURRENT_PERIOD), value=Decimal(9)),
+                MetricValue(metric_id=second, period=next_period(CURRENT_PERIOD), value=Decimal(7)),
+            ]
+        )
+
+    async def shown() -> dict[int, Decimal]:
+        async with sessions() as session:
+            context = await report_context(portfolio.kartalla_id, CURRENT_PERIOD, session=session)
+        assert [m.id for m in context.metrics] == [first, second]
+        return context.metric_values
+
+    assert await shown() == {first: Decimal(2)}, "a later period's values are not shown"
+    async with sessions() as session, session.begin():
+        session.add(MetricValue(metric_id=first, period=CURRENT_PERIOD, value=Decimal(3)))
+    assert await shown() == {first: Decimal(3)}
 
 
 async def test_first_answer_is_the_report_and_edits_are_revisions(
