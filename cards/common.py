@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
-
-from babel.dates import format_date
 
 from cards.elements import AdaptiveCard, TextBlock
 from translations import Translator
@@ -29,11 +26,6 @@ def attention(text: str) -> TextBlock:
 
 def heading(text: str) -> TextBlock:
     return TextBlock(text=text, weight="Bolder", wrap=True, spacing="Medium")
-
-
-def month_label(start: date, t: Translator) -> str:
-    """``marraskuu 2026`` / ``november 2026`` / ``November 2026``."""
-    return format_date(start, "LLLL y", locale=t.babel_locale)
 
 
 def imback(text: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cards.common import heading, month_label, new_card, subtle, title
+from cards.common import heading, new_card, subtle, title
 from cards.elements import Column, ColumnSet, Fact, FactSet, TextBlock, render
 from cards.labels import HEALTH as HEALTH_LABELS
 from cards.views import CycleStatusView, DigestView, EscalationView, MissingProject
@@ -37,7 +37,7 @@ def _project_rows(projects: list[MissingProject], t: Translator) -> list[Any]:
 
 
 def build_escalation_card(view: EscalationView, t: Translator) -> dict[str, Any]:
-    month = month_label(view.period_start, t)
+    month = t.month(view.period_start)
     card = new_card(t, t("Status reports missing for {month}", month=month))
     intro = (
         t(
@@ -61,7 +61,7 @@ def build_escalation_card(view: EscalationView, t: Translator) -> dict[str, Any]
 
 
 def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
-    month = month_label(view.period_start, t)
+    month = t.month(view.period_start)
     card = new_card(t, t("Roadmap digest for {month}", month=month))
     share = t.percent(round(100 * view.received / view.expected)) if view.expected else "–"
     facts = [
@@ -108,7 +108,7 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
 
 
 def build_cycle_status_card(view: CycleStatusView, t: Translator) -> dict[str, Any]:
-    month = month_label(view.period_start, t)
+    month = t.month(view.period_start)
     card = new_card(t, t("Monthly cycle for {month}", month=month))
     body: list[Any] = [
         title(t("Monthly cycle for {month}", month=month)),

@@ -10,7 +10,6 @@ from cards.common import (
     VERB_STATUS_SUBMIT,
     attention,
     heading,
-    month_label,
     new_card,
     subtle,
     title,
@@ -91,7 +90,7 @@ def _progress_value(typed: str) -> int | float | None:
 
 def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
     """The editable card: pre-filled, with the errors of a rejected submission beside each field."""
-    month = month_label(view.period_start, t)
+    month = t.month(view.period_start)
     card = new_card(t, t("Status report for {project}", project=view.name))
     body: list[Any] = [
         subtle(t("Monthly status · {month}", month=month)),
@@ -116,7 +115,7 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
             TextBlock(
                 text=t(
                     "Pre-filled with the answers for {month}.",
-                    month=month_label(view.prefilled_from, t),
+                    month=t.month(view.prefilled_from),
                 ),
                 wrap=True,
                 isSubtle=True,
@@ -203,7 +202,7 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
 
 def build_confirmation_card(view: ConfirmationView, t: Translator) -> dict[str, Any]:
     """What was saved, by whom and when. Editors get an Edit button through ``refresh``."""
-    month = month_label(view.period_start, t)
+    month = t.month(view.period_start)
     card = new_card(t, t("Status saved for {project}", project=view.name))
     facts = [
         Fact(title=t("Health"), value=t(HEALTH_LABELS.get(view.health, view.health))),

@@ -62,6 +62,7 @@ def previous_period(period: str) -> str:
     return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
+@cache  # a pure function of its arguments, asked for on every status card
 def due_date(
     period: str, *, prompt_working_day: int = 1, due_working_days: int = DUE_AFTER_WORKING_DAYS
 ) -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -65,6 +65,12 @@ def _currency_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, Number
     return locale, standard, parse_pattern(whole)
 
 
+@lru_cache(maxsize=1024)
+def _format_date(value: date, pattern: str, babel_locale: str) -> str:
+    """A date in a locale's pattern: the few dates cards show are formatted once each."""
+    return str(format_date(value, pattern, locale=babel_locale))
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Text and formatting for one language, in one time zone."""
@@ -117,8 +123,12 @@ class Translator:
     def percent(self, value: int | Decimal) -> str:
         return format_percent(Decimal(value) / 100, locale=self.babel_locale)
 
+    def month(self, value: date) -> str:
+        """A month and its year ("marraskuu 2026"), as a heading."""
+        return _format_date(value, "LLLL y", self.babel_locale)
+
     def date(self, value: date) -> str:
-        return format_date(value, "long", locale=self.babel_locale)
+        return _format_date(value, "long", self.babel_locale)
 
     def datetime(self, value: datetime) -> str:
         return format_datetime(

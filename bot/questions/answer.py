@@ -18,7 +18,6 @@ from bot.context import Turn
 from bot.questions.parse import Question
 from cards import labels
 from cards.answers import MAX_ROWS_PER_PAGE
-from cards.common import month_label
 from cards.views import AnswerRow, AnswerSection, AnswerView, ChartImage
 from charts.signing import chart_url
 from scheduler.calendar import period_of, period_start, previous_period
@@ -162,7 +161,7 @@ async def summary(ask: Ask) -> AnswerView:
         *[(t(labels.HEALTH[h]), str(data.by_health.get(h, 0))) for h in labels.HEALTH],
         (t("Average progress"), t.percent(round(data.average_progress))),
         (
-            t("Reports received for {month}", month=month_label(period_start(ask.period), t)),
+            t("Reports received for {month}", month=t.month(period_start(ask.period))),
             t(
                 "{received} of {expected}",
                 received=data.reports_received,
@@ -357,7 +356,7 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
                 t("Latest status reports"),
                 [
                     AnswerRow(
-                        month_label(period_start(r.period), t),
+                        t.month(period_start(r.period)),
                         ask.rights.text(p, r.achievements)[:200],
                         f"{_health(t, r.health)} · {t.percent(r.progress)}",
                         labels.HEALTH_COLOURS.get(str(r.health), "Default"),
@@ -394,7 +393,7 @@ async def late(ask: Ask) -> AnswerView:
     if rows:
         sections.append(
             AnswerSection(
-                t("No report for {month}", month=month_label(period_start(ask.period), t)),
+                t("No report for {month}", month=t.month(period_start(ask.period))),
                 ask.page_of(rows),
             )
         )
@@ -542,7 +541,7 @@ async def changes(ask: Ask) -> AnswerView:
     ]
     return AnswerView(
         title=t("Changes since last month"),
-        subtitle=month_label(period_start(period), t),
+        subtitle=t.month(period_start(period)),
         facts=[(t("Projects whose health changed"), str(len(rows)))],
         sections=[AnswerSection(t("Projects"), ask.page_of(rows))] if rows else [],
         note="" if rows else t("No project's health changed."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from botbuilder.core import TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
@@ -83,6 +85,20 @@ def test_wire_json_is_what_msrest_writes(name: str) -> None:
     for attachment in activity.attachments or []:  # msrest writes a dict subclass as its repr
         attachment.content = dict(attachment.content)
     assert ours == json.loads(json.dumps(activity.serialize()))
+
+
+def test_the_sdks_copy_of_an_outgoing_card_leaves_the_original_as_built() -> None:
+    built = card_activity(CARD)
+    sent = copy.deepcopy(built)  # what TurnContext.send_activities does before addressing it
+    TurnContext.apply_conversation_reference(
+        sent, TurnContext.get_conversation_reference(_addressed(Activity(id="in-1")))
+    )
+    assert sent.attachments is not None and built.attachments is not None
+    sent.attachments.append(Attachment(content_type="text/plain", content="x"))
+    assert (built.conversation, built.recipient, built.reply_to_id) == (None, None, None)
+    assert len(built.attachments) == 1
+    assert sent.attachments[0].content is built.attachments[0].content, "the card is shared"
+    assert wire_json(sent)["conversation"]["id"] == "a:1;messageid=2"
 
 
 def test_a_value_json_cannot_write_is_refused_not_sent_as_text() -> None:
