@@ -52,25 +52,23 @@ async def claim_all(requests: Sequence[ClaimRequest], *, session: AsyncSession) 
         first.setdefault(request.activity_id, request)
     insert = upsert_insert(session)
     table = ProcessedActivity.__table__  # type: ignore[attr-defined]
-    inserted = set(
-        (
-            await session.exec(
-                insert(table)
-                .values(
-                    [
-                        {
-                            "activity_id": r.activity_id,
-                            "received_at": now,
-                            "completed_at": now if r.completed else None,
-                        }
-                        for r in first.values()
-                    ]
-                )
-                .on_conflict_do_nothing(index_elements=["activity_id"])
-                .returning(table.c.activity_id)
-            )
-        ).scalars()
+    # One statement with many parameter sets: SQLAlchemy sends it as one multi-row INSERT
+    # (its "insertmanyvalues") and compiles it once, where a statement with the rows in
+    # its VALUES would be compiled anew for every batch.
+    rows = [
+        {
+            "activity_id": r.activity_id,
+            "received_at": now,
+            "completed_at": now if r.completed else None,
+        }
+        for r in first.values()
+    ]
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["activity_id"])
+        .returning(table.c.activity_id)
     )
+    inserted = set((await session.exec(statement, params=rows)).scalars())
     taken = set(inserted)
     for request in first.values():
         if request.activity_id in inserted:
