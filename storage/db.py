@@ -27,8 +27,13 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
+        pool: dict[str, Any] = {}
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # as many as for PostgreSQL: a connection beyond the pool is opened for one
+            # session and closed after it, and opening one costs a thread and four PRAGMAs
+            # (an in-memory database has one connection, in a pool of its own kind)
+            pool = {"pool_size": 10, "max_overflow": 10}
         engine = create_async_engine(
             url,
             connect_args={"timeout": 30, "async_creator_fn": sqlite_driver.connect},
@@ -36,10 +41,7 @@ def create_engine(url: str) -> AsyncEngine:
             # transaction when the pool takes it back; the pool's own second rollback would
             # only cost another hand-off to aiosqlite's thread.
             pool_reset_on_return=None,
-            # as many as for PostgreSQL: a connection beyond the pool is opened for one
-            # session and closed after it, and opening one costs a thread and four PRAGMAs
-            pool_size=10,
-            max_overflow=10,
+            **pool,
         )
 
         @event.listens_for(engine.sync_engine, "connect")

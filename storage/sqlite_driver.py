@@ -16,6 +16,7 @@ results are small, and none streams.)
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
@@ -27,23 +28,33 @@ import aiosqlite
 T = TypeVar("T")
 
 
+def _in_transaction(connection: sqlite3.Connection | None) -> bool:
+    try:
+        return connection is None or connection.in_transaction
+    except sqlite3.ProgrammingError:  # closed
+        return True
+
+
 class Connection(aiosqlite.Connection):
-    # Whether sqlite3 may have a transaction open. Only a statement run through ``run``
-    # says "no", as seen on the connection's thread when it ended; any other call may
-    # have begun one.
+    # Whether sqlite3 has a transaction open, as seen on the connection's thread after its
+    # last call (until a first call, or once closed: maybe).
     _in_transaction = True
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        self._in_transaction = True
-        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call, no-any-return]
+        @functools.wraps(fn)
+        def call() -> T:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._in_transaction = _in_transaction(self._connection)
+
+        return await super()._execute(call)  # type: ignore[no-untyped-call, no-any-return]
 
     async def run(self, function: Callable[[sqlite3.Connection], T]) -> T:
         """``function(sqlite3_connection)`` on the connection's thread: one hand-off."""
 
         def statement() -> T:
-            result = function(self._conn)
-            self._in_transaction = self._conn.in_transaction
-            return result
+            return function(self._conn)
 
         return await self._execute(statement)
 

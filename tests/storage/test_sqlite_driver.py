@@ -120,3 +120,30 @@ async def test_an_unfinished_transaction_never_outlives_its_connections_use(
             session.add(ProcessedActivity(activity_id=f"c|{n}", received_at=utcnow()))
     async with sessions() as session:
         assert len((await session.exec(select(ProcessedActivity))).all()) == 3
+
+
+async def test_a_failed_write_is_rolled_back_before_its_connection_is_used_again(
+    sqlite_engine: AsyncEngine, hand_offs: list[str]
+) -> None:
+    sessions = session_factory(sqlite_engine)
+    async with sessions() as session, session.begin():
+        session.add(ProcessedActivity(activity_id="c|1", received_at=utcnow()))
+    hand_offs.clear()
+    with pytest.raises(IntegrityError):
+        async with sessions() as session, session.begin():
+            session.add(ProcessedActivity(activity_id="c|2", received_at=utcnow()))
+            await session.flush()
+            session.add(ProcessedActivity(activity_id="c|1", received_at=utcnow()))
+    assert hand_offs[-1] == "rollback"
+    async with sessions() as session:  # the one pooled connection: c|2 was rolled back
+        assert (await session.exec(select(ProcessedActivity.activity_id))).all() == ["c|1"]
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite:///:memory:", "sqlite+aiosqlite://"])
+async def test_an_in_memory_database_has_an_engine_too(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await engine.dispose()
