@@ -54,6 +54,15 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
         if config.paused and trigger == "schedule":
             log.info("cycle paused: step %s of %s not run", kind, period)
             return 0
+        asks_for_answers = (
+            kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind) or kind == cycle.ESCALATION
+        )
+        if asks_for_answers and await store.is_closed(period, session=session):
+            # closed early by an admin: prompts, reminders and the escalation would only ask
+            # for late answers
+            if await store.mark_run(period, kind, "missed", session=session) is not None:
+                log.info("period %s is closed: step %s not run", period, kind)
+            return 0
         run = await store.mark_run(period, kind, trigger, session=session)
         if run is None:
             log.info("step %s of %s already ran", kind, period)

@@ -135,30 +135,29 @@ async def status(turn: Turn, _rest: str) -> None:
     await turn.send_card(build_cycle_status_card(view, t))
 
 
-async def _closed_period(turn: Turn) -> bool:
-    """True (and the admin told so) when this month's period is closed: its cards and
-    reminders would only ask for late answers."""
+async def _open_period(turn: Turn) -> str | None:
+    """This month's period, or None (and the admin told so) once it is closed: its cards
+    and reminders would only ask for late answers."""
     period = period_of(utcnow(), turn.services.settings.zone)
     async with turn.services.sessions() as session:
         closed = await store.is_closed(period, session=session)
-    if closed:
-        await _notice(
-            turn,
-            turn.t(
-                "This month's period is closed: no more status cards or reminders are sent for it."
-            ),
-            warning=True,
-        )
-    return closed
+    if not closed:
+        return period
+    await _notice(
+        turn,
+        turn.t("This month's period is closed: no more status cards or reminders are sent for it."),
+        warning=True,
+    )
+    return None
 
 
 async def prompt_now(turn: Turn, _rest: str) -> None:
     if not _is_admin(turn):
         await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
         return
-    if await _closed_period(turn):
+    if (period := await _open_period(turn)) is None:
         return
-    count = await jobs.prompt_now()
+    count = await jobs.prompt_now(period)
     await _notice(turn, turn.t("Status cards queued for {count} unanswered projects.", count=count))
 
 
@@ -166,9 +165,9 @@ async def remind_now(turn: Turn, _rest: str) -> None:
     if not _is_admin(turn):
         await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
         return
-    if await _closed_period(turn):
+    if (period := await _open_period(turn)) is None:
         return
-    count = await jobs.remind_now()
+    count = await jobs.remind_now(period)
     await _notice(turn, turn.t("Reminders queued for {count} unanswered projects.", count=count))
 
 

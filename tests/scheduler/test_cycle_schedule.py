@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from scheduler import cycle, jobs
 from scheduler.calendar import is_working_day
 from scheduler.runner import plan
+from storage import cycle as store
 from storage.db import SessionFactory
 from storage.inputs import StatusInput
 from storage.models import (
@@ -219,6 +220,31 @@ async def test_a_simulated_month_sends_each_step_once_to_the_right_people(
         "reminder-1",
         "reminder-2",
     ]
+
+
+async def test_once_an_admin_closes_the_period_its_reminders_and_escalation_are_not_sent(
+    sessions: SessionFactory, cycle_world: Portfolio
+) -> None:
+    period = "2027-04"
+    steps = {s.kind: s for s in cycle.cycle_steps(period, cycle.CycleSettings())}
+    with time_machine.travel(steps["prompt"].moment(HELSINKI), tick=False):
+        assert await jobs.fire_step(period, "prompt") == 2
+        async with sessions() as session, session.begin():
+            await store.close_period(period, session=session)
+    for kind in ("reminder-1", "reminder-2", "escalation"):
+        with time_machine.travel(steps[kind].moment(HELSINKI), tick=False):
+            assert await jobs.fire_step(period, kind) == 0
+            assert await jobs.remind_now(period) == 0
+    assert await _outbox(sessions, "reminder-1") == []
+    assert await _outbox(sessions, "escalation") == []
+    async with sessions() as session:
+        runs = (await session.exec(select(CycleRun).where(CycleRun.period == period))).all()
+    skipped = {r.kind: r.trigger for r in runs if r.kind != "prompt"}
+    assert {k: v for k, v in skipped.items() if not k.startswith("reminder-now")} == {
+        "reminder-1": "missed",
+        "reminder-2": "missed",
+        "escalation": "missed",
+    }, "the cycle card shows them as not sent"
 
 
 async def test_an_away_owner_is_replaced_by_the_deputy_and_no_deputy_tells_the_admins(
