@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import delete, update
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import SessionFactory, upsert_insert
@@ -29,6 +29,7 @@ from storage.models import ProcessedActivity, utcnow
 
 STALE_AFTER = timedelta(minutes=2)
 KEEP = timedelta(days=7)
+PRUNE_BATCH = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +151,23 @@ async def release(activity_id: str, *, sessions: SessionFactory) -> None:
 
 
 async def prune(older_than: datetime, *, sessions: SessionFactory) -> int:
-    """Forget claims received before ``older_than``; how many were forgotten."""
-    async with sessions() as session, session.begin():
-        result = await session.exec(
-            delete(ProcessedActivity).where(col(ProcessedActivity.received_at) < older_than)
-        )
-    return int(result.rowcount or 0)
+    """Forget claims received before ``older_than``; how many were forgotten.
+
+    A batch of ``PRUNE_BATCH`` a transaction, so a long backlog never holds the write lock
+    that the turns' claims wait for.
+    """
+    old = (
+        select(col(ProcessedActivity.activity_id))
+        .where(col(ProcessedActivity.received_at) < older_than)
+        .limit(PRUNE_BATCH)
+    )
+    pruned = 0
+    while True:
+        async with sessions() as session, session.begin():
+            result = await session.exec(
+                delete(ProcessedActivity).where(col(ProcessedActivity.activity_id).in_(old))
+            )
+        count = int(result.rowcount or 0)
+        pruned += count
+        if count < PRUNE_BATCH:
+            return pruned

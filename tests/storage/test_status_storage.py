@@ -207,11 +207,18 @@ async def test_a_replayed_activity_is_claimed_once_and_a_crashed_claim_is_retake
 
 
 async def test_the_daily_prune_forgets_claims_older_than_a_week_only(
-    sessions: SessionFactory,
+    sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(activities, "PRUNE_BATCH", 2)  # three old claims: two batches
     claims = activities.Claims(sessions)
     now = utcnow()
-    for key, age in (("conv|old", 8), ("conv|week", 6), ("conv|today", 0)):
+    for key, age in (
+        ("conv|old", 8),
+        ("conv|older", 9),
+        ("conv|oldest", 30),
+        ("conv|week", 6),
+        ("conv|today", 0),
+    ):
         assert await claims.claim(key, completed=True)
         async with sessions() as session, session.begin():
             row = await session.get(ProcessedActivity, key)
@@ -219,7 +226,7 @@ async def test_the_daily_prune_forgets_claims_older_than_a_week_only(
             row.received_at = now - timedelta(days=age)
     jobs.install(jobs.Runtime(sessions=sessions, zone=ZoneInfo("Europe/Helsinki")))
     try:
-        assert await jobs.prune_claims() == 1
+        assert await jobs.prune_claims() == 3
     finally:
         jobs.install(None)
     async with sessions() as session:
