@@ -111,28 +111,31 @@ _PROJECT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
     )
     .order_by(col(Project.code)),
 )
-_CONTEXT_PROJECTS = {
-    "ids": _PROJECT_ROWS.where(col(Project.id).in_(_IDS)),
-    "person": _PROJECT_ROWS.where(_REPORTABLE_BY),
-}
-# Each metric with its value: this period's, else the latest earlier one (one row a metric,
-# however long its history).
-_METRICS_WITH_VALUES = (
-    select(
-        ProjectMetric,
-        select(col(MetricValue.value))
-        .where(
-            col(MetricValue.metric_id) == col(ProjectMetric.id),
-            col(MetricValue.period) <= _PERIOD,
-        )
-        .order_by(col(MetricValue.period).desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("latest_value"),
+# ... and each of the project's metrics with its value: this period's, else the latest
+# earlier one (one row a metric however long its history; one row for a project without
+# metrics). One statement, so one round trip, for every card of a turn.
+_LATEST_VALUE = (
+    select(col(MetricValue.value))
+    .where(
+        col(MetricValue.metric_id) == col(ProjectMetric.id),
+        col(MetricValue.period) <= _PERIOD,
     )
-    .where(col(ProjectMetric.project_id).in_(_IDS))
-    .order_by(col(ProjectMetric.position), col(ProjectMetric.id))
+    .order_by(col(MetricValue.period).desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("latest_value")
 )
+_CONTEXT_ROWS = cast(
+    "Select[Project, Person | None, datetime | None, StatusReport | None,"
+    " StatusReport | None, ProjectMetric | None, Decimal | None]",
+    _PROJECT_ROWS.add_columns(ProjectMetric, _LATEST_VALUE)
+    .outerjoin(ProjectMetric, col(ProjectMetric.project_id) == col(Project.id))
+    .order_by(col(ProjectMetric.position), col(ProjectMetric.id)),
+)
+_CONTEXTS = {
+    "ids": _CONTEXT_ROWS.where(col(Project.id).in_(_IDS)),
+    "person": _CONTEXT_ROWS.where(_REPORTABLE_BY),
+}
 
 
 async def reportable_projects(person: Person, *, session: AsyncSession) -> list[Project]:
@@ -166,25 +169,31 @@ async def reportable_contexts(
 async def _contexts(
     which: str, params: dict[str, Any], period: str, *, session: AsyncSession
 ) -> list[ReportContext]:
-    """Two statements whatever the number of projects: projects with their owners, the
-    period's state and this and the latest earlier report; then metrics with their values."""
-    rows = (await session.exec(_CONTEXT_PROJECTS[which], params=params | {"period": period})).all()
+    """One statement whatever the number of projects: each project with its owner, the
+    period's state, this and the latest earlier report, and its metrics with their values."""
+    rows = (await session.exec(_CONTEXTS[which], params=params | {"period": period})).all()
     if not rows:
         return []
-    project_ids = [row[0].id for row in rows if row[0].id is not None]
-    people = {row[1].id: row[1] for row in rows if row[1] is not None}
-    current = {row[0].id: row[3] for row in rows if row[3] is not None}
     period_closed = rows[0][2] is not None
-
+    projects: dict[int, tuple[Project, Person | None, StatusReport | None, StatusReport | None]]
+    projects = {}  # in the rows' order: by code
     metrics_by_project: dict[int, list[ProjectMetric]] = {}
     values: dict[int, Decimal] = {}
-    found = {"ids": project_ids, "period": period}
-    for metric, value in (await session.exec(_METRICS_WITH_VALUES, params=found)).all():
-        metrics_by_project.setdefault(metric.project_id, []).append(metric)
-        if value is not None and metric.id is not None:
-            values[metric.id] = value
+    for project, owner, _closed, report, previous, metric, value in rows:
+        key = project.id or 0
+        if key not in projects:
+            projects[key] = (project, owner, report, previous)
+            metrics_by_project[key] = []
+        if metric is not None:
+            metrics_by_project[key].append(metric)
+            if value is not None and metric.id is not None:
+                values[metric.id] = value
 
-    submitters = {r.submitted_by_id for r in current.values()} - set(people) - {None}
+    people = {owner.id: owner for _, owner, _, _ in projects.values() if owner is not None}
+    submitters = {
+        report.submitted_by_id for _, _, report, _ in projects.values() if report is not None
+    }
+    submitters -= set(people) | {None}
     if submitters:  # a deputy or an admin answered
         people.update(
             (person.id, person)
@@ -193,8 +202,8 @@ async def _contexts(
             ).all()
         )
     contexts = []
-    for project, owner, _closed, report, previous in rows:
-        metrics = metrics_by_project.get(project.id or 0, [])
+    for key, (project, owner, report, previous) in projects.items():
+        metrics = metrics_by_project[key]
         deputies = {d for d in (project.deputy_id, owner.deputy_id if owner else None) if d}
         contexts.append(
             ReportContext(
