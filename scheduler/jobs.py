@@ -25,6 +25,10 @@ from storage.outbox import NewMessage
 log = logging.getLogger(__name__)
 
 
+class PeriodClosedError(Exception):
+    """An admin asked for prompts or reminders of a period that is closed."""
+
+
 @dataclass(frozen=True, slots=True)
 class Runtime:
     sessions: SessionFactory
@@ -47,7 +51,11 @@ def runtime() -> Runtime:
 
 
 async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
-    """Run one step of a period's cycle; return how many messages it queued."""
+    """Run one step of a period's cycle; return how many messages it queued.
+
+    Once the period is closed, a scheduled prompt, reminder or escalation is recorded as
+    missed and one asked for by hand raises ``PeriodClosedError``.
+    """
     rt = runtime()
     async with rt.sessions() as session, session.begin():
         config = await store.load_config(session=session)
@@ -58,8 +66,9 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
             kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind) or kind == cycle.ESCALATION
         )
         if asks_for_answers and await store.is_closed(period, session=session):
-            # closed early by an admin: prompts, reminders and the escalation would only ask
-            # for late answers
+            # prompts, reminders and the escalation would only ask for late answers
+            if trigger != "schedule":
+                raise PeriodClosedError(period)
             if await store.mark_run(period, kind, "missed", session=session) is not None:
                 log.info("period %s is closed: step %s not run", period, kind)
             return 0

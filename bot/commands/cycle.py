@@ -71,6 +71,7 @@ SETTING_KEYS = {
     "stängning": "close_after",
 }
 ONLY_ADMINS = N_("Only programme admins can do that.")
+CLOSED = N_("This month's period is closed: no more status cards or reminders are sent for it.")
 
 
 async def _notice(turn: Turn, text: str, *, warning: bool = False) -> None:
@@ -135,29 +136,15 @@ async def status(turn: Turn, _rest: str) -> None:
     await turn.send_card(build_cycle_status_card(view, t))
 
 
-async def _open_period(turn: Turn) -> str | None:
-    """This month's period, or None (and the admin told so) once it is closed: its cards
-    and reminders would only ask for late answers."""
-    period = period_of(utcnow(), turn.services.settings.zone)
-    async with turn.services.sessions() as session:
-        closed = await store.is_closed(period, session=session)
-    if not closed:
-        return period
-    await _notice(
-        turn,
-        turn.t("This month's period is closed: no more status cards or reminders are sent for it."),
-        warning=True,
-    )
-    return None
-
-
 async def prompt_now(turn: Turn, _rest: str) -> None:
     if not _is_admin(turn):
         await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
         return
-    if (period := await _open_period(turn)) is None:
+    try:
+        count = await jobs.prompt_now()
+    except jobs.PeriodClosedError:
+        await _notice(turn, turn.t(CLOSED), warning=True)
         return
-    count = await jobs.prompt_now(period)
     await _notice(turn, turn.t("Status cards queued for {count} unanswered projects.", count=count))
 
 
@@ -165,9 +152,11 @@ async def remind_now(turn: Turn, _rest: str) -> None:
     if not _is_admin(turn):
         await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
         return
-    if (period := await _open_period(turn)) is None:
+    try:
+        count = await jobs.remind_now()
+    except jobs.PeriodClosedError:
+        await _notice(turn, turn.t(CLOSED), warning=True)
         return
-    count = await jobs.remind_now(period)
     await _notice(turn, turn.t("Reminders queued for {count} unanswered projects.", count=count))
 
 
