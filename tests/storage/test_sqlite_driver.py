@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiosqlite
@@ -12,15 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from storage.db import create_engine, session_factory
+from storage.db import SessionFactory, create_engine
 from storage.models import ProcessedActivity, utcnow
 
 
 @pytest.fixture
-async def sqlite_engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(sqlite_url)
-    yield engine
-    await engine.dispose()
+def database_url(sqlite_url: str) -> str:
+    """This module is about SQLite's driver: conftest's ``engine`` and ``sessions``, on
+    SQLite only."""
+    return sqlite_url
 
 
 @pytest.fixture
@@ -38,9 +37,8 @@ def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_a_query_is_one_hand_off_and_reads_every_row(
-    sqlite_engine: AsyncEngine, hand_offs: list[str]
+    sessions: SessionFactory, hand_offs: list[str]
 ) -> None:
-    sessions = session_factory(sqlite_engine)
     async with sessions() as session, session.begin():
         session.add_all(
             ProcessedActivity(activity_id=f"c|{n}", received_at=utcnow()) for n in range(150)
@@ -54,10 +52,9 @@ async def test_a_query_is_one_hand_off_and_reads_every_row(
 
 
 async def test_reads_alone_end_without_a_hand_off_and_writes_still_commit(
-    sqlite_engine: AsyncEngine, hand_offs: list[str]
+    engine: AsyncEngine, sessions: SessionFactory, hand_offs: list[str]
 ) -> None:
-    sessions = session_factory(sqlite_engine)
-    async with sqlite_engine.connect():  # the pool's connection, opened
+    async with engine.connect():  # the pool's connection, opened
         hand_offs.clear()
     async with sessions() as session:  # closing rolls back: nothing to roll back
         await session.exec(select(ProcessedActivity))
@@ -78,8 +75,9 @@ async def test_reads_alone_end_without_a_hand_off_and_writes_still_commit(
         assert (await session.exec(select(ProcessedActivity.activity_id))).all() == ["c|1"]
 
 
-async def test_rowcount_lastrowid_and_errors_are_the_drivers(sqlite_engine: AsyncEngine) -> None:
-    sessions = session_factory(sqlite_engine)
+async def test_rowcount_lastrowid_and_errors_are_the_drivers(
+    engine: AsyncEngine, sessions: SessionFactory
+) -> None:
     async with sessions() as session, session.begin():
         session.add(ProcessedActivity(activity_id="c|1", received_at=utcnow()))
     with pytest.raises(IntegrityError):
@@ -92,7 +90,7 @@ async def test_rowcount_lastrowid_and_errors_are_the_drivers(sqlite_engine: Asyn
             .values(completed_at=utcnow())
         )
         assert result.rowcount == 1
-    async with sqlite_engine.connect() as connection:
+    async with engine.connect() as connection:
         await connection.execute(text("CREATE TEMP TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
         inserted = await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
         assert inserted.lastrowid == 2
@@ -104,14 +102,13 @@ async def test_rowcount_lastrowid_and_errors_are_the_drivers(sqlite_engine: Asyn
 
 
 async def test_an_unfinished_transaction_never_outlives_its_connections_use(
-    sqlite_engine: AsyncEngine,
+    engine: AsyncEngine, sessions: SessionFactory
 ) -> None:
     """The pool does not roll back on return (storage.db); sessions and connections do."""
-    sessions = session_factory(sqlite_engine)
     async with sessions() as session:
         session.add(ProcessedActivity(activity_id="c|lost", received_at=utcnow()))
         await session.flush()  # written inside a transaction that is never committed
-    async with sqlite_engine.connect() as connection:
+    async with engine.connect() as connection:
         await connection.execute(text("DELETE FROM processedactivity"))  # not committed
     for n in range(3):  # whichever pooled connection comes back, nothing leaked
         async with sessions() as session, session.begin():
@@ -123,9 +120,8 @@ async def test_an_unfinished_transaction_never_outlives_its_connections_use(
 
 
 async def test_a_failed_write_is_rolled_back_before_its_connection_is_used_again(
-    sqlite_engine: AsyncEngine, hand_offs: list[str]
+    sessions: SessionFactory, hand_offs: list[str]
 ) -> None:
-    sessions = session_factory(sqlite_engine)
     async with sessions() as session, session.begin():
         session.add(ProcessedActivity(activity_id="c|1", received_at=utcnow()))
     hand_offs.clear()
