@@ -82,10 +82,25 @@ _REPORTABLE_PROJECTS = select(Project).where(_REPORTABLE_BY).order_by(col(Projec
 _CURRENT = aliased(StatusReport, name="current_report")
 _PREVIOUS = aliased(StatusReport, name="previous_report")
 _EARLIER = aliased(StatusReport, name="earlier_report")
-# Each project with its owner, whether the period is closed, this period's report and the
-# latest earlier one: one row per project.
-_PROJECT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
-    "Select[Project, Person | None, datetime | None, StatusReport | None, StatusReport | None]",
+# A metric's value: this period's, else the latest earlier one.
+_LATEST_VALUE = (
+    select(col(MetricValue.value))
+    .where(
+        col(MetricValue.metric_id) == col(ProjectMetric.id),
+        col(MetricValue.period) <= _PERIOD,
+    )
+    .order_by(col(MetricValue.period).desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("latest_value")
+)
+# Each project with its owner, whether the period is closed, this period's report, the
+# latest earlier one, and each of its metrics with its value: one row a metric however long
+# its history, one row for a project without metrics. One statement, so one round trip,
+# for every card of a turn.
+_CONTEXT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
+    "Select[Project, Person | None, datetime | None, StatusReport | None,"
+    " StatusReport | None, ProjectMetric | None, Decimal | None]",
     select(
         Project,
         Person,
@@ -93,7 +108,7 @@ _PROJECT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
         .where(col(ReportingPeriod.period) == _PERIOD)
         .scalar_subquery(),
     )
-    .add_columns(_CURRENT, _PREVIOUS)
+    .add_columns(_CURRENT, _PREVIOUS, ProjectMetric, _LATEST_VALUE)
     .outerjoin(Person, col(Person.id) == col(Project.owner_id))
     .outerjoin(
         _CURRENT,
@@ -109,28 +124,8 @@ _PROJECT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
             .scalar_subquery(),
         ),
     )
-    .order_by(col(Project.code)),
-)
-# ... and each of the project's metrics with its value: this period's, else the latest
-# earlier one (one row a metric however long its history; one row for a project without
-# metrics). One statement, so one round trip, for every card of a turn.
-_LATEST_VALUE = (
-    select(col(MetricValue.value))
-    .where(
-        col(MetricValue.metric_id) == col(ProjectMetric.id),
-        col(MetricValue.period) <= _PERIOD,
-    )
-    .order_by(col(MetricValue.period).desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("latest_value")
-)
-_CONTEXT_ROWS = cast(
-    "Select[Project, Person | None, datetime | None, StatusReport | None,"
-    " StatusReport | None, ProjectMetric | None, Decimal | None]",
-    _PROJECT_ROWS.add_columns(ProjectMetric, _LATEST_VALUE)
     .outerjoin(ProjectMetric, col(ProjectMetric.project_id) == col(Project.id))
-    .order_by(col(ProjectMetric.position), col(ProjectMetric.id)),
+    .order_by(col(Project.code), col(ProjectMetric.position), col(ProjectMetric.id)),
 )
 _CONTEXTS = {
     "ids": _CONTEXT_ROWS.where(col(Project.id).in_(_IDS)),
