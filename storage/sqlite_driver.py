@@ -28,7 +28,7 @@ import aiosqlite
 T = TypeVar("T")
 
 
-def _in_transaction(connection: sqlite3.Connection | None) -> bool:
+def _transaction_open(connection: sqlite3.Connection | None) -> bool:
     try:
         return connection is None or connection.in_transaction
     except sqlite3.ProgrammingError:  # closed
@@ -46,7 +46,7 @@ class Connection(aiosqlite.Connection):
             try:
                 return fn(*args, **kwargs)
             finally:
-                self._in_transaction = _in_transaction(self._connection)
+                self._in_transaction = _transaction_open(self._connection)
 
         return await super()._execute(call)  # type: ignore[no-untyped-call, no-any-return]
 
