@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +76,7 @@ class Turn:
         response = await self.context.send_activity(card_activity(card))
         return response.id if response else None
 
-    async def send_cards(self, cards: list[Mapping[str, Any]]) -> None:
+    async def send_cards(self, cards: Sequence[Mapping[str, Any]]) -> None:
         """Several cards, in order, through one pass of the SDK's send pipeline."""
         await self.context.send_activities([card_activity(card) for card in cards])
 

@@ -28,11 +28,11 @@ from cards.messages import build_notice_card
 from cards.status import build_status_card
 from cards.views import DigestView, EscalationView, HealthChange, MissingProject
 from scheduler import cycle
-from scheduler.calendar import due_date, period_start
+from scheduler.calendar import period_start
 from scheduler.dispatcher import Pace, SendFailure, SkipMessage
 from storage import digest as digests
 from storage import outbox
-from storage.cycle import admins, load_config
+from storage.cycle import admins, load_config, settings_of
 from storage.models import (
     Conversation,
     ConversationKind,
@@ -109,7 +109,8 @@ class BotSender:
             if person is not None and person.unreachable_since is not None:
                 raise SkipMessage("the person blocked or removed the bot")
             t = _translator(person, conversation, self._services)
-            card = await self._card(message, t, session=session)
+            shared = conversation is not None and conversation.kind != ConversationKind.personal
+            card = await self._card(message, t, shared=shared, session=session)
             team = None
             if conversation is None:
                 if person is None or not person.teams_id:
@@ -185,47 +186,37 @@ class BotSender:
         return sent[0] if sent else None
 
     async def _card(
-        self, message: OutboxMessage, t: Translator, *, session: AsyncSession
+        self, message: OutboxMessage, t: Translator, *, shared: bool, session: AsyncSession
     ) -> dict[str, Any]:
+        """The card for the message; in a channel or group chat, one without money."""
         payload = message.payload
         kind = message.kind
         if kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind):
             if message.project_id is None:
                 raise SkipMessage("no project")
+            if shared:
+                raise SkipMessage("status forms go only to a 1:1 chat")
             context = await report_context(message.project_id, message.period, session=session)
             if context.current is not None:
                 raise SkipMessage("answered already")
-            config = await self._config(session)
-            view = form_view(context, message.period, t)
+            settings = settings_of(await self._config(session))
+            view = form_view(context, message.period, t, due=settings.due(message.period))
             banner = None
             if cycle.is_reminder(kind):
                 banner = t("Reminder: your status report is still missing.")
             if payload.get("as_deputy") and context.owner:
                 banner = t("You are deputising for {owner}, who is away.", owner=context.owner.name)
-            view = replace(
-                view,
-                banner=banner,
-                due=due_date(
-                    message.period,
-                    prompt_working_day=config.prompt_working_day,
-                    due_working_days=config.due_working_days,
-                ),
-            )
-            return build_status_card(view, t)
+            return build_status_card(replace(view, banner=banner), t)
         if kind in (cycle.ESCALATION,):
             ids = [int(i) for i in payload.get("project_ids", [])]
             rows = await digests.missing(message.period, session=session, project_ids=ids)
             if not rows:
                 raise SkipMessage("everyone has answered since")
-            config = await self._config(session)
+            settings = settings_of(await self._config(session))
             return build_escalation_card(
                 EscalationView(
                     period_start=period_start(message.period),
-                    due=due_date(
-                        message.period,
-                        prompt_working_day=config.prompt_working_day,
-                        due_working_days=config.due_working_days,
-                    ),
+                    due=settings.due(message.period),
                     projects=_missing_views(rows, t),
                     copy=bool(payload.get("copy")),
                 ),
@@ -251,8 +242,8 @@ class BotSender:
                         for c in data.changes
                     ],
                     late=_missing_views(data.late, t),
-                    planned_cents=data.planned_cents,
-                    actual_cents=data.actual_cents,
+                    planned_cents=None if shared else data.planned_cents,
+                    actual_cents=None if shared else data.actual_cents,
                 ),
                 t,
             )

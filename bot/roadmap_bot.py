@@ -42,6 +42,7 @@ def build_router() -> Router:
                     ("prompt_now", cycle_commands.prompt_now),
                     ("remind_now", cycle_commands.remind_now),
                     ("close_period", cycle_commands.close_period),
+                    ("reopen_period", cycle_commands.reopen_period),
                     ("pause", cycle_commands.pause),
                     ("resume", cycle_commands.resume),
                     ("set", cycle_commands.set_setting),

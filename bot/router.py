@@ -52,3 +52,8 @@ class Router:
 
     def action_for(self, verb: str) -> ActionHandler | None:
         return self._actions.get(verb)
+
+    @property
+    def verbs(self) -> frozenset[str]:
+        """Every card verb the bot answers."""
+        return frozenset(self._actions)

@@ -6,8 +6,9 @@ from datetime import date
 
 from bot.context import Turn
 from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView
-from scheduler.calendar import due_date, period_of, period_start
+from scheduler.calendar import period_of, period_start
 from storage.models import StatusReport, utcnow
+from storage.portfolio import Rights
 from storage.status import ReportContext
 from translations import Translator
 
@@ -33,11 +34,17 @@ def _metric_text(value: object) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def is_money_unit(unit: str) -> bool:
+    """A metric counted in euros is money, and shown only under the reader's rights."""
+    return "€" in unit or "eur" in unit.lower()
+
+
 def form_view(
     context: ReportContext,
     period: str,
     t: Translator,
     *,
+    due: date,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> StatusFormView:
@@ -74,7 +81,7 @@ def form_view(
         name=t.named(project),
         period=period,
         period_start=period_start(period),
-        due=due_date(period),
+        due=due,
         values=values,
         metrics=metrics,
         errors=errors or {},
@@ -85,11 +92,26 @@ def form_view(
 
 
 def confirmation_view(
-    context: ReportContext, t: Translator, *, editor_ids: list[str], can_edit: bool
+    context: ReportContext,
+    t: Translator,
+    *,
+    rights: Rights,
+    editor_ids: list[str],
+    can_edit: bool,
 ) -> ConfirmationView:
+    """What was saved, as this reader may see it: money only under their ``rights``."""
     project, report = context.project, context.current
     if project.id is None or report is None:
         raise ValueError("a confirmation needs a stored project and its report")
+    money = rights.money(project, 0) is not None
+
+    def reading(metric_id: int | None, unit: str) -> str:
+        if metric_id not in context.metric_values:
+            return "–"
+        if not money and is_money_unit(unit):
+            return "…"
+        return t.number(context.metric_values[metric_id])
+
     return ConfirmationView(
         project_id=project.id,
         code=project.code,
@@ -98,25 +120,24 @@ def confirmation_view(
         period_start=period_start(report.period),
         health=str(report.health),
         progress=report.progress,
-        spent_cents=report.spent_cents,
-        forecast_cents=report.forecast_cents,
+        spent_cents=report.spent_cents if money else None,
+        forecast_cents=report.forecast_cents if money else None,
         metrics=[
             MetricReading(
                 name=t.named(metric),
                 unit=t.unit(metric.unit),
-                value=t.number(context.metric_values[metric.id])
-                if metric.id in context.metric_values
-                else "–",
+                value=reading(metric.id, metric.unit),
             )
             for metric in context.metrics
         ],
-        achievements=report.achievements,
-        next_steps=report.next_steps,
-        risks=report.risks,
+        achievements=rights.text(project, report.achievements),
+        next_steps=rights.text(project, report.next_steps),
+        risks=rights.text(project, report.risks),
         submitted_by=context.submitted_by.name if context.submitted_by else "",
         submitted_at=report.submitted_at,
         revision=report.revision,
         late=report.late,
         editor_ids=editor_ids,
         can_edit=can_edit,
+        frozen=context.period_closed,
     )

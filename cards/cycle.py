@@ -78,15 +78,18 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
             Fact(title=t(HEALTH_LABELS[key]), value=str(view.health.get(key, 0)))
             for key in HEALTH_LABELS
         ],
-        Fact(
-            title=t("Budget used"),
-            value=t(
-                "{actual} of {planned}",
-                actual=t.money(view.actual_cents),
-                planned=t.money(view.planned_cents),
-            ),
-        ),
     ]
+    if view.actual_cents is not None and view.planned_cents is not None:
+        facts.append(
+            Fact(
+                title=t("Budget used"),
+                value=t(
+                    "{actual} of {planned}",
+                    actual=t.money(view.actual_cents),
+                    planned=t.money(view.planned_cents),
+                ),
+            )
+        )
     body: list[Any] = [title(t("Roadmap digest for {month}", month=month)), FactSet(facts=facts)]
     if view.changes:
         body.append(heading(t("Changed since last month")))

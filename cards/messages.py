@@ -48,6 +48,10 @@ ADMIN_COMMANDS: tuple[tuple[dict[str, str], str], ...] = (
         N_("Close this period: later changes are recorded as late."),
     ),
     (
+        {"fi": "avaa jakso 10/2026", "sv": "öppna period 10/2026", "en": "reopen period 2026-10"},
+        N_("Reopen a closed period, so that its reports can be changed again."),
+    ),
+    (
         {
             "fi": "tauota kierros · jatka kierrosta",
             "sv": "pausa cykeln · återuppta cykeln",

@@ -207,9 +207,11 @@ def build_confirmation_card(view: ConfirmationView, t: Translator) -> dict[str, 
     facts = [
         Fact(title=t("Health"), value=t(HEALTH_LABELS.get(view.health, view.health))),
         Fact(title=t("Progress"), value=t.percent(view.progress)),
-        Fact(title=t("Spent to date"), value=t.money(view.spent_cents)),
-        Fact(title=t("Forecast at completion"), value=t.money(view.forecast_cents)),
     ]
+    if view.spent_cents is not None:
+        facts.append(Fact(title=t("Spent to date"), value=t.money(view.spent_cents)))
+    if view.forecast_cents is not None:
+        facts.append(Fact(title=t("Forecast at completion"), value=t.money(view.forecast_cents)))
     facts += [
         Fact(title=metric.name, value=f"{metric.value} {metric.unit}") for metric in view.metrics
     ]
@@ -232,6 +234,16 @@ def build_confirmation_card(view: ConfirmationView, t: Translator) -> dict[str, 
     if view.late:
         body.append(
             TextBlock(text=t("Saved after the period was closed."), color="Warning", wrap=True)
+        )
+    if view.frozen:
+        body.append(
+            TextBlock(
+                text=t(
+                    "This period is closed, so its report can no longer be changed. An admin can reopen the period."
+                ),
+                color="Warning",
+                wrap=True,
+            )
         )
     body.append(FactSet(facts=facts))
     for label, text in (

@@ -48,8 +48,8 @@ class ConfirmationView:
     period_start: date
     health: str
     progress: int
-    spent_cents: int
-    forecast_cents: int
+    spent_cents: int | None  # None: this reader may not see the project's money
+    forecast_cents: int | None
     metrics: list[MetricReading]
     achievements: str
     next_steps: str
@@ -60,6 +60,7 @@ class ConfirmationView:
     late: bool
     editor_ids: list[str]  # Teams user ids that get the editable view through refresh
     can_edit: bool
+    frozen: bool = False  # the period is closed: the report can no longer be changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +105,8 @@ class DigestView:
     health: dict[str, int]
     changes: list[HealthChange]
     late: list[MissingProject]
-    planned_cents: int
-    actual_cents: int
+    planned_cents: int | None  # None in a channel or group chat: no money there
+    actual_cents: int | None
 
 
 @dataclass(frozen=True, slots=True)

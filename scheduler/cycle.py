@@ -39,6 +39,14 @@ class CycleSettings:
     close_after: int = 3
     digest_time: time = time(10, 0)
 
+    def due(self, period: str) -> date:
+        """The period's due date under these settings: the date every card and step shows."""
+        return due_date(
+            period,
+            prompt_working_day=self.prompt_working_day,
+            due_working_days=self.due_working_days,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -72,11 +80,7 @@ def cycle_steps(period: str, settings: CycleSettings) -> list[Step]:
     """Every step of a period, in the order they fire."""
     year, month = parse_period(period)
     prompt_day = nth_working_day(year, month, settings.prompt_working_day)
-    due = due_date(
-        period,
-        prompt_working_day=settings.prompt_working_day,
-        due_working_days=settings.due_working_days,
-    )
+    due = settings.due(period)
     steps = [Step(period, PROMPT, prompt_day, settings.send_time)]
     for number, offset in enumerate(sorted(set(settings.reminder_offsets)), start=1):
         day = add_working_days(due, offset)

@@ -154,6 +154,17 @@ async def close_period(period: str, *, session: AsyncSession, at: datetime | Non
     return True
 
 
+async def reopen_period(period: str, *, session: AsyncSession) -> bool:
+    """Reopen a closed period; False if it was not closed."""
+    row = await session.get(ReportingPeriod, period)
+    if row is None or row.closed_at is None:
+        return False
+    row.closed_at = None
+    session.add(row)
+    await session.flush()
+    return True
+
+
 async def is_closed(period: str, *, session: AsyncSession) -> bool:
     row = await session.get(ReportingPeriod, period)
     return bool(row and row.closed_at)

@@ -77,9 +77,15 @@ async def rights_for(person: Person, *, shared_conversation: bool, session: Asyn
         return VIEWER
     if person.role in (Role.admin, Role.manager):
         return Rights(all_money=True)
-    owned = await session.exec(
+    owned = await session.exec(  # the projects they may report on: the same rule as the form
         select(Project.id).where(
-            or_(col(Project.owner_id) == person.id, col(Project.deputy_id) == person.id)
+            or_(
+                col(Project.owner_id) == person.id,
+                col(Project.deputy_id) == person.id,
+                col(Project.owner_id).in_(
+                    select(Person.id).where(col(Person.deputy_id) == person.id).scalar_subquery()
+                ),
+            )
         )
     )
     return Rights(all_money=False, own_projects=frozenset(i for i in owned.all() if i is not None))

@@ -20,9 +20,12 @@ from storage.models import (
     Lifecycle,
     MetricValue,
     Person,
+    Programme,
     Project,
     ProjectMetric,
     ReportingPeriod,
+    Roadmap,
+    RoadmapProject,
     Role,
     StatusReport,
     StatusRevision,
@@ -36,6 +39,14 @@ class NotAllowedError(Exception):
 
 class UnknownProjectError(Exception):
     """No such project."""
+
+
+class NoProjectPeriodError(Exception):
+    """The period is before the project's first roadmap year or the programme's start."""
+
+
+class PeriodFrozenError(Exception):
+    """The period is closed and its report was given: it can no longer be changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +227,26 @@ async def _contexts(
     return contexts
 
 
+async def first_period(project_id: int, *, session: AsyncSession) -> str | None:
+    """The first month the project can report on: January of its first roadmap year, and
+    never before the programme's start. None when neither is known."""
+    roadmap_year = (
+        await session.exec(
+            select(func.min(Roadmap.year))
+            .join(RoadmapProject, col(RoadmapProject.roadmap_id) == col(Roadmap.id))
+            .where(col(RoadmapProject.project_id) == project_id)
+        )
+    ).one()
+    programme_year = (await session.exec(select(func.min(Programme.start_year)))).one()
+    years = [year for year in (roadmap_year, programme_year) if year is not None]
+    return f"{max(years):04d}-01" if years else None
+
+
+async def is_project_period(project_id: int, period: str, *, session: AsyncSession) -> bool:
+    first = await first_period(project_id, session=session)
+    return first is None or period >= first
+
+
 async def save_report(
     *,
     person: Person,
@@ -228,8 +259,10 @@ async def save_report(
     """Save the period's report, or a new revision of it, with its audit entry.
 
     Runs inside the caller's transaction: rights are checked again here, against the
-    database, whatever the card showed. Raises ``NotAllowedError`` or
-    ``UnknownProjectError`` before anything is written.
+    database, whatever the card showed, and so is the period: ``NoProjectPeriodError``
+    before the project's first roadmap year, ``PeriodFrozenError`` for a report already
+    given in a closed period (a first answer after close is kept, marked late). Raises
+    these, ``NotAllowedError`` or ``UnknownProjectError`` before anything is written.
     """
     project = await session.get(Project, project_id, with_for_update=True)
     if project is None:
@@ -250,6 +283,8 @@ async def save_report(
     }
     if not set(values.metrics) <= metric_ids:
         raise UnknownProjectError(project_id)
+    if not await is_project_period(project_id, period, session=session):
+        raise NoProjectPeriodError(project_id, period)
 
     closed = await session.get(ReportingPeriod, period)
     late = bool(closed and closed.closed_at)
@@ -261,6 +296,8 @@ async def save_report(
             .with_for_update()
         )
     ).first()
+    if late and report is not None:  # a given report is frozen once its period is closed
+        raise PeriodFrozenError(project_id, period)
     answer: dict[str, Any] = {
         "health": values.health,
         "progress": values.progress,

@@ -1,7 +1,17 @@
 """Card verbs of the status card: submit, edit and refresh.
 
-Rights are checked here on every action against the database, whatever the card
-showed, and again inside the saving transaction.
+Every verb builds its card under the same rights as the query layer (``bot.access``):
+who the person is, and whether the conversation is their 1:1 chat or shared. The form
+opens, and a report is saved, only for the project's owner, their deputy or an admin,
+and only in the 1:1 chat; in a shared conversation the form goes to the 1:1 chat. A
+refused verb gets a card that says why, and an audit entry. Rights and the period are
+checked again inside the saving transaction.
+
+Which periods a card can write to:
+- none before the project's first roadmap year or the programme's start, nor after this
+  month;
+- a first report after its period closed is accepted and marked late;
+- a report given in a closed period is frozen until an admin reopens the period.
 """
 
 from __future__ import annotations
@@ -11,28 +21,41 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.access import (
+    OPEN_PERSONAL_CHAT,
+    Refusal,
+    audit_refusal,
+    is_shared,
+    refuse,
+    send_to_personal_chat,
+    turn_rights,
+)
 from bot.context import Turn
 from bot.views import confirmation_view, current_period, form_view
+from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
 from cards.messages import build_notice_card
 from cards.status import build_confirmation_card, build_status_card
-from storage.inputs import FORM_ERROR, parse_status_form
+from scheduler.calendar import period_start
+from storage.cycle import load_config, settings_of
+from storage.inputs import parse_status_form
 from storage.people import teams_ids
 from storage.status import (
     ConcurrentReportError,
+    NoProjectPeriodError,
     NotAllowedError,
+    PeriodFrozenError,
     ReportContext,
     UnknownProjectError,
+    is_project_period,
     may_report,
     report_context,
     save_report,
 )
-from translations.markers import N_
+from translations import Translator
 
 log = logging.getLogger(__name__)
-NOT_ALLOWED = N_(
-    "Only the project's owner, their deputy or an admin can report on this project. Nothing was saved."
-)
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only: "²".isdigit() is true
 
 
 class _BadTarget(Exception):
@@ -41,7 +64,7 @@ class _BadTarget(Exception):
 
 def _target(turn: Turn, data: Mapping[str, Any]) -> tuple[int, str]:
     project_id, period = data.get("project_id"), data.get("period")
-    if isinstance(project_id, str) and project_id.isdigit():
+    if isinstance(project_id, str) and _ID.match(project_id):
         project_id = int(project_id)
     if isinstance(project_id, bool) or not isinstance(project_id, int) or project_id <= 0:
         raise _BadTarget
@@ -58,41 +81,103 @@ def _unknown(turn: Turn) -> dict[str, Any]:
     )
 
 
-async def _confirmation(turn: Turn, context: ReportContext) -> dict[str, Any]:
-    allowed = may_report(turn.person, context.project, context.owner)
-    editors = {d for d in context.deputy_ids} | (
+class _Card:
+    """One verb's project and period, loaded with what every rule needs."""
+
+    def __init__(
+        self, turn: Turn, verb: str, context: ReportContext, period: str, in_range: bool
+    ) -> None:
+        self.turn, self.verb, self.context, self.period = turn, verb, context, period
+        self.in_range = in_range
+        self.editor = may_report(turn.person, context.project, context.owner)
+        self.frozen = context.period_closed and context.current is not None
+
+    @property
+    def project_id(self) -> int:
+        return self.context.project.id or 0
+
+    def refusal(self) -> Refusal | None:
+        """Why this person may not change this report here, or None when they may."""
+        if not self.editor:
+            return Refusal.not_editor
+        if not self.in_range:
+            return Refusal.no_project_period
+        if self.frozen:
+            return Refusal.period_frozen
+        if is_shared(self.turn):
+            return Refusal.shared_conversation
+        return None
+
+
+async def _load(turn: Turn, verb: str, data: Mapping[str, Any]) -> _Card | None:
+    """The card's project and period, or None when the card names nothing we know."""
+    try:
+        project_id, period = _target(turn, data)
+        async with turn.services.sessions() as session:
+            context = await report_context(project_id, period, session=session)
+            in_range = await is_project_period(project_id, period, session=session)
+    except (_BadTarget, UnknownProjectError):
+        return None
+    return _Card(turn, verb, context, period, in_range)
+
+
+async def _form(card: _Card, **typed: Any) -> dict[str, Any]:
+    turn = card.turn
+    async with turn.services.sessions() as session:
+        settings = settings_of(await load_config(session=session))
+    view = form_view(card.context, card.period, turn.t, due=settings.due(card.period), **typed)
+    return build_status_card(view, turn.t)
+
+
+async def _confirmation(card: _Card) -> dict[str, Any]:
+    """The saved report as this reader may see it; an Edit button only where they may edit."""
+    turn, context = card.turn, card.context
+    editors = set(context.deputy_ids) | (
         {context.owner.id} if context.owner and context.owner.id else set()
     )
     async with turn.services.sessions() as session:
         editor_ids = await teams_ids(editors, session=session)
-    view = confirmation_view(context, turn.t, editor_ids=editor_ids, can_edit=allowed)
+    view = confirmation_view(
+        context,
+        turn.t,
+        rights=await turn_rights(turn),
+        editor_ids=editor_ids,
+        can_edit=card.refusal() is None,
+    )
     return build_confirmation_card(view, turn.t)
 
 
-async def _load(project_id: int, period: str, turn: Turn) -> ReportContext:
-    async with turn.services.sessions() as session:
-        return await report_context(project_id, period, session=session)
+async def _to_personal_chat(card: _Card, form: dict[str, Any], t: Translator) -> str:
+    """Send the form to the 1:1 chat; the note that says where it went."""
+    if await send_to_personal_chat(card.turn, [form]):
+        return t("I sent the form to our 1:1 chat.")
+    return t(OPEN_PERSONAL_CHAT)
 
 
 async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        project_id, period = _target(turn, data)
-        context = await _load(project_id, period, turn)
-    except (_BadTarget, UnknownProjectError):
+    card = await _load(turn, VERB_STATUS_SUBMIT, data)
+    if card is None:
         return _unknown(turn)
+    context, period = card.context, card.period
     metric_ids = {metric.id for metric in context.metrics if metric.id is not None}
     form = parse_status_form(dict(data), metric_ids=metric_ids, babel_locale=turn.t.babel_locale)
-    if not may_report(turn.person, context.project, context.owner):
-        form.errors[FORM_ERROR] = NOT_ALLOWED
+    reason = card.refusal()
+    if reason is Refusal.shared_conversation:  # keep what they typed: the form goes to 1:1
+        note = await _to_personal_chat(card, await _form(card, typed=form.typed), turn.t)
+        return await refuse(turn, card.verb, card.project_id, reason, note=note)
+    if reason is Refusal.period_frozen:
+        await audit_refusal(turn, card.verb, card.project_id, reason)
+        return await _confirmation(card)
+    if reason is not None:
+        return await refuse(turn, card.verb, card.project_id, reason)
     if form.errors or form.parsed is None:
-        view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
-        return build_status_card(view, turn.t)
+        return await _form(card, typed=form.typed, errors=form.errors)
     for attempt in (1, 2):
         try:
             async with turn.services.sessions() as session, session.begin():
                 await save_report(
                     person=turn.person,
-                    project_id=project_id,
+                    project_id=card.project_id,
                     period=period,
                     values=form.parsed,
                     activity_id=turn.activity.id,
@@ -103,44 +188,45 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
             if attempt == 2:
                 raise
         except NotAllowedError:
-            form.errors[FORM_ERROR] = NOT_ALLOWED
-            view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
-            return build_status_card(view, turn.t)
+            return await refuse(turn, card.verb, card.project_id, Refusal.not_editor)
+        except NoProjectPeriodError:
+            return await refuse(turn, card.verb, card.project_id, Refusal.no_project_period)
+        except PeriodFrozenError:  # closed while the form was open
+            return await refuse(turn, card.verb, card.project_id, Refusal.period_frozen)
         except UnknownProjectError:
             return _unknown(turn)
-    log.info("status saved for project %s period %s", project_id, period)
-    return await _confirmation(turn, await _load(project_id, period, turn))
-
-
-async def _context(turn: Turn, data: Mapping[str, Any]) -> tuple[ReportContext, str] | None:
-    """The card's project and period, or None when the card names nothing we know."""
-    try:
-        project_id, period = _target(turn, data)
-        return await _load(project_id, period, turn), period
-    except (_BadTarget, UnknownProjectError):
-        return None
+    log.info("status saved for project %s period %s", card.project_id, period)
+    saved = await _load(turn, card.verb, data)
+    return await _confirmation(saved) if saved else _unknown(turn)
 
 
 async def edit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
-    found = await _context(turn, data)
-    if found is None:
+    card = await _load(turn, VERB_STATUS_EDIT, data)
+    if card is None:
         return _unknown(turn)
-    context, period = found
-    if context.current is None:
-        return build_status_card(form_view(context, period, turn.t), turn.t)
-    if not may_report(turn.person, context.project, context.owner):
-        return await _confirmation(turn, context)
-    return build_status_card(form_view(context, period, turn.t), turn.t)
+    reason = card.refusal()
+    if reason is Refusal.shared_conversation:
+        note = await _to_personal_chat(card, await _form(card), turn.t)
+        return await refuse(turn, card.verb, card.project_id, reason, note=note)
+    if reason is Refusal.period_frozen:  # the frozen report, which says why
+        await audit_refusal(turn, card.verb, card.project_id, reason)
+        return await _confirmation(card)
+    if reason is not None:
+        return await refuse(turn, card.verb, card.project_id, reason)
+    return await _form(card)
 
 
 async def refresh(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The view for whoever looks: an Edit button for editors, read-only for everyone else."""
-    found = await _context(turn, data)
-    if found is None:
+    """The view for whoever looks, under their rights: the form only for whoever may edit it
+    here, the saved report (money only where their rights allow) for everyone else."""
+    card = await _load(turn, VERB_STATUS_REFRESH, data)
+    if card is None:
         return _unknown(turn)
-    context, period = found
-    if context.current is None:
-        if may_report(turn.person, context.project, context.owner):
-            return build_status_card(form_view(context, period, turn.t), turn.t)
-        return _unknown(turn)
-    return await _confirmation(turn, context)
+    if card.context.current is not None:
+        return await _confirmation(card)
+    if card.refusal() is None:
+        return await _form(card)
+    month = turn.t.month(period_start(card.period))
+    return build_notice_card(
+        turn.t("No status has been reported for {month} yet.", month=month), turn.t
+    )

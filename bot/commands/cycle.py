@@ -15,11 +15,13 @@ from babel.dates import parse_date
 from sqlmodel import select
 
 from bot.context import Turn
+from bot.middleware import safe_for_log
 from cards.cycle import build_cycle_status_card
 from cards.messages import build_notice_card
 from cards.views import CycleStatusView, MissingProject
 from scheduler import cycle, jobs, runner
-from scheduler.calendar import due_date, period_of, period_start
+from scheduler.calendar import period_of, period_start
+from storage import audit
 from storage import cycle as store
 from storage import digest as digests
 from storage.matching import best
@@ -33,6 +35,7 @@ WORDS: dict[str, frozenset[str]] = {
     "prompt_now": frozenset({"prompt now", "kysy nyt", "fråga nu"}),
     "remind_now": frozenset({"remind now", "muistuta nyt", "påminn nu"}),
     "close_period": frozenset({"close period", "sulje jakso", "stäng period"}),
+    "reopen_period": frozenset({"reopen period", "avaa jakso", "öppna period"}),
     "pause": frozenset({"pause cycle", "tauota kierros", "pausa cykeln"}),
     "resume": frozenset({"resume cycle", "jatka kierrosta", "återuppta cykeln"}),
     "set": frozenset({"cycle set", "kierros aseta", "cykel ställ"}),
@@ -114,11 +117,7 @@ async def status(turn: Turn, _rest: str) -> None:
     ]
     view = CycleStatusView(
         period_start=period_start(period),
-        due=due_date(
-            period,
-            prompt_working_day=settings.prompt_working_day,
-            due_working_days=settings.due_working_days,
-        ),
+        due=settings.due(period),
         paused=config.paused,
         expected=expected,
         received=received,
@@ -160,18 +159,95 @@ async def remind_now(turn: Turn, _rest: str) -> None:
     await _notice(turn, turn.t("Reminders queued for {count} unanswered projects.", count=count))
 
 
-async def close_period(turn: Turn, _rest: str) -> None:
+_PERIOD_ARGUMENT = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4}))\s*$")
+
+
+def _period_argument(turn: Turn, rest: str) -> str | None:
+    """``2026-10`` or ``10/2026``, up to this month; this month when none is given."""
+    current = period_of(utcnow(), turn.services.settings.zone)
+    if not rest.strip():
+        return current
+    match = _PERIOD_ARGUMENT.match(rest)
+    if match is None:
+        return None
+    year, month = (match[1], match[2]) if match[1] else (match[4], match[3])
+    period = f"{int(year):04d}-{int(month):02d}"
+    if not 1 <= int(month) <= 12 or period > current:
+        return None
+    return period
+
+
+async def _bad_period(turn: Turn, rest: str) -> None:
+    await _notice(
+        turn,
+        turn.t(
+            "I did not understand the month {text}. Write it as 2026-10 or 10/2026, up to this month.",
+            text=safe_for_log(rest, 40),
+        ),
+        warning=True,
+    )
+
+
+async def close_period(turn: Turn, rest: str) -> None:
     if not _is_admin(turn):
         await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
         return
-    period = period_of(utcnow(), turn.services.settings.zone)
+    period = _period_argument(turn, rest)
+    if period is None:
+        await _bad_period(turn, rest)
+        return
     async with turn.services.sessions() as session, session.begin():
         closed = await store.close_period(period, session=session)
-        await store.mark_run(period, cycle.CLOSE, "admin", session=session)
+        if closed:
+            await store.mark_run(period, cycle.CLOSE, "admin", session=session)
+            await audit.record(
+                actor_id=turn.person.id,
+                action="period.close",
+                entity="reporting_period",
+                entity_id=period,
+                activity_id=turn.activity.id,
+                details={"period": period},
+                session=session,
+            )
+    month = turn.t.month(period_start(period))
     text = (
-        turn.t("The period is closed: later changes are recorded as late.")
+        turn.t("{month} is closed: later changes are recorded as late.", month=month)
         if closed
-        else turn.t("The period was closed already.")
+        else turn.t("{month} was closed already.", month=month)
+    )
+    await _notice(turn, text)
+
+
+async def reopen_period(turn: Turn, rest: str) -> None:
+    """Reopen a closed period, so that its given reports can be changed again."""
+    if not _is_admin(turn):
+        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+        return
+    period = _period_argument(turn, rest)
+    if period is None:
+        await _bad_period(turn, rest)
+        return
+    async with turn.services.sessions() as session, session.begin():
+        reopened = await store.reopen_period(period, session=session)
+        if reopened:
+            await audit.record(
+                actor_id=turn.person.id,
+                action="period.reopen",
+                entity="reporting_period",
+                entity_id=period,
+                activity_id=turn.activity.id,
+                details={"period": period},
+                session=session,
+            )
+    month = turn.t.month(period_start(period))
+    text = (
+        turn.t(
+            "{month} is open again: its reports can be changed. Type close period {period} to close it again.",
+            month=month,
+            period=period,
+        )
+        if reopened
+        else turn.t("{month} is not closed.", month=month)
     )
     await _notice(turn, text)
 

@@ -1,21 +1,34 @@
-"""``status`` / ``tila``: one status card per project the person owns or is deputy for."""
+"""``status`` / ``tila``: one status card per project the person owns or is deputy for.
+
+The cards show and ask for the project's money, so they go only to the person's 1:1
+chat. Asked in a channel or group chat, the bot sends them there and says so in the
+thread. A report already given for a closed period comes as its frozen confirmation.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.access import OPEN_PERSONAL_CHAT, is_shared, send_to_personal_chat
 from bot.context import Turn
-from bot.views import current_period, form_view
+from bot.views import confirmation_view, current_period, form_view
 from cards.messages import build_notice_card
-from cards.status import build_status_card
+from cards.status import build_confirmation_card, build_status_card
+from storage.cycle import load_config, settings_of
+from storage.portfolio import Rights
 from storage.status import reportable_contexts
 
 WORDS = frozenset({"status", "tila", "tilanne", "my status", "oma tila"})
+# An editor of a report sees its money: the same rights the form itself gives them.
+EDITOR = Rights(all_money=True)
 
 
 async def handle(turn: Turn, _rest: str) -> None:
     period = current_period(turn)
     async with turn.services.sessions() as session:
         contexts = await reportable_contexts(turn.person, period, session=session)
-    if not contexts:
+        settings = settings_of(await load_config(session=session)) if contexts else None
+    if not contexts or settings is None:
         await turn.send_card(
             build_notice_card(
                 turn.t(
@@ -25,6 +38,21 @@ async def handle(turn: Turn, _rest: str) -> None:
             )
         )
         return
-    await turn.send_cards(
-        [build_status_card(form_view(context, period, turn.t), turn.t) for context in contexts]
-    )
+    cards: list[dict[str, Any]] = []
+    for context in contexts:
+        if context.period_closed and context.current is not None:
+            frozen = confirmation_view(
+                context, turn.t, rights=EDITOR, editor_ids=[], can_edit=False
+            )
+            cards.append(build_confirmation_card(frozen, turn.t))
+        else:
+            form = form_view(context, period, turn.t, due=settings.due(period))
+            cards.append(build_status_card(form, turn.t))
+    if not is_shared(turn):
+        await turn.send_cards(cards)
+        return
+    if await send_to_personal_chat(turn, cards):
+        text = turn.t("I sent your status cards to our 1:1 chat.")
+    else:
+        text = turn.t(OPEN_PERSONAL_CHAT)
+    await turn.send_card(build_notice_card(text, turn.t))

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.access import is_shared
 from bot.context import Turn
 from bot.questions.parse import Question
 from cards import labels
@@ -24,7 +25,7 @@ from scheduler.calendar import period_of, period_start, previous_period
 from storage import digest as digests
 from storage import portfolio
 from storage.matching import best
-from storage.models import ConversationKind, Project, utcnow
+from storage.models import Project, utcnow
 from storage.portfolio import ProjectRow, Rights
 from translations import Translator
 
@@ -597,17 +598,12 @@ INTENTS: dict[str, Handler] = {
 }
 
 
-def shared(turn: Turn) -> bool:
-    kind = turn.activity.conversation.conversation_type if turn.activity.conversation else None
-    return kind in (ConversationKind.channel.value, ConversationKind.group_chat.value)
-
-
 async def answer(
     turn: Turn, question: Question, *, page: int = 0, project_id: int | None = None
 ) -> AnswerView:
     async with turn.services.sessions() as session:
         rights = await portfolio.rights_for(
-            turn.person, shared_conversation=shared(turn), session=session
+            turn.person, shared_conversation=is_shared(turn), session=session
         )
         now = utcnow()
         ask = Ask(

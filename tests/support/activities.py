@@ -48,6 +48,30 @@ def _base(user: User, service_url: str, kind: str = "message", **extra: Any) -> 
     return activity
 
 
+CHANNEL = "19:roadmap-channel@thread.tacv2"
+GROUP_CHAT = "19:group-chat@thread.v2"
+
+
+def in_conversation(activity: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The same activity sent in a ``personal`` chat, a ``groupChat`` or a ``channel``."""
+    if kind == "personal":
+        return activity
+    conversation_id = CHANNEL if kind == "channel" else GROUP_CHAT
+    activity["conversation"] = {
+        "id": conversation_id,
+        "conversationType": kind,
+        "tenantId": TENANT,
+        "isGroup": True,
+    }
+    if kind == "channel":
+        activity["channelData"] = {
+            "tenant": {"id": TENANT},
+            "team": {"id": "19:team@thread.tacv2"},
+            "channel": {"id": CHANNEL},
+        }
+    return activity
+
+
 def message(user: User, service_url: str, text: str) -> dict[str, Any]:
     return _base(user, service_url, text=text, textFormat="plain")
 

@@ -29,6 +29,9 @@ OWNER = User("29:owner", "aad-owner", "Aino Virtanen", "fi-FI")
 DEPUTY = User("29:deputy", "aad-deputy", "Björn Lindqvist", "sv-FI")
 OTHER = User("29:other", "aad-other", "Olli Muu", "en-US")
 ADMIN = User("29:admin", "aad-admin", "Anna Admin", "en-US")
+MANAGER = User("29:manager", "aad-manager", "Maija Manageri", "en-US")
+VIEWER = User("29:viewer", "aad-viewer", "Ville Katsoja", "en-US")
+STRANGER = User("29:stranger", "aad-stranger", "Sami Tuntematon", "en-US")  # not in the database
 CURRENT_PERIOD = period_of(utcnow(), ZoneInfo("Europe/Helsinki"))
 LAST_PERIOD = previous_period(CURRENT_PERIOD)
 
@@ -48,6 +51,8 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
         (DEPUTY, Role.owner),
         (OTHER, Role.owner),
         (ADMIN, Role.admin),
+        (MANAGER, Role.manager),
+        (VIEWER, Role.viewer),
     ):
         person = Person(
             aad_object_id=user.aad,
