@@ -35,7 +35,7 @@ from bot.views import confirmation_view, current_period, form_view
 from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
 from cards.messages import build_notice_card
 from cards.status import build_confirmation_card, build_status_card
-from scheduler.calendar import period_start
+from scheduler.calendar import parse_period, period_start
 from storage.cycle import load_config, settings_of
 from storage.inputs import parse_status_form
 from storage.people import teams_ids
@@ -70,6 +70,10 @@ def _target(turn: Turn, data: Mapping[str, Any]) -> tuple[int, str]:
         raise _BadTarget
     if not isinstance(period, str) or not _PERIOD.match(period) or period > current_period(turn):
         raise _BadTarget
+    try:
+        parse_period(period)  # the calendar's own rule, or every date on the card would fail
+    except ValueError as error:
+        raise _BadTarget from error
     return project_id, period
 
 

@@ -187,3 +187,27 @@ async def test_digest_here_marks_a_channel(bot: BotHarness) -> None:
             )
         ).all()
     assert pending == []
+
+
+async def test_the_digest_in_a_channel_shows_no_money(bot: BotHarness) -> None:
+    from scheduler import jobs
+    from tests.support.portfolio import CURRENT_PERIOD
+
+    team = a.team_install(ADMIN, bot.connector.url)
+    await bot.post(team)
+    message = a.message(ADMIN, bot.connector.url, "digest here")
+    message["conversation"] = team["conversation"]
+    message["channelData"] = team["channelData"]
+    await bot.post(message)
+    await bot.post(a.personal_install(ADMIN, bot.connector.url))
+    await jobs.fire_step(CURRENT_PERIOD, "digest")
+    assert await _dispatch(bot) >= 1
+    in_channel = [
+        attachment["content"]
+        for call in bot.connector.calls
+        if call.method == "POST" and call.conversation_id == team["conversation"]["id"]
+        for attachment in call.body.get("attachments") or []
+    ]
+    digests = [card for card in in_channel if "Roadmap digest" in texts(card)]
+    assert digests, "the digest was posted in the channel"
+    assert all("€" not in texts(card) and "Budget used" not in texts(card) for card in digests)

@@ -26,7 +26,6 @@ from tests.support.portfolio import (
     DEPUTY,
     LAST_PERIOD,
     MANAGER,
-    OTHER,
     OWNER,
     STRANGER,
     VIEWER,
@@ -39,7 +38,7 @@ ROLES: dict[str, User] = {
     "deputy": DEPUTY,
     "admin": ADMIN,
     "manager": MANAGER,
-    "viewer": OTHER,
+    "viewer": VIEWER,
     "stranger": STRANGER,
 }
 CONVERSATIONS = ("personal", "groupChat", "channel")
@@ -106,3 +105,66 @@ async def test_money_only_where_the_rule_allows(
 
 
 VERBS_WITH_FORMS = frozenset({"status.submit", "status.edit"})
+
+
+def _calls_to(bot: BotHarness, conversation_id: str) -> list[dict[str, Any]]:
+    return [
+        call.body
+        for call in bot.connector.calls
+        if call.method == "POST" and call.conversation_id == conversation_id
+    ]
+
+
+def _cards_of(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        attachment["content"]
+        for activity in activities
+        for attachment in activity.get("attachments") or []
+    ]
+
+
+@pytest.mark.parametrize("conversation", ["groupChat", "channel"])
+async def test_status_in_a_shared_conversation_goes_to_the_personal_chat(
+    bot: BotHarness, conversation: str
+) -> None:
+    await bot.post(a.personal_install(OWNER, bot.connector.url))
+    message = a.in_conversation(
+        a.message(OWNER, bot.connector.url, "<at>Roadmap Bot</at> tila"), conversation
+    )
+    message["entities"] = [{"type": "mention", "text": "<at>Roadmap Bot</at>", "mentioned": a.BOT}]
+    status, _ = await bot.post(message)
+    assert status == 201
+    shared_id = message["conversation"]["id"]
+    [notice] = _cards_of(_calls_to(bot, shared_id))
+    assert "Lähetin tilakorttisi kahdenkeskiseen keskusteluumme." in texts(notice)
+    assert EURO not in json.dumps(notice, ensure_ascii=False) and not inputs(notice)
+    [form] = [c for c in _cards_of(_calls_to(bot, OWNER.conversation)) if inputs(c)]
+    assert inputs(form)["spent"] == "20000", "the form, with its money, is in the 1:1 chat"
+
+
+async def test_without_a_personal_chat_the_bot_says_how_to_open_one(bot: BotHarness) -> None:
+    message = a.in_conversation(a.message(OWNER, bot.connector.url, "tila"), "groupChat")
+    await bot.post(message)
+    [notice] = bot.connector.cards()
+    assert "Avaa se: valitse nimeni" in texts(notice)
+    assert EURO not in json.dumps(notice, ensure_ascii=False) and not inputs(notice)
+
+
+async def test_a_form_submitted_in_a_channel_goes_to_the_personal_chat_with_what_was_typed(
+    bot: BotHarness,
+) -> None:
+    await bot.post(a.personal_install(OWNER, bot.connector.url))
+    data = submission(bot, achievements="Kirjoitettu kanavalla")
+    status, body = await bot.post(
+        a.in_conversation(a.execute(OWNER, bot.connector.url, "status.submit", data), "channel")
+    )
+    assert status == 200
+    assert "Lähetin lomakkeen kahdenkeskiseen keskusteluumme." in texts(body["value"])
+    [form] = [c for c in _cards_of(_calls_to(bot, OWNER.conversation)) if inputs(c)]
+    assert inputs(form)["achievements"] == "Kirjoitettu kanavalla"
+    assert inputs(form)["spent"] == "25000"
+    async with bot.sessions() as session:
+        refused = (await session.exec(select(AuditLog))).all()
+    assert [(r.action, r.details["reason"]) for r in refused] == [
+        ("refused", "shared_conversation")
+    ]

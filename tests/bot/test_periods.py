@@ -1,0 +1,226 @@
+"""Which periods a card can write to, over HTTP: the rule in the README's "Status periods".
+
+- no project period: before the project's first roadmap year or the programme's start;
+- a first report after its period closed is accepted and marked late;
+- a report given in a closed period is frozen: the card says so and has no Edit button;
+- an admin reopens a period (audited), and closes it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from storage.models import (
+    AuditLog,
+    MetricValue,
+    Programme,
+    Roadmap,
+    RoadmapProject,
+    StatusReport,
+)
+from tests.bot.test_status_journey import EDIT_TITLE, inputs, submission, texts
+from tests.conftest import BotHarness
+from tests.support import activities as a
+from tests.support.portfolio import ADMIN, CURRENT_PERIOD, LAST_PERIOD, OTHER, OWNER
+from tests.support.state import snapshot
+
+
+async def _say(bot: BotHarness, user: a.User, text: str) -> dict[str, Any]:
+    before = len(bot.connector.cards())
+    status, _ = await bot.post(a.message(user, bot.connector.url, text))
+    assert status == 201
+    cards = bot.connector.cards()
+    assert len(cards) == before + 1, f"one answer to {text!r}"
+    return cards[-1]
+
+
+async def _submit(bot: BotHarness, period: str, **overrides: Any) -> dict[str, Any]:
+    status, body = await bot.post(
+        a.execute(
+            OWNER, bot.connector.url, "status.submit", submission(bot, period=period, **overrides)
+        )
+    )
+    assert status == 200
+    card: dict[str, Any] = body["value"]
+    return card
+
+
+async def _audit(bot: BotHarness, action: str) -> list[AuditLog]:
+    async with bot.sessions() as session:
+        rows = await session.exec(
+            select(AuditLog).where(col(AuditLog.action) == action).order_by(col(AuditLog.id))
+        )
+        return list(rows.all())
+
+
+async def _report(bot: BotHarness, period: str) -> StatusReport | None:
+    async with bot.sessions() as session:
+        return (
+            await session.exec(
+                select(StatusReport).where(
+                    StatusReport.project_id == bot.portfolio.kartalla_id,
+                    StatusReport.period == period,
+                )
+            )
+        ).first()
+
+
+@pytest.mark.parametrize("period", ["1999-03", "1999-12", "2101-01"])
+async def test_a_period_the_calendar_does_not_know_is_refused_and_nothing_is_written(
+    bot: BotHarness, period: str
+) -> None:
+    before = await snapshot(bot.sessions)
+    card = await _submit(bot, period)
+    assert "Kortti viittaa projektiin, jota en tunne" in texts(card)
+    assert await snapshot(bot.sessions) == before
+
+
+async def test_no_report_before_the_projects_roadmap_year(bot: BotHarness) -> None:
+    this_year = int(CURRENT_PERIOD[:4])
+    async with bot.sessions() as session, session.begin():
+        programme = Programme(
+            name_fi="Digiohjelma",
+            name_sv="Digiprogram",
+            name_en="Digital programme",
+            start_year=this_year - 2,
+            end_year=this_year + 1,
+        )
+        session.add(programme)
+        await session.flush()
+        roadmap = Roadmap(programme_id=programme.id or 0, year=this_year)
+        session.add(roadmap)
+        await session.flush()
+        session.add(
+            RoadmapProject(roadmap_id=roadmap.id or 0, project_id=bot.portfolio.kartalla_id)
+        )
+    before = await snapshot(bot.sessions)
+    last_year = f"{this_year - 1}-06"
+    card = await _submit(bot, last_year)
+    assert "before the project's roadmap year" in texts(card) or "ennen" in texts(card)
+    assert not inputs(card)
+    refused = await _audit(bot, "refused")
+    assert [r.details["reason"] for r in refused] == ["no_project_period"]
+    after = await snapshot(bot.sessions)
+    assert after.pop("AuditLog") == before.pop("AuditLog") + 1, "only the refusal's entry"
+    assert after == before
+    january = await _submit(bot, f"{this_year}-01")
+    assert "Tila tallennettu" in texts(january) or "Tallentanut" in texts(january)
+    assert await _report(bot, f"{this_year}-01") is not None
+
+
+async def test_a_first_report_after_close_is_kept_and_marked_late(bot: BotHarness) -> None:
+    await _say(bot, ADMIN, "close period")
+    card = await _submit(bot, CURRENT_PERIOD)
+    report = await _report(bot, CURRENT_PERIOD)
+    assert report is not None and report.late and report.revision == 1
+    shown = texts(card)
+    assert "Tallennettu jakson sulkemisen jälkeen." in shown
+    assert EDIT_TITLE["fi"] not in shown, "once given, a closed period's report is frozen"
+
+
+async def test_a_given_report_is_frozen_once_its_period_is_closed(bot: BotHarness) -> None:
+    first = bot.portfolio.metric_ids[0]
+    await _submit(bot, CURRENT_PERIOD, **{f"metric_{first}": "120"})
+    await _say(bot, ADMIN, "close period")
+    before = await snapshot(bot.sessions)
+    async with bot.sessions() as session:
+        values_before = (await session.exec(select(MetricValue.value))).all()
+
+    card = await _submit(bot, CURRENT_PERIOD, progress="90", **{f"metric_{first}": "999"})
+    shown = texts(card)
+    assert "Tämä jakso on suljettu" in shown
+    assert EDIT_TITLE["fi"] not in shown and not inputs(card)
+    status, body = await bot.post(
+        a.execute(
+            OWNER,
+            bot.connector.url,
+            "status.edit",
+            {"project_id": bot.portfolio.kartalla_id, "period": CURRENT_PERIOD},
+        )
+    )
+    assert status == 200 and not inputs(body["value"]), "Edit gives no form either"
+    status_card = await _say(bot, OWNER, "tila")
+    assert not inputs(status_card) and "Tämä jakso on suljettu" in texts(status_card)
+
+    after = await snapshot(bot.sessions)
+    assert after.pop("AuditLog") == before.pop("AuditLog") + 2, "two refusals, audited"
+    assert after == before, "the report and its metric values are unchanged"
+    async with bot.sessions() as session:
+        assert (await session.exec(select(MetricValue.value))).all() == values_before
+    assert {r.details["reason"] for r in await _audit(bot, "refused")} == {"period_frozen"}
+
+
+async def test_an_admin_reopens_a_period_and_closes_it_again(bot: BotHarness) -> None:
+    await _say(bot, ADMIN, f"close period {LAST_PERIOD}")
+    frozen = await _submit(bot, LAST_PERIOD, progress="45")
+    assert "Tämä jakso on suljettu" in texts(frozen)
+
+    refused = await _say(bot, OTHER, f"reopen period {LAST_PERIOD}")
+    assert "Only programme admins can do that." in texts(refused)
+    month, year = LAST_PERIOD[5:], LAST_PERIOD[:4]
+    reopened = await _say(bot, ADMIN, f"reopen period {int(month)}/{year}")
+    assert "is open again" in texts(reopened)
+    saved = await _submit(bot, LAST_PERIOD, progress="45")
+    assert EDIT_TITLE["fi"] in texts(saved)
+    report = await _report(bot, LAST_PERIOD)
+    assert report is not None and (report.revision, report.progress) == (2, 45)
+
+    closed = await _say(bot, ADMIN, f"close period {LAST_PERIOD}")
+    assert "is closed" in texts(closed)
+    assert [r.entity_id for r in await _audit(bot, "period.reopen")] == [LAST_PERIOD]
+    assert [r.entity_id for r in await _audit(bot, "period.close")] == [LAST_PERIOD] * 2
+    again = await _submit(bot, LAST_PERIOD, progress="50")
+    assert "Tämä jakso on suljettu" in texts(again)
+
+
+@pytest.mark.parametrize(
+    ("user", "command"),
+    [
+        (ADMIN, "avaa jakso 2026-13"),
+        (ADMIN, "öppna period next month"),
+        (ADMIN, "reopen period 2099-01"),
+    ],
+)
+async def test_a_month_that_cannot_be_reopened_is_explained(
+    bot: BotHarness, user: a.User, command: str
+) -> None:
+    card = await _say(bot, user, command)
+    assert "2026-10 or 10/2026" in texts(card)
+
+
+@pytest.mark.parametrize("project_id", ["²", "١٢", "1e3", " 1"], ids=repr)
+async def test_project_ids_are_ascii_digits_only(bot: BotHarness, project_id: str) -> None:
+    before = await snapshot(bot.sessions)
+    card = await _submit(bot, CURRENT_PERIOD, project_id=project_id)
+    assert "Kortti viittaa projektiin, jota en tunne" in texts(card)
+    assert await snapshot(bot.sessions) == before
+
+
+async def test_the_status_card_and_the_prompt_show_the_same_due_date(bot: BotHarness) -> None:
+    from app import ADAPTER_KEY, SERVICES_KEY
+    from bot.proactive import BotSender
+    from scheduler.calendar import due_date
+    from scheduler.dispatcher import Dispatcher
+    from translations import Translator
+
+    await bot.post(a.personal_install(OWNER, bot.connector.url))
+    await _say(bot, ADMIN, "cycle set due 3")
+    zone = bot.app[SERVICES_KEY].settings.zone
+    expected = Translator.for_locale("fi-FI", zone).date(
+        due_date(CURRENT_PERIOD, due_working_days=3)
+    )
+    default = Translator.for_locale("fi-FI", zone).date(due_date(CURRENT_PERIOD))
+    assert expected != default
+    status_card = await _say(bot, OWNER, "tila")
+    assert expected in texts(status_card)
+    await _say(bot, ADMIN, "prompt now")
+    sender = BotSender(bot.app[ADAPTER_KEY], bot.app[SERVICES_KEY])
+    dispatcher = Dispatcher(bot.sessions, sender, worker="test")
+    while await dispatcher.run_once():
+        pass
+    prompts = [c for c in bot.connector.cards() if "Tallenna tila" in texts(c)]
+    assert len(prompts) >= 2
+    assert all(expected in texts(card) for card in prompts)
