@@ -25,8 +25,13 @@ from playwright.sync_api import Page, expect
 from tests.e2e.playground import (
     bot_messages,
     card_input,
+    cards,
     click_card_button,
     fill_input,
+    open_channel,
+    open_group_chat,
+    open_personal_chat,
+    post_in_channel,
     send_message,
     wait_for_bot_message,
     wait_for_card,
@@ -208,3 +213,35 @@ def test_out_of_range_progress_is_refused_and_typed_text_kept(stack: Stack, page
     assert stack.proxy.forwarded[-1]["value"]["action"]["data"]["progress"] == "140"
     assert saved_report(stack.database, code) is None, "nothing saved"
     assert_loopback_only(stack)
+
+
+SENT_TO_PERSONAL = "Lähetin tilakorttisi kahdenkeskiseen keskusteluumme."
+TEAM, CHANNEL, GROUP_CHAT = (
+    "Porvoon digiohjelma",
+    "Tiekartta",
+    "Digiohjelma / Digitaliseringsprogram",
+)
+BOT_NAME = "Roadmap Bot"
+
+
+def test_status_asked_in_a_channel_or_group_chat_goes_to_the_personal_chat(
+    stack: Stack, page: Page
+) -> None:
+    """Status cards carry money and are forms: only the 1:1 chat gets them."""
+    open_channel(page, TEAM, CHANNEL)
+    thread = post_in_channel(page, "tila", mention=BOT_NAME)
+    expect(thread.filter(has_text=SENT_TO_PERSONAL)).to_have_count(1)
+    expect(cards(thread).filter(has_text="€")).to_have_count(0)
+    shot(page, "10-status-in-channel")
+
+    open_group_chat(page, GROUP_CHAT)
+    send_message(page, "tila", mention=BOT_NAME)
+    wait_for_bot_message(page, SENT_TO_PERSONAL)
+    expect(status_forms(page)).to_have_count(0)
+    shot(page, "11-status-in-group-chat")
+
+    open_personal_chat(page)
+    forms = status_forms(page)
+    for code in OWNED_PROJECTS:
+        expect(forms.filter(has_text=code)).to_have_count(2)  # once for each ask
+    shot(page, "12-status-cards-in-personal-chat")
