@@ -26,13 +26,14 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, expect
 
+from scheduler.cycle import CLOSE, CycleSettings, cycle_steps
 from tests.e2e.playground import (
     CHROMIUM_PATH,
     CONFIG_FILE_NAME,
@@ -312,3 +313,36 @@ def assert_loopback_only(stack: Stack) -> None:
         if urllib.parse.urlsplit(url).hostname not in KNOWN_BLOCKED_HOSTS
     ]
     assert not unexpected, f"the page tried to reach other hosts: {unexpected}"
+
+
+LEASE_TIMEOUT_S = 15.0
+
+
+def wait_for_leader(stack: Stack) -> None:
+    """The bot holds the cycle lease, so its dispatcher is running."""
+    deadline = time.monotonic() + LEASE_TIMEOUT_S
+    while not query(stack.database, "SELECT holder FROM lease WHERE name = 'cycle'"):
+        if time.monotonic() > deadline:
+            raise AssertionError("the bot never took the cycle lease (see bot.log)")
+        time.sleep(0.1)
+
+
+def reopen_the_period(stack: Stack) -> None:
+    """This journey is about an open period. Past the month's close day the bot, once it
+    leads the cycle, catches the missed close up at start-up; wait for that, then reopen
+    the period (the close step, recorded as run, does not run again)."""
+    period = current_period()
+    close = next(s for s in cycle_steps(period, CycleSettings()) if s.kind == CLOSE)
+    if close.moment(ZoneInfo(TIMEZONE)) > datetime.now(UTC):
+        return
+    deadline = time.monotonic() + LEASE_TIMEOUT_S
+    closed = "SELECT 1 FROM cyclerun WHERE period = ? AND kind = ?"
+    while not query(stack.database, closed, period, CLOSE):
+        if time.monotonic() > deadline:
+            raise AssertionError("the missed close was never caught up (see bot.log)")
+        time.sleep(0.1)
+    with contextlib.closing(sqlite3.connect(stack.database, timeout=5.0)) as connection:
+        connection.execute(
+            "UPDATE reportingperiod SET closed_at = NULL WHERE period = ?", (period,)
+        )
+        connection.commit()

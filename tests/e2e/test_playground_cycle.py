@@ -20,21 +20,16 @@ trace in ``artifacts/e2e/cycle/``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from scheduler.cycle import CLOSE, CycleSettings, cycle_steps
 from tests.e2e.playground import (
     bot_messages,
     card_input,
@@ -55,17 +50,18 @@ from tests.e2e.roadmap_stack import (
     PROGRESS,
     SAVE,
     SAVED_BY,
-    TIMEZONE,
     VIEWPORT,
     WELCOME,
     Stack,
     assert_loopback_only,
     current_period,
     query,
+    reopen_the_period,
     saved_report,
     shot,
     status_card,
     status_forms,
+    wait_for_leader,
 )
 
 pytestmark = pytest.mark.e2e
@@ -201,36 +197,6 @@ def _wait_for_outbox(stack: Stack, kind_prefix: str) -> list[dict[str, Any]]:
         time.sleep(0.1)
 
 
-def _wait_for_leader(stack: Stack) -> None:
-    """The bot holds the cycle lease, so its dispatcher is running."""
-    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    while not query(stack.database, "SELECT holder FROM lease WHERE name = 'cycle'"):
-        if time.monotonic() > deadline:
-            raise AssertionError("the bot never took the cycle lease (see bot.log)")
-        time.sleep(0.1)
-
-
-def _reopen_the_period(stack: Stack) -> None:
-    """This journey is about an open period. Past the month's close day the bot, once it
-    leads the cycle, catches the missed close up at start-up; wait for that, then reopen
-    the period (the close step, recorded as run, does not run again)."""
-    period = current_period()
-    close = next(s for s in cycle_steps(period, CycleSettings()) if s.kind == CLOSE)
-    if close.moment(ZoneInfo(TIMEZONE)) > datetime.now(UTC):
-        return
-    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    closed = "SELECT 1 FROM cyclerun WHERE period = ? AND kind = ?"
-    while not query(stack.database, closed, period, CLOSE):
-        if time.monotonic() > deadline:
-            raise AssertionError("the missed close was never caught up (see bot.log)")
-        time.sleep(0.1)
-    with contextlib.closing(sqlite3.connect(stack.database, timeout=5.0)) as connection:
-        connection.execute(
-            "UPDATE reportingperiod SET closed_at = NULL WHERE period = ?", (period,)
-        )
-        connection.commit()
-
-
 def _tall_shot(page: Page, name: str, first: Locator, last: Locator) -> None:
     """Screenshot from ``first`` down to ``last``, which may be several cards further.
 
@@ -258,8 +224,8 @@ def _tall_shot(page: Page, name: str, first: Locator, last: Locator) -> None:
 def test_admin_prompts_and_reminds_owners_in_the_playground(stack: Stack, page: Page) -> None:
     for code in OWNED_PROJECTS:
         assert saved_report(stack.database, code) is None, "this month's period starts empty"
-    _wait_for_leader(stack)
-    _reopen_the_period(stack)
+    wait_for_leader(stack)
+    reopen_the_period(stack)
 
     # 1. The cycle card lists Aino's three projects as not answered.
     wait_for_bot_message(page, WELCOME)
