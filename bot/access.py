@@ -36,12 +36,14 @@ class Refusal(enum.StrEnum):
     """Why an action was refused; the value is what the audit log records."""
 
     not_editor = "not_editor"
+    not_admin = "not_admin"
     shared_conversation = "shared_conversation"
     period_frozen = "period_frozen"
     no_project_period = "no_project_period"
 
 
 REASONS = {
+    Refusal.not_admin: N_("Only programme admins can do that."),
     Refusal.not_editor: N_(
         "Only the project's owner, their deputy or an admin can report on this project. Nothing was saved."
     ),
@@ -76,8 +78,8 @@ async def audit_refusal(turn: Turn, verb: str, project_id: int | None, reason: R
         await audit.record(
             actor_id=turn.person.id,
             action="refused",
-            entity="project",
-            entity_id=project_id if project_id is not None else "",
+            entity="project" if project_id is not None else "command",
+            entity_id=project_id if project_id is not None else verb,
             activity_id=turn.activity.id,
             details={
                 "verb": verb,

@@ -14,6 +14,7 @@ from datetime import date
 from babel.dates import parse_date
 from sqlmodel import select
 
+from bot.access import Refusal, audit_refusal
 from bot.context import Turn
 from bot.middleware import safe_for_log
 from cards.cycle import build_cycle_status_card
@@ -85,6 +86,15 @@ def _is_admin(turn: Turn) -> bool:
     return turn.person.role == Role.admin
 
 
+async def _admin_only(turn: Turn, command: str) -> bool:
+    """True for an admin; anyone else is told so, and the refusal is audited."""
+    if _is_admin(turn):
+        return True
+    await audit_refusal(turn, command, None, Refusal.not_admin)
+    await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    return False
+
+
 def _step_label(kind: str, t: Translator) -> str:
     if cycle.is_reminder(kind):
         return t("Reminder {number}", number=kind.removeprefix(cycle.REMINDER_PREFIX))
@@ -92,8 +102,7 @@ def _step_label(kind: str, t: Translator) -> str:
 
 
 async def status(turn: Turn, _rest: str) -> None:
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "cycle"):
         return
     t = turn.t
     period = period_of(utcnow(), turn.services.settings.zone)
@@ -136,8 +145,7 @@ async def status(turn: Turn, _rest: str) -> None:
 
 
 async def prompt_now(turn: Turn, _rest: str) -> None:
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "prompt_now"):
         return
     try:
         count = await jobs.prompt_now()
@@ -148,8 +156,7 @@ async def prompt_now(turn: Turn, _rest: str) -> None:
 
 
 async def remind_now(turn: Turn, _rest: str) -> None:
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "remind_now"):
         return
     try:
         count = await jobs.remind_now()
@@ -189,8 +196,7 @@ async def _bad_period(turn: Turn, rest: str) -> None:
 
 
 async def close_period(turn: Turn, rest: str) -> None:
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "close_period"):
         return
     period = _period_argument(turn, rest)
     if period is None:
@@ -220,8 +226,7 @@ async def close_period(turn: Turn, rest: str) -> None:
 
 async def reopen_period(turn: Turn, rest: str) -> None:
     """Reopen a closed period, so that its given reports can be changed again."""
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "reopen_period"):
         return
     period = _period_argument(turn, rest)
     if period is None:
@@ -253,8 +258,7 @@ async def reopen_period(turn: Turn, rest: str) -> None:
 
 
 async def _set_paused(turn: Turn, paused: bool) -> None:
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "pause" if paused else "resume"):
         return
     async with turn.services.sessions() as session, session.begin():
         config = await store.load_config(session=session)
@@ -276,8 +280,7 @@ async def resume(turn: Turn, _rest: str) -> None:
 
 async def set_setting(turn: Turn, rest: str) -> None:
     """``cycle set time 09:30``, ``cycle set due 7``, ``cycle set reminders -3,0``…"""
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "cycle set"):
         return
     key, _, value = rest.strip().partition(" ")
     field = SETTING_KEYS.get(key.lower())
@@ -327,8 +330,7 @@ def _apply(config: object, field: str, value: str) -> None:
 
 
 async def digest_here(turn: Turn, _rest: str) -> None:
-    if not _is_admin(turn):
-        await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+    if not await _admin_only(turn, "digest_here"):
         return
     async with turn.services.sessions() as session, session.begin():
         conversation = (
@@ -374,8 +376,7 @@ async def away(turn: Turn, rest: str) -> None:
     whom = parts[1] if len(parts) > 1 else None
     target: Person | None = turn.person
     if whom:
-        if not _is_admin(turn):
-            await _notice(turn, turn.t(ONLY_ADMINS), warning=True)
+        if not await _admin_only(turn, "away"):
             return
         target = await _find_person(whom, turn=turn)
     day = _parse_day(day_text, turn.t)

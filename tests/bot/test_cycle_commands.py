@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app import ADAPTER_KEY, SERVICES_KEY
 from bot.proactive import BotSender
 from scheduler.dispatcher import Dispatcher
-from storage.models import Conversation, CycleConfig, OutboxMessage, OutboxStatus, Person
+from storage.models import AuditLog, Conversation, CycleConfig, OutboxMessage, OutboxStatus, Person
 from tests.bot.test_status_journey import as_language, submission, texts
 from tests.conftest import BotHarness
 from tests.support import activities as a
@@ -53,6 +53,12 @@ async def test_cycle_commands_are_for_admins_only(bot: BotHarness, command: str)
     async with bot.sessions() as session:
         assert (await session.exec(select(OutboxMessage))).all() == []
         assert await session.get(CycleConfig, 1) is None
+        [refusal] = (await session.exec(select(AuditLog))).all()
+    assert (refusal.action, refusal.entity, refusal.details["reason"]) == (
+        "refused",
+        "command",
+        "not_admin",
+    )
 
 
 @pytest.mark.parametrize(
