@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from aiohttp import ClientError, web
+from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import (
@@ -38,19 +38,34 @@ from botframework.connector.auth import (
 )
 from msrest.serialization import Model
 
+from bot.channel_auth import (
+    CALLER_ID,
+    RETRY_SECONDS,
+    ChannelAuthentication,
+    KeysUnavailable,
+    OpenIdKeys,
+    RateLimitedLog,
+    Unauthorized,
+)
 from bot.connector import Connector, dumps, wire_json
+from bot.lru import LruCache
 from settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
 CONNECTOR_TIMEOUT_SECONDS = 15
+# connector and token clients kept, the most recently used (Teams uses a handful of service URLs)
+CLIENT_CACHE_SIZE = 64
 
 
 class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
     """Hands out one connector client per (service URL, audience) instead of one per turn."""
 
     def __init__(
-        self, inner: ConnectorFactory, cache: dict[tuple[str, str, str], ConnectorClient], key: str
+        self,
+        inner: ConnectorFactory,
+        cache: LruCache[tuple[str, str, str], ConnectorClient],
+        key: str,
     ) -> None:
         self._inner = inner
         self._cache = cache
@@ -63,17 +78,24 @@ class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
             client = await self._inner.create(service_url, audience)
             # msrest waits 100 s by default: longer than an outbox claim lives
             client.config.connection.timeout = CONNECTOR_TIMEOUT_SECONDS
-            self._cache[cache_key] = client
+            self._cache.put(cache_key, client)
         return client
 
 
 class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
-    """Delegates to the SDK's authentication, caching the clients it builds."""
+    """Delegates to the SDK's authentication, caching the clients it builds.
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    An incoming request's token is checked by ``bot.channel_auth``, not by the SDK, whose
+    key fetch blocks the event loop. The caches are bounded: ``serviceUrl`` is the caller's.
+    """
+
+    def __init__(self, inner: BotFrameworkAuthentication, channel: ChannelAuthentication) -> None:
         self._inner = inner
-        self._connectors: dict[tuple[str, str, str], ConnectorClient] = {}
-        self._token_clients: dict[str, UserTokenClient] = {}
+        self.channel = channel
+        self._connectors: LruCache[tuple[str, str, str], ConnectorClient] = LruCache(
+            CLIENT_CACHE_SIZE
+        )
+        self._token_clients: LruCache[str, UserTokenClient] = LruCache(CLIENT_CACHE_SIZE)
 
     @staticmethod
     def _app_key(claims: ClaimsIdentity | None) -> str:
@@ -86,7 +108,18 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_request(activity, auth_header)
+        """The SDK's result for an activity: without credentials and without a token, its
+        anonymous identity; otherwise the token as ``bot.channel_auth`` checks it (in local
+        mode every token is refused, as the SDK refuses it, but without a key fetch)."""
+        if not auth_header and not self.channel.app_id:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        else:
+            identity = await self.channel.authenticate(activity, auth_header)
+            result = AuthenticateRequestResult()
+            result.claims_identity = identity
+            result.audience = self._inner.get_originating_audience()
+            result.caller_id = CALLER_ID
+            result.connector_factory = self._inner.create_connector_factory(identity)
         if result.connector_factory is not None:
             result.connector_factory = CachingConnectorFactory(
                 result.connector_factory, self._connectors, self._app_key(result.claims_identity)
@@ -110,7 +143,7 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
         client = self._token_clients.get(key)
         if client is None:
             client = await self._inner.create_user_token_client(claims_identity)
-            self._token_clients[key] = client
+            self._token_clients.put(key, client)
         return client
 
     def get_originating_audience(self) -> str:
@@ -121,6 +154,9 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
 
     def create_bot_framework_client(self) -> Any:
         return self._inner.create_bot_framework_client()
+
+    async def close(self) -> None:
+        await self.channel.keys.close()
 
 
 class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
@@ -178,6 +214,9 @@ class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
 
     async def close(self) -> None:
         await self.connector.close()
+        authentication = self.bot_framework_authentication
+        if isinstance(authentication, CachingBotFrameworkAuthentication):
+            await authentication.close()
 
 
 ADAPTER_KEY = web.AppKey("adapter", RoadmapAdapter)
@@ -193,7 +232,10 @@ def create_adapter(settings: Settings) -> RoadmapAdapter:
         APP_TENANTID=settings.app_tenant_id,
     )
     inner = ConfigurationBotFrameworkAuthentication(configuration)
-    return RoadmapAdapter(CachingBotFrameworkAuthentication(inner))
+    channel = ChannelAuthentication(
+        app_id=settings.app_id, keys=OpenIdKeys(settings.openid_metadata_url)
+    )
+    return RoadmapAdapter(CachingBotFrameworkAuthentication(inner, channel))
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -213,6 +255,7 @@ def messages_handler(
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """``POST /api/messages``: 400 for malformed input, 401 for bad credentials, never 500 for either."""
     authentication: BotFrameworkAuthentication = adapter.bot_framework_authentication
+    rejections = RateLimitedLog(log)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -235,14 +278,20 @@ def messages_handler(
         header = request.headers.get("Authorization", "")
         try:
             auth_result = await authentication.authenticate_request(activity, header)
-        except PermissionError:  # the SDK's "no or invalid token" (a subclass of OSError)
-            log.info("rejected an unauthenticated request")
+        except Unauthorized as error:
+            rejections.warning("401 for a request from %s: %s", request.remote, error)
             return web.json_response({"error": "unauthorized"}, status=401)
-        except (TimeoutError, ClientError, OSError):
-            log.warning("could not reach the token issuer to check a request", exc_info=True)
-            return web.json_response({"error": "authentication unavailable"}, status=503)
+        except KeysUnavailable as error:
+            rejections.warning("503 for a request from %s: %s", request.remote, error)
+            return web.json_response(
+                {"error": "authentication unavailable"},
+                status=503,
+                headers={"Retry-After": str(int(RETRY_SECONDS))},
+            )
         except Exception as error:  # any malformed or invalid credential is the client's fault
-            log.info("rejected request: %s", type(error).__name__)
+            rejections.warning(
+                "401 for a request from %s: %s", request.remote, type(error).__name__
+            )
             return web.json_response({"error": "unauthorized"}, status=401)
 
         invoke_response = await adapter.process_activity(auth_result, activity, on_turn)
