@@ -5,10 +5,15 @@ Two botbuilder 4.17 defects are worked around here rather than patched in the SD
   answers 500 to every invoke that has one (``adaptiveCard/action``). We handle the
   request ourselves and write the body once.
 - A malformed ``Authorization`` header raises an arbitrary exception and becomes 500;
-  we authenticate before the turn and answer 401.
+  we authenticate before the turn and answer 401. The token itself is checked by
+  ``bot.channel_auth``, not by the SDK, whose key fetch blocks the event loop: 401 for
+  a refused token, 503 while the signing keys can't be had, one log line each.
 It also caches the connector and user-token clients per service URL and audience:
-CloudAdapter otherwise builds both for every incoming activity. Messages and updates are
-sent through ``bot.connector`` rather than the SDK's msrest client (see there why).
+CloudAdapter otherwise builds both for every incoming activity. The caches are LRU-bounded,
+as the service URL is whatever the caller posts. A ``serviceUrl`` that is not an http(s)
+URL gets 400, and a turn whose reply (and apology) could not be delivered gets 502. Messages
+and updates are sent through ``bot.connector`` rather than the SDK's msrest client (see
+there why).
 """
 
 from __future__ import annotations
