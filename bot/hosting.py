@@ -42,6 +42,7 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from msrest.serialization import Model
+from yarl import URL
 
 from bot.channel_auth import (
     CALLER_ID,
@@ -53,6 +54,7 @@ from bot.channel_auth import (
     Unauthorized,
 )
 from bot.connector import Connector, dumps, wire_json
+from bot.context import UNDELIVERED_KEY
 from bot.lru import LruCache
 from settings import Settings
 
@@ -207,6 +209,11 @@ class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
 
         The SDK writes them with msrest, which would turn a card into its Python ``repr``.
         """
+        if context.turn_state.get(UNDELIVERED_KEY):
+            return InvokeResponse(
+                status=int(HTTPStatus.BAD_GATEWAY),
+                body={"error": "the reply could not be delivered to serviceUrl"},
+            )
         if context.activity.delivery_mode == DeliveryModes.expect_replies:
             return InvokeResponse(
                 status=int(HTTPStatus.OK),
@@ -241,6 +248,14 @@ def create_adapter(settings: Settings) -> RoadmapAdapter:
         app_id=settings.app_id, keys=OpenIdKeys(settings.openid_metadata_url)
     )
     return RoadmapAdapter(CachingBotFrameworkAuthentication(inner, channel))
+
+
+def _is_http_url(value: object) -> bool:
+    try:
+        url = URL(str(value))
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -279,6 +294,8 @@ def messages_handler(
             return _bad_request("not an activity")
         if not activity.type or not activity.service_url or not activity.conversation:
             return _bad_request("an activity needs type, serviceUrl and conversation")
+        if not _is_http_url(activity.service_url):  # a reply could never be sent there
+            return _bad_request("serviceUrl must be an http or https URL")
 
         header = request.headers.get("Authorization", "")
         try:
