@@ -8,6 +8,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -15,6 +16,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'roadmap.db'}"
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "xxx", "todo"}
+# where the Bot Framework channel publishes the keys that sign its tokens (the SDK's
+# TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
+CHANNEL_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -37,6 +41,7 @@ class Settings(BaseSettings):
         default="SingleTenant", alias="MicrosoftAppType"
     )
     app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
+    openid_metadata_url: str = Field(default=CHANNEL_OPENID_METADATA_URL, alias="BotOpenIdMetadata")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=3978, ge=1, le=65535, alias="PORT")
@@ -69,6 +74,16 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("openid_metadata_url")
+    @classmethod
+    def _https_or_loopback(cls, value: str) -> str:
+        url = urlsplit(value)
+        # plain http only to this machine: a local stand-in, in tests
+        local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
+        if not url.hostname or not (url.scheme == "https" or local):
+            raise ValueError("BotOpenIdMetadata must be an https:// URL")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

@@ -35,6 +35,8 @@ from botframework.connector.auth import AppCredentials, AuthenticationConstants
 from msrest.serialization import Model, Serializer
 from yarl import URL
 
+from bot.lru import LruCache
+
 OK_STATUSES = frozenset({200, 201, 202})
 # MSAL hands out a cached token until five minutes before it expires; reusing one for four
 # minutes more therefore never sends an expired token.
@@ -115,6 +117,34 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+class EnvironmentProxies:
+    """``HTTP(S)_PROXY`` and ``NO_PROXY`` as ``requests`` reads them, for aiohttp calls.
+
+    Read once: aiohttp's ``trust_env`` reads them (and ``~/.netrc``) again for every request,
+    which costs more than the request itself. The answer per origin is kept in a bounded
+    cache, since the origin comes from the ``serviceUrl`` a caller posts.
+    """
+
+    CACHE_SIZE = 256
+
+    def __init__(self) -> None:
+        self._proxies = urllib.request.getproxies_environment()
+        self._by_origin: LruCache[tuple[str, str], tuple[str | None]] = LruCache(self.CACHE_SIZE)
+
+    def for_url(self, url: URL) -> str | None:
+        """The proxy for this URL's scheme, unless NO_PROXY lists its host."""
+        origin = (url.scheme, url.host or "")
+        cached = self._by_origin.get(origin)
+        if cached is None:
+            proxy = self._proxies.get(url.scheme)
+            bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+            if proxy and bypass(origin[1], self._proxies):
+                proxy = None
+            cached = (proxy or None,)
+            self._by_origin.put(origin, cached)
+        return cached[0]
+
+
 class Connector:
     """The connector's REST calls this bot makes per turn, on one pooled HTTP session.
 
@@ -132,10 +162,7 @@ class Connector:
         self._closed = False
         self._tokens: dict[tuple[str, str], tuple[float, str]] = {}
         self._token_locks: dict[tuple[str, str], asyncio.Lock] = {}
-        # HTTP(S)_PROXY and NO_PROXY, read once: aiohttp's trust_env reads them (and
-        # ~/.netrc) again for every request, which costs more than the request itself.
-        self._proxies = urllib.request.getproxies_environment()
-        self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
+        self._proxies = EnvironmentProxies()
 
     def _session(self) -> ClientSession:
         if self._closed:
@@ -148,14 +175,7 @@ class Connector:
 
     def proxy_for(self, url: URL) -> str | None:
         """The proxy the environment names for this URL's scheme, unless NO_PROXY lists it."""
-        origin = (url.scheme, url.host or "")
-        if origin not in self._proxy_by_origin:
-            proxy = self._proxies.get(url.scheme)
-            bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-            if proxy and bypass(origin[1], self._proxies):
-                proxy = None
-            self._proxy_by_origin[origin] = proxy or None
-        return self._proxy_by_origin[origin]
+        return self._proxies.for_url(url)
 
     async def close(self) -> None:
         self._closed = True

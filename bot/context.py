@@ -21,6 +21,7 @@ from translations import Translator
 PERSON_KEY = "roadmap.person"
 TRANSLATOR_KEY = "roadmap.translator"
 REPLAY_KEY = "roadmap.replay"
+UNDELIVERED_KEY = "roadmap.undelivered"  # the turn failed and the user could not be told
 
 
 class PersonCache:

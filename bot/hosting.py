@@ -5,10 +5,15 @@ Two botbuilder 4.17 defects are worked around here rather than patched in the SD
   answers 500 to every invoke that has one (``adaptiveCard/action``). We handle the
   request ourselves and write the body once.
 - A malformed ``Authorization`` header raises an arbitrary exception and becomes 500;
-  we authenticate before the turn and answer 401.
+  we authenticate before the turn and answer 401. The token itself is checked by
+  ``bot.channel_auth``, not by the SDK, whose key fetch blocks the event loop: 401 for
+  a refused token, 503 while the signing keys can't be had, one log line each.
 It also caches the connector and user-token clients per service URL and audience:
-CloudAdapter otherwise builds both for every incoming activity. Messages and updates are
-sent through ``bot.connector`` rather than the SDK's msrest client (see there why).
+CloudAdapter otherwise builds both for every incoming activity. The caches are LRU-bounded,
+as the service URL is whatever the caller posts. A ``serviceUrl`` that is not an http(s)
+URL gets 400, and a turn whose reply (and apology) could not be delivered gets 502. Messages
+and updates are sent through ``bot.connector`` rather than the SDK's msrest client (see
+there why).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from aiohttp import ClientError, web
+from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import (
@@ -37,20 +42,37 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from msrest.serialization import Model
+from yarl import URL
 
+from bot.channel_auth import (
+    CALLER_ID,
+    RETRY_SECONDS,
+    ChannelAuthentication,
+    KeysUnavailable,
+    OpenIdKeys,
+    RateLimitedLog,
+    Unauthorized,
+)
 from bot.connector import Connector, dumps, wire_json
+from bot.context import UNDELIVERED_KEY
+from bot.lru import LruCache
 from settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
 CONNECTOR_TIMEOUT_SECONDS = 15
+# connector and token clients kept, the most recently used (Teams uses a handful of service URLs)
+CLIENT_CACHE_SIZE = 64
 
 
 class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
     """Hands out one connector client per (service URL, audience) instead of one per turn."""
 
     def __init__(
-        self, inner: ConnectorFactory, cache: dict[tuple[str, str, str], ConnectorClient], key: str
+        self,
+        inner: ConnectorFactory,
+        cache: LruCache[tuple[str, str, str], ConnectorClient],
+        key: str,
     ) -> None:
         self._inner = inner
         self._cache = cache
@@ -63,17 +85,24 @@ class CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
             client = await self._inner.create(service_url, audience)
             # msrest waits 100 s by default: longer than an outbox claim lives
             client.config.connection.timeout = CONNECTOR_TIMEOUT_SECONDS
-            self._cache[cache_key] = client
+            self._cache.put(cache_key, client)
         return client
 
 
 class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
-    """Delegates to the SDK's authentication, caching the clients it builds."""
+    """Delegates to the SDK's authentication, caching the clients it builds.
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    An incoming request's token is checked by ``bot.channel_auth``, not by the SDK, whose
+    key fetch blocks the event loop. The caches are bounded: ``serviceUrl`` is the caller's.
+    """
+
+    def __init__(self, inner: BotFrameworkAuthentication, channel: ChannelAuthentication) -> None:
         self._inner = inner
-        self._connectors: dict[tuple[str, str, str], ConnectorClient] = {}
-        self._token_clients: dict[str, UserTokenClient] = {}
+        self.channel = channel
+        self._connectors: LruCache[tuple[str, str, str], ConnectorClient] = LruCache(
+            CLIENT_CACHE_SIZE
+        )
+        self._token_clients: LruCache[str, UserTokenClient] = LruCache(CLIENT_CACHE_SIZE)
 
     @staticmethod
     def _app_key(claims: ClaimsIdentity | None) -> str:
@@ -86,7 +115,18 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_request(activity, auth_header)
+        """The SDK's result for an activity: without credentials and without a token, its
+        anonymous identity; otherwise the token as ``bot.channel_auth`` checks it (in local
+        mode every token is refused, as the SDK refuses it, but without a key fetch)."""
+        if not auth_header and not self.channel.app_id:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        else:
+            identity = await self.channel.authenticate(activity, auth_header)
+            result = AuthenticateRequestResult()
+            result.claims_identity = identity
+            result.audience = self._inner.get_originating_audience()
+            result.caller_id = CALLER_ID
+            result.connector_factory = self._inner.create_connector_factory(identity)
         if result.connector_factory is not None:
             result.connector_factory = CachingConnectorFactory(
                 result.connector_factory, self._connectors, self._app_key(result.claims_identity)
@@ -110,7 +150,7 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
         client = self._token_clients.get(key)
         if client is None:
             client = await self._inner.create_user_token_client(claims_identity)
-            self._token_clients[key] = client
+            self._token_clients.put(key, client)
         return client
 
     def get_originating_audience(self) -> str:
@@ -121,6 +161,9 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):  # type: ig
 
     def create_bot_framework_client(self) -> Any:
         return self._inner.create_bot_framework_client()
+
+    async def close(self) -> None:
+        await self.channel.keys.close()
 
 
 class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
@@ -166,6 +209,11 @@ class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
 
         The SDK writes them with msrest, which would turn a card into its Python ``repr``.
         """
+        if context.turn_state.get(UNDELIVERED_KEY):
+            return InvokeResponse(
+                status=int(HTTPStatus.BAD_GATEWAY),
+                body={"error": "the reply could not be delivered to serviceUrl"},
+            )
         if context.activity.delivery_mode == DeliveryModes.expect_replies:
             return InvokeResponse(
                 status=int(HTTPStatus.OK),
@@ -178,6 +226,9 @@ class RoadmapAdapter(CloudAdapter):  # type: ignore[misc]
 
     async def close(self) -> None:
         await self.connector.close()
+        authentication = self.bot_framework_authentication
+        if isinstance(authentication, CachingBotFrameworkAuthentication):
+            await authentication.close()
 
 
 ADAPTER_KEY = web.AppKey("adapter", RoadmapAdapter)
@@ -193,7 +244,18 @@ def create_adapter(settings: Settings) -> RoadmapAdapter:
         APP_TENANTID=settings.app_tenant_id,
     )
     inner = ConfigurationBotFrameworkAuthentication(configuration)
-    return RoadmapAdapter(CachingBotFrameworkAuthentication(inner))
+    channel = ChannelAuthentication(
+        app_id=settings.app_id, keys=OpenIdKeys(settings.openid_metadata_url)
+    )
+    return RoadmapAdapter(CachingBotFrameworkAuthentication(inner, channel))
+
+
+def _is_http_url(value: object) -> bool:
+    try:
+        url = URL(str(value))
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -213,6 +275,7 @@ def messages_handler(
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """``POST /api/messages``: 400 for malformed input, 401 for bad credentials, never 500 for either."""
     authentication: BotFrameworkAuthentication = adapter.bot_framework_authentication
+    rejections = RateLimitedLog(log)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -231,18 +294,26 @@ def messages_handler(
             return _bad_request("not an activity")
         if not activity.type or not activity.service_url or not activity.conversation:
             return _bad_request("an activity needs type, serviceUrl and conversation")
+        if not _is_http_url(activity.service_url):  # a reply could never be sent there
+            return _bad_request("serviceUrl must be an http or https URL")
 
         header = request.headers.get("Authorization", "")
         try:
             auth_result = await authentication.authenticate_request(activity, header)
-        except PermissionError:  # the SDK's "no or invalid token" (a subclass of OSError)
-            log.info("rejected an unauthenticated request")
+        except Unauthorized as error:
+            rejections.warning("401 for a request from %s: %s", request.remote, error)
             return web.json_response({"error": "unauthorized"}, status=401)
-        except (TimeoutError, ClientError, OSError):
-            log.warning("could not reach the token issuer to check a request", exc_info=True)
-            return web.json_response({"error": "authentication unavailable"}, status=503)
+        except KeysUnavailable as error:
+            rejections.warning("503 for a request from %s: %s", request.remote, error)
+            return web.json_response(
+                {"error": "authentication unavailable"},
+                status=503,
+                headers={"Retry-After": str(int(RETRY_SECONDS))},
+            )
         except Exception as error:  # any malformed or invalid credential is the client's fault
-            log.info("rejected request: %s", type(error).__name__)
+            rejections.warning(
+                "401 for a request from %s: %s", request.remote, type(error).__name__
+            )
             return web.json_response({"error": "unauthorized"}, status=401)
 
         invoke_response = await adapter.process_activity(auth_result, activity, on_turn)

@@ -17,7 +17,16 @@ from bot.commands import cycle as cycle_commands
 from bot.commands import help as help_command
 from bot.commands import language as language_command
 from bot.commands import status as status_command
-from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, Turn, card_activity
+from bot.connector import ConnectorError
+from bot.context import (
+    PERSON_KEY,
+    REPLAY_KEY,
+    TRANSLATOR_KEY,
+    UNDELIVERED_KEY,
+    Services,
+    Turn,
+    card_activity,
+)
 from bot.middleware import is_proactive, safe_for_log
 from bot.router import Command, Router
 from cards.answers import VERB_MORE, VERB_PROJECT
@@ -186,13 +195,38 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """Log the failure, tell the user nothing was lost, and answer an invoke with a card.
 
     A proactive turn re-raises instead: the dispatcher records the failed send and retries.
+    A reply the connector would not take is the channel's side, not a defect: one line, no
+    traceback. If the user could not be told either, the handler does not fail in its
+    turn: it marks it ``UNDELIVERED_KEY``, which the edge answers with 502.
     """
     if is_proactive(context):
         raise error
-    log.error("turn failed: %s", type(error).__name__, exc_info=error)
+    undelivered = error if isinstance(error, ConnectorError) else None
+    if undelivered is None:
+        log.error("turn failed: %s", type(error).__name__, exc_info=error)
     t: Translator | None = context.turn_state.get(TRANSLATOR_KEY)
-    if t is None:
-        return
+    unreachable = undelivered is not None and undelivered.status is None
+    told = False
+    if t is not None:
+        try:
+            told = await _apologise(context, t, unreachable=unreachable)
+        except ConnectorError as failed:
+            undelivered = undelivered or failed
+    if undelivered is not None:
+        log.warning(
+            "turn failed: a reply could not be sent (%s); the user was %s",
+            safe_for_log(undelivered),
+            "told" if told else "not told",
+        )
+        if not told:
+            context.turn_state[UNDELIVERED_KEY] = True
+
+
+async def _apologise(context: TurnContext, t: Translator, *, unreachable: bool) -> bool:
+    """Tell the user nothing was saved; False when the connector can't be reached anyway."""
+    is_invoke = context.activity.type == ActivityTypes.invoke
+    if unreachable and not is_invoke:  # an apology would go the same way
+        return False
     card = build_notice_card(
         t(
             "Sorry, something went wrong on my side and nothing was saved. Please try again in a moment."
@@ -200,7 +234,8 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
         t,
         warning=True,
     )
-    if context.activity.type == ActivityTypes.invoke:
+    if is_invoke:  # the card goes back in the HTTP response
         await RoadmapBot._reply(context, card_invoke_response(card))
     else:
         await context.send_activity(card_activity(card))
+    return True

@@ -27,7 +27,7 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 from yarl import URL
 
-from bot.connector import Connector, ConnectorError, dumps, wire_json
+from bot.connector import Connector, ConnectorError, EnvironmentProxies, dumps, wire_json
 from bot.context import card_activity
 from cards.elements import CONTENT_TYPE
 
@@ -211,3 +211,15 @@ def test_the_proxy_comes_from_the_environment_unless_no_proxy_lists_the_host(
     assert connector.proxy_for(teams) == "http://proxy.example:3128"
     assert connector.proxy_for(URL("https://bot.internal.example/x")) is None
     assert connector.proxy_for(URL("http://smba.trafficmanager.net/x")) is None  # no HTTP_PROXY
+
+
+def test_the_proxy_answers_are_kept_for_the_most_recent_origins_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    connector = Connector(timeout_seconds=1)
+    hosts = [f"https://tenant-{i}.example/" for i in range(EnvironmentProxies.CACHE_SIZE + 50)]
+    for host in hosts:
+        assert connector.proxy_for(URL(host)) == "http://proxy.example:3128"
+    kept = {f"https://{host}/" for _, host in connector._proxies._by_origin}
+    assert kept == set(hosts[-EnvironmentProxies.CACHE_SIZE :])

@@ -14,7 +14,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from pydantic import ValidationError
 
 from app import ADAPTER_KEY, create_app
-from bot.hosting import CachingBotFrameworkAuthentication, create_adapter
+from bot.hosting import CLIENT_CACHE_SIZE, CachingBotFrameworkAuthentication, create_adapter
 from bot.roadmap_bot import card_invoke_response
 from settings import Settings
 from tests.conftest import BotHarness
@@ -210,3 +210,62 @@ def test_secrets_are_not_in_the_settings_repr() -> None:
     )
     assert SECRET not in repr(settings)
     assert SECRET not in str(settings.model_dump())
+
+
+@pytest.mark.parametrize(
+    "service_url", ["not a url", "ftp://files.example/", "http://[::1", "/v3/"]
+)
+async def test_a_service_url_no_reply_could_reach_gets_400_and_changes_nothing(
+    sqlite_bot: BotHarness, service_url: str
+) -> None:
+    before = await snapshot(sqlite_bot.sessions)
+    status, _ = await sqlite_bot.post(a.message(OWNER, service_url, "help"))
+    assert status == 400
+    assert await snapshot(sqlite_bot.sessions) == before
+
+
+async def test_a_reply_that_cannot_be_sent_gets_502_and_one_log_line(
+    sqlite_bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    status, body = await sqlite_bot.post(a.message(OWNER, "http://127.0.0.1:9/", "help"))
+    assert status == 502
+    assert body == {"error": "the reply could not be delivered to serviceUrl"}
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(" (")[0] for r in problems] == [
+        "turn failed: a reply could not be sent"
+    ]
+    assert problems[0].exc_info is None
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_refused_reply_and_a_refused_apology_get_502(
+    sqlite_bot: BotHarness, connector: FakeConnector
+) -> None:
+    connector.fail_next = [403, 403]  # the help card, then the apology
+    status, _ = await sqlite_bot.post(a.message(OWNER, connector.url, "help"))
+    assert status == 502
+    assert len(connector.calls) == 2
+
+
+async def test_a_refused_reply_whose_apology_arrives_is_answered_as_handled(
+    sqlite_bot: BotHarness, connector: FakeConnector
+) -> None:
+    connector.fail_next = [400]  # the help card only
+    status, _ = await sqlite_bot.post(a.message(OWNER, connector.url, "help"))
+    assert status == 201
+    [_, apology] = connector.calls
+    assert "'color': 'Warning'" in str(apology.body)  # the apology, in the owner's Finnish
+
+
+async def test_connector_clients_are_kept_for_the_most_recent_service_urls_only(
+    sqlite_bot: BotHarness,
+) -> None:
+    auth = sqlite_bot.app[ADAPTER_KEY].bot_framework_authentication
+    assert isinstance(auth, CachingBotFrameworkAuthentication)
+    urls = [f"http://127.0.0.1:9/tenant-{i}/" for i in range(CLIENT_CACHE_SIZE + 10)]
+    for url in urls:  # an invoke answers in the response: nothing is sent to these
+        status, _ = await sqlite_bot.post(a.execute(OWNER, url, "status.refresh", {}))
+        assert status == 200
+    kept = {service_url for _, service_url, _ in auth._connectors}
+    assert kept == set(urls[-CLIENT_CACHE_SIZE:])
