@@ -103,7 +103,7 @@ def worst_typos() -> str:
 
 def long_messages() -> dict[str, str]:
     """The longest messages a sender can make, by what they make the parser do."""
-    typos = "budjeti sumary roadmpa impcat indicatros vaikutavuus chnages förseande "
+    typos = "sumary roadmpa impcat indicatros chnages forseande yhteenvto budgt directr "
     return {
         "one 28 KB word": ("abcdefghijklmnopqrstuvwxyz" * TEAMS_WORD)[:TEAMS_WORD],
         "250 KB of a": "a" * LOCAL_BODY,
