@@ -49,7 +49,7 @@ class Router:
         # is split only for a command, so a long message costs the router no more.
         head = text.split(maxsplit=COMMAND_WORDS + 1)[: COMMAND_WORDS + 1]
         normalised = normalise(" ".join(head)).split(" ")
-        for length in range(COMMAND_WORDS, 0, -1):  # the longest phrase wins: "cycle set"
+        for length in range(COMMAND_WORDS, 0, -1):  # "cycle set" before "cycle"
             command = self._by_word.get(" ".join(normalised[:length]))
             if command is not None and len(normalised) >= length:
                 return command.handler, " ".join(text.split()[length:]).rstrip("?!.")
