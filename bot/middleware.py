@@ -33,8 +33,8 @@ def is_proactive(context: TurnContext) -> bool:
 def safe_for_log(value: object, limit: int = 120) -> str:
     """User-supplied text with control characters removed, for one log line."""
     value = getattr(value, "value", value)  # enum members log as their value
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
-    return text[:limit]
+    text = str(value)[:limit]  # cut first: a message can be 250 KB, the line is short
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 class CorrelationMiddleware(Middleware):  # type: ignore[misc]

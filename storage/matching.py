@@ -1,13 +1,20 @@
-"""Fuzzy matching of what people type against names: one scorer for every lookup."""
+"""Fuzzy matching of what people type against names: one scorer for every lookup.
+
+rapidfuzz's work for each choice grows with the length of the text, and the text comes
+from any sender, up to a 250 KB message. So only its first MAX_QUERY_LENGTH characters
+are compared: as many as a question's arguments keep
+(``bot.questions.parse.MAX_ARGUMENT_LENGTH``), and plenty to tell names apart.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
 K = TypeVar("K", bound=Hashable)
+MAX_QUERY_LENGTH: Final = 200
 
 
 def ranked(
@@ -15,7 +22,7 @@ def ranked(
 ) -> list[tuple[K, float]]:
     """The keys whose text is close to ``text`` (case and punctuation ignored), best first."""
     found = process.extract(
-        text,
+        text[:MAX_QUERY_LENGTH],
         choices,
         scorer=fuzz.WRatio,
         processor=utils.default_process,

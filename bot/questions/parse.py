@@ -13,6 +13,14 @@ How it works:
    it then counts for FUZZY_QUALITY of the cue's weight.
 4. The intent with the highest score wins if it reaches MIN_SCORE; a project name
    ("projekti Kartalla", "näytä Kartalla") is taken from the words the cues left over.
+
+Any sender can type anything, and one message is parsed on the event loop every user
+shares, so the work is bounded whatever arrives (Teams delivers one word of 28 KB; local
+mode takes bodies of 250 KB). Only the first MAX_TEXT_LENGTH characters are read. The
+typo pass, where the work per word is largest, runs only in messages of up to
+MAX_TYPO_WORDS words and only on words of up to MAX_TYPO_LENGTH letters; a longer message
+is matched exactly. Names, areas and titles are cut to MAX_ARGUMENT_LENGTH characters,
+since each is compared by rapidfuzz against every name it could be.
 """
 
 from __future__ import annotations
@@ -72,6 +80,10 @@ MAX_NAME_WORDS: Final = 12  # longer is a sentence, not a project's name
 PROJECT_WEIGHT: Final = 2.9  # "projekti Kartalla": beats one keyword, loses to a phrase
 MARKER_WEIGHT: Final = 0.5  # "by", "per": tips a breakdown over a plain keyword
 SUGGESTION_CUTOFF: Final = 70.0
+MAX_TEXT_LENGTH: Final = 1000  # characters read as a question; the rest is not read
+MAX_TYPO_WORDS: Final = 30  # a message of more words is matched without typo tolerance
+MAX_TYPO_LENGTH: Final = 32  # letters; a longer word is never taken for a typo
+MAX_ARGUMENT_LENGTH: Final = 200  # a name, area or title as typed; a card's data keeps as much
 
 INTENT_CUES: Final[dict[str, dict[str, str]]] = {
     "summary": {
@@ -270,13 +282,6 @@ class _Alt:
     kind: Kind
     text: str
 
-    def similarity(self, key: str) -> float:
-        """rapidfuzz ratio of the key against the word, or against the stem's length of it."""
-        if self.kind == "word":
-            return fuzz.ratio(key, self.text)
-        size = len(self.text)
-        return max(fuzz.ratio(key[:n], self.text) for n in (size - 1, size, size + 1))
-
 
 @dataclass(frozen=True, slots=True)
 class _Cue:
@@ -406,10 +411,10 @@ class _Lexicon:
                 found.update(self.stems.get(swap[:size], ()) if len(swap) >= size else ())
         return found
 
-    def matches(self, token: _Token) -> dict[_Alt, float]:
+    def matches(self, token: _Token, *, typos: bool) -> dict[_Alt, float]:
         """The vocabulary a token matches: 1 when exactly, FUZZY_QUALITY for a typo."""
         exact = {alt for key in token.keys for alt in self.exact(key)}
-        if exact or len(token.key) < 4 or token.is_filler:
+        if exact or not typos or not _may_be_typo(token):
             return dict.fromkeys(exact, 1.0)  # a known word is never taken for a typo
         return dict.fromkeys(self.typos(token.key), FUZZY_QUALITY)
 
@@ -418,6 +423,10 @@ def _close(query: str, choices: list[str]) -> list[str]:
     """The choices within FUZZY_CUTOFF of the query (rapidfuzz ratio)."""
     found = extract(query, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None)
     return [choice for choice, _, _ in found]
+
+
+def _may_be_typo(token: _Token) -> bool:
+    return 4 <= len(token.key) <= MAX_TYPO_LENGTH and not token.is_filler
 
 
 def _swaps(key: str) -> set[str]:
@@ -544,7 +553,8 @@ class _Scan:
 
 
 def _scan(tokens: list[_Token]) -> _Scan:
-    scan = _Scan(tokens, [_LEXICON.matches(t) for t in tokens])
+    typos = len(tokens) <= MAX_TYPO_WORDS
+    scan = _Scan(tokens, [_LEXICON.matches(t, typos=typos) for t in tokens])
     for index, token in enumerate(tokens):  # "TA25": the budget of 2025
         if _TA_YEAR_RE.match(token.key):
             scan.consumed.add(index)
@@ -730,10 +740,25 @@ def _theme(scan: _Scan) -> str | None:
 # ---------------------------------------------------------------------------------------
 
 
+def _head(text: str) -> str:
+    """The message's first MAX_TEXT_LENGTH characters, without a word the cut fell inside."""
+    if len(text) <= MAX_TEXT_LENGTH:
+        return text
+    head = text[:MAX_TEXT_LENGTH]
+    if head[-1].isspace() or text[MAX_TEXT_LENGTH].isspace():
+        return head
+    words = head.rsplit(maxsplit=1)
+    return words[0] if len(words) == 2 else ""
+
+
 def _clean(text: str) -> str:
     """Like bot.router.normalise, but keeps the case: names are returned as typed."""
-    text = unicodedata.normalize("NFC", text).strip().lstrip("/")
+    text = unicodedata.normalize("NFC", _head(text)).strip().lstrip("/")
     return re.sub(r"\s+", " ", text).rstrip("?!.")
+
+
+def _argument(text: str | None) -> str | None:
+    return text[:MAX_ARGUMENT_LENGTH].rstrip() if text is not None else None
 
 
 def parse(text: str) -> Question | None:
@@ -756,9 +781,9 @@ def parse(text: str) -> Question | None:
             return None
         intent = "project"  # "näytä Kartalla"
     if intent == "project":
-        return Question("project", year=year, name=project[0] if project else None)
+        return Question("project", year=year, name=_argument(project[0] if project else None))
     if intent == "budget":
-        return Question("budget", year=year, area=_area(text, scan))
+        return Question("budget", year=year, area=_argument(_area(text, scan)))
     if intent == "breakdown":
         dimension = max(
             DIMENSION_PRIORITY, key=lambda d: (scan.dimensions[d], -DIMENSION_PRIORITY.index(d))
@@ -770,7 +795,7 @@ def parse(text: str) -> Question | None:
             value = _level(scan)
         elif dimension == "theme":
             value = _theme(scan)
-        return Question("breakdown", year=year, dimension=dimension, value=value)
+        return Question("breakdown", year=year, dimension=dimension, value=_argument(value))
     return Question(intent, year=year)
 
 
@@ -795,21 +820,67 @@ def _surfaces() -> dict[str, list[_Alt]]:
     return surfaces
 
 
-_SURFACES: Final = _surfaces()
+@dataclass(frozen=True, slots=True)
+class _Surfaces:
+    """The texts of the surfaces, and the intent (its position in INTENTS) each names."""
+
+    texts: list[str]
+    owners: list[int]
+
+
+def _surface_index(
+    surfaces: dict[str, list[_Alt]],
+) -> tuple[_Surfaces, dict[int, _Surfaces]]:
+    """Every surface, and the stems among them by length (compared with as many letters)."""
+    every = _Surfaces([], [])
+    stems: dict[int, _Surfaces] = {}
+    for order, intent in enumerate(INTENTS):
+        for surface in surfaces[intent]:
+            every.texts.append(surface.text)
+            every.owners.append(order)
+            if surface.kind == "stem":
+                group = stems.setdefault(len(surface.text), _Surfaces([], []))
+                group.texts.append(surface.text)
+                group.owners.append(order)
+    return every, stems
+
+
+_SURFACES, _SURFACE_STEMS = _surface_index(_surfaces())
 
 
 def suggestions(text: str, limit: int = 3) -> list[str]:
-    """The intents whose words are closest to the text, best first: for "did you mean"."""
+    """The intents whose words are closest to the text, best first: for "did you mean".
+
+    Each word is compared with every surface, and with a stem's length of it (one letter
+    less or more too) with every stem; the whole text with every surface. Like the typo
+    pass, only in messages of up to MAX_TYPO_WORDS words, on words of up to
+    MAX_TYPO_LENGTH letters.
+    """
     whole = _fold(_clean(text).lower())
-    keys = [key for t in _tokenise(whole) if len(t.key) >= 3 and not t.is_filler for key in t.keys]
-    ranked: list[tuple[float, int, str]] = []
-    for order, intent in enumerate(INTENTS):
-        best = 0.0
-        for surface in _SURFACES[intent]:
-            best = max(best, fuzz.ratio(whole, surface.text))
-            for key in keys:
-                similarity = surface.similarity(key) if surface.kind != "infix" else 0.0
-                best = max(best, similarity, fuzz.ratio(key, surface.text))
-        if best >= SUGGESTION_CUTOFF:
-            ranked.append((-best, order, intent))
-    return [intent for _, _, intent in sorted(ranked)[: max(limit, 0)]]
+    tokens = _tokenise(whole)
+    if len(tokens) > MAX_TYPO_WORDS:
+        return []
+    keys = [
+        key
+        for t in tokens
+        if 3 <= len(t.key) <= MAX_TYPO_LENGTH and not t.is_filler
+        for key in t.keys
+    ]
+    best = [0.0] * len(INTENTS)
+
+    def compare(query: str, surfaces: _Surfaces) -> None:
+        found = extract(
+            query, surfaces.texts, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF, limit=None
+        )
+        for _, score, index in found:
+            owner = surfaces.owners[index]
+            best[owner] = max(best[owner], score)
+
+    compare(whole, _SURFACES)
+    for key in keys:
+        compare(key, _SURFACES)
+        for size, stems in _SURFACE_STEMS.items():
+            for prefix in {key[: size - 1], key[:size], key[: size + 1]}:
+                compare(prefix, stems)
+    ranked = sorted((-score, order) for order, score in enumerate(best) if score)
+    return [INTENTS[order] for _, order in ranked[: max(limit, 0)]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.questions.parse import INTENTS, Question, parse, suggestions
+from tests.support import work
 
 Q = Question
 
@@ -236,3 +237,45 @@ def test_suggestions_name_the_closest_intents() -> None:
     assert suggestions("budgt", limit=1) == ["budget"]
     assert suggestions("asdf qwerty") == []
     assert all(s in INTENTS for s in suggestions("projekt"))
+
+
+def test_a_message_of_more_than_30_words_is_matched_without_typo_tolerance() -> None:
+    assert parse("roadmpa 2025" + " please" * 28) == Q("roadmap", year=2025)  # 30 words
+    assert parse("roadmpa 2025" + " please" * 29) is None
+    assert parse("roadmap 2025" + " please" * 100) == Q("roadmap", year=2025)
+    assert suggestions("sumry" + " please" * 29) == ["summary"]
+    assert suggestions("sumry" + " please" * 30) == []
+
+
+def test_a_word_of_more_than_32_letters_is_never_a_typo() -> None:
+    assert parse("budjeti " + "x" * 40) == Q("budget", area="x" * 40)
+    assert parse("impcats" + "s" * 25) == Q("impact")  # 32 letters: "impact*" with a typo
+    assert parse("impcats" + "s" * 26) is None
+
+
+def test_only_the_first_1000_characters_are_read() -> None:
+    assert parse("please " * 150 + "budget 2025") is None
+    assert parse("budget 2025 " + "a" * 28_000) == Q("budget", year=2025)  # the word cut off
+    assert parse("a" * 28_000) is None
+    assert suggestions("a" * 28_000) == []
+
+
+def test_names_and_areas_are_cut_to_200_characters() -> None:
+    name = "Kartalla" + "x" * 300
+    assert parse("projekti " + name) == Q("project", name=name[:200])
+    assert parse("budjetti " + name) == Q("budget", area=name[:200])
+
+
+@pytest.mark.parametrize("name", list(work.long_messages()))
+def test_a_long_message_costs_no_more_than_the_worst_short_one(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    counted = work.spy(monkeypatch)
+    worst = work.worst_typos()
+    assert parse(worst) is None
+    assert suggestions(worst) == []
+    counted.bound(candidates=counted.candidates, length=1000)
+    text = work.long_messages()[name]
+    parse(text)
+    suggestions(text)
+    assert counted.candidates <= counted.max_candidates  # the spy raised otherwise
