@@ -15,16 +15,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'roadmap.db'}"
 MIN_CLIENT_SECRET_CHARS = 16
-# Placeholder words, compared with letters and digits only: "REPLACE_ME", "<Client Secret>"
-# and "your-secret-here" are all caught. Each is long enough that a random secret never
-# contains one by chance.
+# Placeholder phrases, compared with letters and digits only: "REPLACE_ME", "Change-Me" and
+# "your-client-secret-here" are all caught. Each is long enough that a random secret never
+# contains one by chance. (A bare "secret" or "password" is shorter than a secret may be.)
 _PLACEHOLDER_WORDS = (
     "changeme",
     "replaceme",
     "placeholder",
-    "secret",
-    "password",
-    "passwd",
+    "yoursecret",
+    "clientsecret",
+    "secrethere",
+    "yourpassword",
+    "passwordhere",
     "example",
     "dummy",
     "fixme",

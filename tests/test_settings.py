@@ -40,7 +40,9 @@ def shown(error: BaseException) -> str:
         "REPLACE_ME",
         "replace-me-with-the-real-one",
         "your-client-secret-here",
-        "PASSWORD-PASSWORD-1",
+        "Your-Password-Goes-Here",
+        "secret",
+        "PASSWORD",
         "x",
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         ISSUED_SECRET[: MIN_CLIENT_SECRET_CHARS - 1],  # random, but too short to be issued
