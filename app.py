@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import uvloop
 from aiohttp import web
 
+from bot.access_log import RedactingAccessLogger
 from bot.context import Services
 from bot.hosting import ADAPTER_KEY, create_adapter, messages_handler
 from bot.middleware import (
@@ -88,7 +89,11 @@ def create_app(settings: Settings) -> web.Application:
         await chart_cache.aclose()
         await engine.dispose()
 
-    app = web.Application(client_max_size=256 * 1024)
+    app = web.Application(
+        client_max_size=256 * 1024,
+        # every runner that serves this app logs requests with their secrets redacted
+        handler_args={"access_log_class": RedactingAccessLogger},
+    )
     app[ADAPTER_KEY] = adapter
     app[SERVICES_KEY] = services
     app.router.add_post("/api/messages", messages_handler(adapter, bot.on_turn))

@@ -15,11 +15,40 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'roadmap.db'}"
-_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "xxx", "todo"}
 # where the Bot Framework channel publishes the keys that sign its tokens (the SDK's
 # TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
 CHANNEL_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+MIN_CLIENT_SECRET_CHARS = 16
+# Placeholder phrases, compared with letters and digits only: "REPLACE_ME", "Change-Me" and
+# "your-client-secret-here" are all caught. Each is long enough that a random secret never
+# contains one by chance. (A bare "secret" or "password" is shorter than a secret may be.)
+_PLACEHOLDER_WORDS = (
+    "changeme",
+    "replaceme",
+    "placeholder",
+    "yoursecret",
+    "clientsecret",
+    "secrethere",
+    "yourpassword",
+    "passwordhere",
+    "example",
+    "dummy",
+    "fixme",
+    "notset",
+)
+_IN_ANGLE_BRACKETS = re.compile(r"<[^<>]*>")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _is_placeholder(secret: str) -> bool:
+    """A secret copied from documentation or a template rather than issued: ``<client secret>``,
+    ``changeme`` or ``REPLACE_ME`` in any case, or one character repeated."""
+    letters = re.sub(r"[^0-9a-z]", "", secret.lower())
+    return (
+        bool(_IN_ANGLE_BRACKETS.search(secret))
+        or len(set(letters)) <= 1
+        or any(word in letters for word in _PLACEHOLDER_WORDS)
+    )
 
 
 def _split_csv(value: object) -> object:
@@ -32,7 +61,13 @@ class Settings(BaseSettings):
     """Every setting the bot reads, with safe defaults for local use."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        # A refusal names the setting but never echoes what was given: the input is every
+        # setting at once, the secrets included.
+        hide_input_in_errors=True,
     )
 
     app_id: str = Field(default="", alias="MicrosoftAppId")
@@ -99,15 +134,16 @@ class Settings(BaseSettings):
         if self.app_id and self.app_type != "UserAssignedMSI" and not password:
             raise ValueError("MicrosoftAppPassword is required when MicrosoftAppId is set")
         chart_key = self.chart_key.get_secret_value()
-        if chart_key and (
-            chart_key.lower() in _PLACEHOLDER_SECRETS or len(chart_key.encode()) < 32
-        ):
+        if chart_key and (_is_placeholder(chart_key) or len(chart_key.encode()) < 32):
             raise ValueError(
                 "CHART_SIGNING_KEY must be at least 32 random bytes: "
                 'python -c "import secrets; print(secrets.token_hex(32))"'
             )
-        if password.lower() in _PLACEHOLDER_SECRETS:
-            raise ValueError("MicrosoftAppPassword is a placeholder; set the real client secret")
+        if password and (_is_placeholder(password) or len(password) < MIN_CLIENT_SECRET_CHARS):
+            raise ValueError(
+                "MicrosoftAppPassword looks like a placeholder or is too short; set the client "
+                "secret from the app registration (Certificates & secrets)"
+            )
         if self.app_id and self.app_type == "SingleTenant" and not self.app_tenant_id:
             raise ValueError("MicrosoftAppTenantId is required for a SingleTenant bot")
         return self

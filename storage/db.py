@@ -1,4 +1,12 @@
-"""Engine, sessions and migrations."""
+"""Engine, sessions and migrations.
+
+A failed statement must not put what people typed into the logs: a status report's
+text is a statement parameter, and SQLAlchemy writes the parameters into its error
+message (and into the SQL it echoes at INFO). Every engine is made with
+``hide_parameters=True``. PostgreSQL has a second copy: its DETAIL line repeats the
+values ("Failing row contains (…)", "Key (…)=(…) already exists"), and asyncpg prints it
+with the error that SQLAlchemy chains to its own. ``_hide_row_values`` drops it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]  # no stubs; only its error class is used
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +46,7 @@ def create_engine(url: str) -> AsyncEngine:
             pool = {"pool_size": 10, "max_overflow": 10}
         engine = create_async_engine(
             url,
+            hide_parameters=True,
             connect_args={"timeout": 30, "async_creator_fn": sqlite_driver.connect},
             # The session or connection that used a connection has already ended its
             # transaction when the pool takes it back; the pool's own second rollback would
@@ -54,7 +65,25 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+    )
+    event.listen(engine.sync_engine, "handle_error", _hide_row_values)
+    return engine
+
+
+HIDDEN_DETAIL = "(values hidden)"
+
+
+def _hide_row_values(context: ExceptionContext) -> None:
+    """Replace the DETAIL of every PostgreSQL error in the chain: it quotes row values."""
+    error: BaseException | None = context.original_exception
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, asyncpg.PostgresError) and error.detail:
+            error.detail = HIDDEN_DETAIL
+        error = error.__cause__ or error.__context__
 
 
 SessionFactory = async_sessionmaker[AsyncSession]

@@ -8,9 +8,10 @@ says what Teams would have shown: each card once, none lost, none twice.
 
 from __future__ import annotations
 
-import itertools
+import asyncio
+import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import pytest
@@ -18,8 +19,8 @@ from aiohttp import ClientSession
 from sqlmodel import col, select
 
 from bot.proactive import BotSender, on_unreachable
-from scheduler.dispatcher import Dispatcher, RetryPolicy
-from scheduler.ratelimit import RateLimiter
+from scheduler.dispatcher import Dispatcher, Pace, RetryPolicy
+from scheduler.ratelimit import CONVERSATION_WINDOWS, RateLimiter
 from storage.db import SessionFactory
 from storage.models import OutboxAttempt, OutboxMessage, OutboxStatus, Person
 from tests.support.dispatch_worker import (
@@ -32,7 +33,7 @@ from tests.support.dispatch_worker import (
 )
 from tests.support.teams_limits import Fault, LimitedConnector, tally
 
-CLIENT_TIMEOUT = 0.5  # seconds; the app's is 15
+CLIENT_TIMEOUT = 0.5  # seconds, for the tests that script a stall; the app's is 15
 POLICY = RetryPolicy(base_seconds=0.05, cap_seconds=0.5, max_attempts=10)
 
 
@@ -46,6 +47,17 @@ async def teams() -> AsyncIterator[LimitedConnector]:
 
 @pytest.fixture
 async def sender(database_url: str, sessions: SessionFactory) -> AsyncIterator[BotSender]:
+    """The app's sender with the app's client timeout: where no timeout is the point, none
+    happens, however busy the machine is."""
+    sender = make_sender(settings_for(database_url), sessions)
+    yield sender
+    await sender.adapter.close()
+
+
+@pytest.fixture
+async def impatient_sender(database_url: str, sessions: SessionFactory) -> AsyncIterator[BotSender]:
+    """Gives up after ``CLIENT_TIMEOUT``, for the tests that script a stall. On a busy machine
+    it also gives up on answers that were merely slow: see ``gave_up_only_on_deliveries``."""
     sender = make_sender(settings_for(database_url), sessions, client_timeout=CLIENT_TIMEOUT)
     yield sender
     await sender.adapter.close()
@@ -68,6 +80,40 @@ async def messages(sessions: SessionFactory) -> dict[int, OutboxMessage]:
     async with sessions() as session:
         rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
     return {row.id: row for row in rows if row.id is not None}
+
+
+def gave_up(attempt: OutboxAttempt) -> bool:
+    """The client got no answer in time (a timeout is recorded as a retry without a status)."""
+    return attempt.outcome == "retry" and attempt.status_code is None
+
+
+def gave_up_only_on_deliveries(
+    seeded: Seeded, teams: LimitedConnector, attempts: dict[int, list[OutboxAttempt]]
+) -> int:
+    """Assert the one way the dispatcher may send a card twice, and return how many times the
+    client gave up beyond the stalls the test scripted.
+
+    The connector API has no idempotency key. When the client gives up on a post that the
+    connector has already accepted (a scripted lost answer, or on a busy machine an answer
+    that only came late), the retry delivers the card again: at-least-once, by design. So
+    for every message, each delivery beyond the one the client saw succeed is matched by a
+    post the client gave up on, and never by a scripted stall the connector did not deliver.
+    """
+    deliveries = Counter(d.key for d in teams.deliveries)
+    stalled = Counter(
+        a.key for a in teams.attempts if a.reason == "fault" and a.status == 504 and not a.delivered
+    )
+    unscripted = 0
+    for message_id, rows in attempts.items():
+        key = seeded.keys[message_id]
+        assert [r.outcome for r in rows].count("sent") == 1, f"{key} was seen sent once"
+        gave_up_on = sum(gave_up(r) for r in rows)
+        assert deliveries[key] - 1 <= gave_up_on - stalled[key], (
+            f"{key}: delivered {deliveries[key]} times, but the client gave up on "
+            f"{gave_up_on - stalled[key]} posts that could have been delivered"
+        )
+        unscripted += gave_up_on - stalled[key]
+    return unscripted
 
 
 class Unpaced(RateLimiter):
@@ -130,8 +176,10 @@ async def test_limited_connector_enforces_teams_windows() -> None:
 
 # Faults ------------------------------------------------------------------------------------
 async def test_transient_faults_deliver_every_message_exactly_once(
-    sessions: SessionFactory, teams: LimitedConnector, sender: BotSender
+    sessions: SessionFactory, teams: LimitedConnector, impatient_sender: BotSender
 ) -> None:
+    """Every card arrives; one arrives twice only where the client gave up on a post the
+    connector had accepted (on a quiet machine: never, and the counts below are exact)."""
     seeded = await seed(sessions, teams, people=12)
     teams.faults += [
         Fault.throttle(retry_after=1),
@@ -142,41 +190,46 @@ async def test_transient_faults_deliver_every_message_exactly_once(
         Fault.timeout(CLIENT_TIMEOUT * 3),  # the client gives up; nothing was delivered
     ]
 
-    await drain(dispatcher(sessions, sender), sessions, timeout=20)
+    await drain(dispatcher(sessions, impatient_sender), sessions, timeout=30)
 
     counted = tally(teams.deliveries, teams.attempts, seeded.expected)
-    assert (counted.delivered, counted.lost, counted.duplicated, counted.unexpected) == (
-        12,
-        0,
-        0,
-        0,
-    )
-    assert counted.attempts == 12 + 6
+    assert (counted.delivered, counted.lost, counted.unexpected) == (12, 0, 0)
     rows = await messages(sessions)
     assert {m.status for m in rows.values()} == {OutboxStatus.sent}
     attempts = await attempts_by_message(sessions)
-    # every attempt the connector saw is a row, and each message's count agrees
-    assert sum(len(a) for a in attempts.values()) == counted.attempts
+    late = gave_up_only_on_deliveries(seeded, teams, attempts)
+    assert counted.duplicated <= late
+    # every attempt the connector saw is a row (a post given up on may not have reached it),
+    # and each message's count agrees
+    made = sum(len(a) for a in attempts.values())
+    assert made - late <= counted.attempts <= made
     assert all(rows[mid].attempts == len(a) for mid, a in attempts.items())
     outcomes = Counter(
         (a.outcome, a.status_code, a.retry_after_s) for rows_ in attempts.values() for a in rows_
     )
-    assert outcomes == {
-        ("sent", 200, None): 12,
-        ("throttled", 429, 1.0): 1,
-        ("throttled", 429, None): 1,
-        ("retry", 503, None): 1,
-        ("retry", 412, None): 1,
-        ("retry", 502, None): 1,
-        ("retry", None, None): 1,  # the timeout
-    }
+    scripted = Counter(
+        {
+            ("throttled", 429, 1.0): 1,
+            ("throttled", 429, None): 1,
+            ("retry", 503, None): 1,
+            ("retry", 412, None): 1,
+            ("retry", 502, None): 1,
+        }
+    )
+    # the scripted timeout, and any answer the client gave up on, are retries without a status
+    assert outcomes[("retry", None, None)] == 1 + late
+    assert outcomes[("sent", 200, None)] == 12
+    seen = outcomes - Counter({("retry", None, None): 1 + late, ("sent", 200, None): 12})
+    assert seen <= scripted, "no outcome but the scripted ones"
+    # a scripted answer the client did not see was one it gave up on
+    assert (scripted - seen).total() + counted.duplicated <= late
     # the activity id Teams returned is kept
     delivered_ids = {d.activity_id for d in teams.deliveries}
     assert {m.sent_activity_id for m in rows.values()} == delivered_ids
 
 
 async def test_a_lost_answer_is_the_only_way_to_a_duplicate(
-    sessions: SessionFactory, teams: LimitedConnector, sender: BotSender
+    sessions: SessionFactory, teams: LimitedConnector, impatient_sender: BotSender
 ) -> None:
     """Teams accepted the card but the answer never came: at-least-once sends it again.
 
@@ -186,12 +239,17 @@ async def test_a_lost_answer_is_the_only_way_to_a_duplicate(
     seeded = await seed(sessions, teams, people=4)
     teams.faults.append(Fault.timeout(CLIENT_TIMEOUT * 3, delivered=True))
 
-    await drain(dispatcher(sessions, sender), sessions, timeout=20)
+    await drain(dispatcher(sessions, impatient_sender), sessions, timeout=30)
 
     counted = tally(teams.deliveries, teams.attempts, seeded.expected)
-    assert (counted.delivered, counted.lost, counted.duplicated) == (4, 0, 1)
+    assert (counted.delivered, counted.lost) == (4, 0)
     attempts = await attempts_by_message(sessions)
-    assert sorted(len(a) for a in attempts.values()) == [1, 1, 1, 2]
+    late = gave_up_only_on_deliveries(seeded, teams, attempts)
+    # the lost answer is one of the posts given up on; on a quiet machine the only one
+    [lost] = [a.key for a in teams.attempts if a.reason == "fault"]
+    assert Counter(d.key for d in teams.deliveries)[lost] >= 2
+    assert 1 <= counted.duplicated <= late
+    assert sum(len(a) for a in attempts.values()) == 4 + late
 
 
 async def test_a_blocked_person_is_marked_unreachable_and_the_admins_told_once(
@@ -258,25 +316,89 @@ async def test_a_permanent_refusal_fails_after_one_attempt(
 
 
 # Pacing --------------------------------------------------------------------------------------
+class BookingLimiter(RateLimiter):
+    """The real limiter, noting the moment it booked for each sending task."""
+
+    def __init__(self) -> None:
+        super().__init__(clock=self._read)
+        self._now = 0.0
+        self.booked: dict[asyncio.Task[Any] | None, float] = {}
+
+    def _read(self) -> float:
+        self._now = time.monotonic()
+        return self._now
+
+    def reserve(self, tenant: str, conversation: str) -> float:
+        delay = super().reserve(tenant, conversation)
+        self.booked[asyncio.current_task()] = self._now + delay
+        return delay
+
+
+class SlotRecorder:
+    """The real sender, noting for each post the moment the limiter booked it."""
+
+    def __init__(self, sender: BotSender, seeded: Seeded, limiter: BookingLimiter) -> None:
+        self._sender = sender
+        self._keys = seeded.keys
+        self._limiter = limiter
+        self.slots: dict[str, list[float]] = {}
+
+    async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
+        async def paced() -> None:
+            await pace()
+            slot = self._limiter.booked.pop(asyncio.current_task())
+            self.slots.setdefault(self._keys[message.id or 0], []).append(slot)
+
+        return await self._sender.send(message, paced)
+
+
+def within(times: list[float], windows: Iterable[tuple[int, float]]) -> bool:
+    """No ``limit + 1`` of ``times`` fall within ``seconds`` of each other."""
+    times = sorted(times)
+    return all(
+        times[i + limit] - times[i] >= seconds
+        for limit, seconds in windows
+        for i in range(len(times) - limit)
+    )
+
+
+# The limiter books 7 in 1.25 s and 8 in 2.25 s: a quarter second for the post to travel.
+SLACK = CONVERSATION_WINDOWS[0].seconds - 1.0
+
+
 async def test_the_paced_dispatcher_never_trips_a_conversations_limits(
     sessions: SessionFactory, teams: LimitedConnector, sender: BotSender
 ) -> None:
-    """20 cards to one chat: 7 in a second, 8 in two seconds, and never a 429."""
+    """20 cards to one chat: 7 in a second, 8 in two seconds, and never a 429.
+
+    The dispatcher controls when a post leaves; Teams counts when it arrives. The two differ
+    by the post's transit, so the limit holds at the connector as long as transits differ
+    by less than the limiter's slack. On a busy machine they can differ by more: then a 429
+    may come, and the card is retried, but the dispatcher's own pacing must still hold.
+    """
     seeded = await seed(sessions, teams, people=1, projects_each=20)
+    limiter = BookingLimiter()
+    recorder = SlotRecorder(sender, seeded, limiter)
 
-    async def no_429(_claimed: int) -> None:  # stop at the first one
-        assert [a.reason for a in teams.attempts if a.status == 429] == []
-
-    await drain(dispatcher(sessions, sender, batch=5), sessions, timeout=30, progress=no_429)
+    await drain(dispatcher(sessions, recorder, batch=5, limiter=limiter), sessions, timeout=60)
 
     counted = tally(teams.deliveries, teams.attempts, seeded.expected)
-    assert counted.statuses == {"200": 20}
-    assert (counted.delivered, counted.duplicated) == (20, 0)
-    times = [d.at for d in teams.deliveries]
-    for limit, seconds in ((7, 1.0), (8, 2.0)):
-        for i, j in itertools.combinations(range(len(times)), 2):
-            if j - i >= limit:
-                assert times[j] - times[i] >= seconds
+    assert (counted.delivered, counted.lost, counted.duplicated) == (20, 0, 0)
+    slots = [t for key_slots in recorder.slots.values() for t in key_slots]
+    assert within(slots, ((w.limit, w.seconds) for w in CONVERSATION_WINDOWS[:2]))
+    arrived: dict[str, list[float]] = {}
+    for attempt in teams.attempts:
+        arrived.setdefault(attempt.key, []).append(attempt.at)
+    transits = [
+        at - slot
+        for key, key_slots in recorder.slots.items()
+        for slot, at in zip(key_slots, arrived[key], strict=True)
+    ]
+    if max(transits) - min(transits) <= SLACK:
+        assert counted.statuses == {"200": 20}
+        assert within([d.at for d in teams.deliveries], ((7, 1.0), (8, 2.0)))
+    else:  # a busy machine: what Teams may then do, and what the dispatcher does about it
+        assert set(counted.statuses) <= {"200", "429"}
 
 
 async def test_unpaced_sends_are_throttled_by_the_connector_and_retried(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import time_machine
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import func, select
@@ -18,18 +19,39 @@ from tests.scheduler.test_cycle_schedule import HELSINKI, cycle_world  # noqa: F
 from tests.support.portfolio import Portfolio
 
 
-def _scheduler(database_url: str) -> AsyncIOScheduler:
-    return AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=sync_url(database_url))},
-        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-        timezone=HELSINKI,
-    )
+class _Scheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """The bot's scheduler setup, counting the job runs it has started and not finished."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(
+            jobstores={"default": SQLAlchemyJobStore(url=sync_url(database_url))},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+            timezone=HELSINKI,
+        )
+        self.runs_going = 0
+        self.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _count(self, event: JobEvent) -> None:
+        self.runs_going += 1 if event.code == EVENT_JOB_SUBMITTED else -1
 
 
-async def _settle(scheduler: AsyncIOScheduler) -> None:
-    """Give the started scheduler time to run what is due."""
-    del scheduler
-    await asyncio.sleep(0.5)
+def _scheduler(database_url: str) -> _Scheduler:
+    return _Scheduler(database_url)
+
+
+async def _settle(scheduler: _Scheduler, timeout: float = 30.0) -> None:
+    """Wait until the started scheduler has run what is due: no job left whose time has
+    come, and no run still going. Polls up to a deadline; a fixed sleep was too short when
+    the machine was busy, and shutting down then cancelled the catch-up run halfway."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        now = datetime.now(HELSINKI)  # the frozen time the scheduler also reads
+        due = [job.id for job in scheduler.get_jobs() if job.next_run_time <= now]
+        if not due and scheduler.runs_going == 0:
+            return
+        assert loop.time() < deadline, f"still due {due}, {scheduler.runs_going} running"
+        await asyncio.sleep(0.01)
 
 
 async def _counts(sessions: SessionFactory) -> tuple[int, int]:

@@ -48,9 +48,14 @@ async def test_a_second_replica_takes_over_when_the_leader_dies(
         for name in ("replica-a", "replica-b")
     ]
     try:
-        for replica in replicas:
-            await replica.start()
-            await asyncio.sleep(0.5)
+        loop = asyncio.get_running_loop()
+        await replicas[0].start()
+        deadline = loop.time() + 30  # a busy machine takes its time; the order is the point
+        while not replicas[0].leading:
+            assert loop.time() < deadline, "the first replica never took the lease"
+            await asyncio.sleep(0.01)
+        await replicas[1].start()
+        await asyncio.sleep(0.5)  # its first try for the lease, which must fail
         assert [r.leading for r in replicas] == [True, False]
         first, second = replicas
         assert first.scheduler is not None
@@ -60,7 +65,6 @@ async def test_a_second_replica_takes_over_when_the_leader_dies(
         assert first._task is not None
         first._task.cancel()
         await first._step_down()
-        loop = asyncio.get_running_loop()
         started = loop.time()
         while not second.leading and loop.time() - started < 5:
             await asyncio.sleep(0.1)

@@ -115,6 +115,7 @@ class Attempt:
     status: int
     key: str
     reason: str  # "ok", "fault", "refused", "limit:conversation 7/1s", "limit:tenant 50/1s"
+    delivered: bool = False  # the activity was accepted (a 200, or a fault after delivery)
 
 
 class SlidingLimit:
@@ -241,7 +242,7 @@ class LimitedConnector:
         if fault is not None:
             if fault.delivered:
                 self._deliver(conversation, key, project_id, period, self.clock())
-            self._attempt(conversation, fault.status, key, "fault")
+            self._attempt(conversation, fault.status, key, "fault", delivered=fault.delivered)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
@@ -266,7 +267,7 @@ class LimitedConnector:
         windows.add(now)
         self._tenant.add(now)
         activity_id = self._deliver(conversation, key, project_id, period, now)
-        self._attempt(conversation, 200, key, "ok")
+        self._attempt(conversation, 200, key, "ok", delivered=True)
         return web.json_response({"id": activity_id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
@@ -292,8 +293,10 @@ class LimitedConnector:
         self._write({"type": "delivery", **asdict(delivery)})
         return activity_id
 
-    def _attempt(self, conversation: str, status: int, key: str, reason: str) -> None:
-        attempt = Attempt(self.clock(), conversation, status, key, reason)
+    def _attempt(
+        self, conversation: str, status: int, key: str, reason: str, *, delivered: bool = False
+    ) -> None:
+        attempt = Attempt(self.clock(), conversation, status, key, reason, delivered)
         self.attempts.append(attempt)
         self._write({"type": "attempt", **asdict(attempt)})
 
