@@ -17,7 +17,16 @@ from bot.commands import cycle as cycle_commands
 from bot.commands import help as help_command
 from bot.commands import language as language_command
 from bot.commands import status as status_command
-from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, Turn, card_activity
+from bot.context import (
+    PERSON_KEY,
+    REPLAY_KEY,
+    SAVE_KEY,
+    TRANSLATOR_KEY,
+    SaveState,
+    Services,
+    Turn,
+    card_activity,
+)
 from bot.middleware import is_proactive, safe_for_log
 from bot.router import Command, Router
 from cards.answers import VERB_MORE, VERB_PROJECT
@@ -25,6 +34,7 @@ from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBM
 from cards.elements import CONTENT_TYPE
 from cards.messages import build_notice_card
 from translations import Translator
+from translations.markers import N_
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +191,22 @@ def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse
     )
 
 
+# What a failed turn tells the user: only what is known about its save (``SaveState``).
+_FAILED = {
+    None: N_(
+        "Sorry, something went wrong on my side and nothing was saved. Please try again in a moment."
+    ),
+    SaveState.saved: N_(
+        "Your answer was saved, but something went wrong on my side before I could show it. Type status to see it."
+    ),
+    SaveState.uncertain: N_(
+        "Sorry, something went wrong on my side and I could not check whether your answer was saved. Type status to see what was saved before you try again."
+    ),
+}
+
+
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
-    """Log the failure, tell the user nothing was lost, and answer an invoke with a card.
+    """Log the failure, tell the user what became of their save, answer an invoke with a card.
 
     A proactive turn re-raises instead: the dispatcher records the failed send and retries.
     """
@@ -192,13 +216,7 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
     t: Translator | None = context.turn_state.get(TRANSLATOR_KEY)
     if t is None:
         return
-    card = build_notice_card(
-        t(
-            "Sorry, something went wrong on my side and nothing was saved. Please try again in a moment."
-        ),
-        t,
-        warning=True,
-    )
+    card = build_notice_card(t(_FAILED[context.turn_state.get(SAVE_KEY)]), t, warning=True)
     if context.activity.type == ActivityTypes.invoke:
         await RoadmapBot._reply(context, card_invoke_response(card))
     else:

@@ -11,20 +11,24 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.context import Turn
+from sqlalchemy.exc import DBAPIError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.context import SAVE_KEY, SaveState, Turn
 from bot.views import confirmation_view, current_period, form_view
 from cards.messages import build_notice_card
 from cards.status import build_confirmation_card, build_status_card
+from storage.db import write_unit
 from storage.inputs import FORM_ERROR, parse_status_form
 from storage.people import teams_ids
 from storage.status import (
-    ConcurrentReportError,
     NotAllowedError,
     ReportContext,
     UnknownProjectError,
     may_report,
     report_context,
     save_report,
+    saved_by_activity,
 )
 from translations.markers import N_
 
@@ -87,29 +91,52 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
     if form.errors or form.parsed is None:
         view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
         return build_status_card(view, turn.t)
-    for attempt in (1, 2):
-        try:
-            async with turn.services.sessions() as session, session.begin():
-                await save_report(
-                    person=turn.person,
-                    project_id=project_id,
-                    period=period,
-                    values=form.parsed,
-                    activity_id=turn.activity.id,
-                    session=session,
-                )
-            break
-        except ConcurrentReportError:
-            if attempt == 2:
-                raise
-        except NotAllowedError:
-            form.errors[FORM_ERROR] = NOT_ALLOWED
-            view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
-            return build_status_card(view, turn.t)
-        except UnknownProjectError:
-            return _unknown(turn)
+    values, activity_id = form.parsed, turn.activity.id
+
+    async def save(*, session: AsyncSession) -> ReportContext:
+        # the confirmation is read in the same unit: it shows this save, not a later one
+        await save_report(
+            person=turn.person,
+            project_id=project_id,
+            period=period,
+            values=values,
+            activity_id=activity_id,
+            session=session,
+        )
+        return await report_context(project_id, period, session=session)
+
+    try:
+        saved = await write_unit(turn.services.sessions, save)
+    except NotAllowedError:
+        form.errors[FORM_ERROR] = NOT_ALLOWED
+        view = form_view(context, period, turn.t, typed=form.typed, errors=form.errors)
+        return build_status_card(view, turn.t)
+    except UnknownProjectError:
+        return _unknown(turn)
+    except DBAPIError:
+        # The commit may have gone through before the error reached us: ask the database
+        # before the reply says that nothing was saved.
+        turn.context.turn_state[SAVE_KEY] = SaveState.uncertain
+        found = await _saved_by(activity_id, project_id, period, turn)
+        if found is None:
+            del turn.context.turn_state[SAVE_KEY]
+            raise
+        saved = found
+    turn.context.turn_state[SAVE_KEY] = SaveState.saved
     log.info("status saved for project %s period %s", project_id, period)
-    return await _confirmation(turn, await _load(project_id, period, turn))
+    return await _confirmation(turn, saved)
+
+
+async def _saved_by(
+    activity_id: str | None, project_id: int, period: str, turn: Turn
+) -> ReportContext | None:
+    """The report, if this activity's save is in the database."""
+    if activity_id is None:
+        return None
+    async with turn.services.sessions() as session:
+        if await saved_by_activity(activity_id, session=session) is None:
+            return None
+        return await report_context(project_id, period, session=session)
 
 
 async def _context(turn: Turn, data: Mapping[str, Any]) -> tuple[ReportContext, str] | None:
