@@ -25,6 +25,7 @@ from scheduler.calendar import next_period, period_of
 from scheduler.dispatcher import Dispatcher
 from storage import cycle as store
 from storage import lease
+from storage.db import write_transaction
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
     rt = jobs.runtime()
     now = now or utcnow()
     current = period_of(now, rt.zone)
-    async with rt.sessions() as session, session.begin():
+    async with write_transaction(rt.sessions) as session:
         settings = store.settings_of(await store.load_config(session=session))
         done = {
             (run.period, run.kind)
