@@ -34,10 +34,12 @@ async def test_two_concurrent_edits_of_one_report_are_both_kept(bot: BotHarness)
     assert edits.all_kept, edits
 
 
+# The acceptance's full size, 200 submits, is ``python -m bench.concurrent_saves``: about
+# 10-20 s a scenario on the development machines; these runs are a third of it.
 @pytest.mark.parametrize(
-    ("projects", "submits"), [(22, 200), (1, 200)], ids=["22-projects", "one-report"]
+    ("projects", "submits"), [(22, 66), (1, 66)], ids=["22-projects", "one-report"]
 )
-async def test_200_concurrent_submits_are_all_kept_and_every_reply_matches(
+async def test_concurrent_submits_are_all_kept_and_every_reply_matches(
     bot: BotHarness, projects: int, submits: int
 ) -> None:
     async with bot.sessions() as session, session.begin():
