@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiosqlite
@@ -195,3 +196,45 @@ async def test_an_empty_write_unit_costs_nothing_and_leaves_the_next_transaction
             await other.commit()
     assert hand_offs[0] == "statement"
     assert "commit" not in hand_offs[:1]
+
+
+async def test_a_unit_cancelled_while_it_waits_for_the_lock_leaves_no_transaction_open(
+    engine: AsyncEngine, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its statement still runs on the connection's thread once the lock is free, and
+    opens the transaction there; the rollback of the cancelled unit must follow it."""
+    async with engine.connect(), engine.connect(), engine.connect():  # three pooled
+        pass
+    async with engine.connect() as writer:
+        await writer.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+
+        async def unit() -> None:
+            async with write_transaction(sessions) as session:
+                await session.exec(select(ProcessedActivity))  # waits in the busy handler
+
+        handed_off = asyncio.Event()
+        execute = aiosqlite.Connection._execute
+
+        async def execute_and_tell(self: aiosqlite.Connection, function: Any) -> Any:
+            call = asyncio.ensure_future(execute(self, function))
+            await asyncio.sleep(0)  # the call is on the thread's queue now
+            handed_off.set()
+            return await call
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", execute_and_tell)
+        task = asyncio.create_task(unit())
+        await handed_off.wait()  # its BEGIN IMMEDIATE and read wait on the connection's thread
+        monkeypatch.undo()
+        task.cancel()  # a shutdown, or a job's cancelled coroutine
+        await writer.rollback()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    async with engine.connect() as other:
+        await other.exec_driver_sql("PRAGMA busy_timeout=5000")
+        await other.execute(
+            text(
+                "INSERT INTO processedactivity (activity_id, received_at)"
+                " VALUES ('after', '2026-01-01')"
+            )
+        )
+        await other.commit()
