@@ -71,6 +71,8 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
             for run in await store.runs(period, session=session)
         }
         planned: list[tuple[cycle.Step, datetime]] = []
+        # the job store writes the same SQLite file: touched after this unit lets go of it
+        done_jobs: list[str] = []
         for period in (current, next_period(current)):
             steps = cycle.cycle_steps(period, settings)
             past = [s for s in steps if s.moment(rt.zone) <= now]
@@ -78,7 +80,7 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
             for step in steps:
                 moment = step.moment(rt.zone)
                 if (step.period, step.kind) in done:
-                    _remove(scheduler, step.job_id)
+                    done_jobs.append(step.job_id)
                     continue
                 if moment > now:
                     planned.append((step, moment))
@@ -88,7 +90,9 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
                     planned.append((step, now))  # missed while down: caught up once, now
                 else:
                     await store.mark_run(step.period, step.kind, "missed", session=session)
-                    _remove(scheduler, step.job_id)
+                    done_jobs.append(step.job_id)
+    for job_id in done_jobs:
+        _remove(scheduler, job_id)
     for step, moment in planned:
         scheduler.add_job(
             jobs.fire_step,
