@@ -25,6 +25,7 @@ from bot.context import Turn, card_activity
 from bot.middleware import safe_for_log
 from cards.messages import build_notice_card
 from storage import audit
+from storage.db import write_transaction
 from storage.models import Conversation, ConversationKind
 from storage.portfolio import Rights, rights_for
 from translations.markers import N_
@@ -74,7 +75,7 @@ async def turn_rights(turn: Turn) -> Rights:
 
 async def audit_refusal(turn: Turn, verb: str, project_id: int | None, reason: Refusal) -> None:
     """One audit entry for a refused action: who, which verb, which project, and why."""
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         await audit.record(
             actor_id=turn.person.id,
             action="refused",

@@ -6,6 +6,7 @@ import copy
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -22,6 +23,15 @@ PERSON_KEY = "roadmap.person"
 TRANSLATOR_KEY = "roadmap.translator"
 REPLAY_KEY = "roadmap.replay"
 UNDELIVERED_KEY = "roadmap.undelivered"  # the turn failed and the user could not be told
+SAVE_KEY = "roadmap.save"
+
+
+class SaveState(Enum):
+    """How far a turn's save got (``turn_state[SAVE_KEY]``), so that a turn that fails
+    afterwards tells the user only what is known. Without it: nothing was saved."""
+
+    uncertain = "uncertain"  # the database may have committed it; checking failed
+    saved = "saved"  # committed
 
 
 class PersonCache:

@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.context import TRANSLATOR_KEY, Services, card_activity, tenant_of
 from cards.messages import build_welcome_card
 from cards.views import WelcomeView
+from storage.db import write_transaction
 from storage.models import Conversation, ConversationKind, Role
 from storage.people import Member, forget_conversation, save_conversation, upsert_member
 from storage.status import reportable_projects
@@ -75,7 +76,7 @@ async def installed(context: TurnContext, services: Services) -> None:
     reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
     existed = await _known(activity.conversation.id, services)
     try:
-        async with services.sessions() as session, session.begin():
+        async with write_transaction(services.sessions) as session:
             person = None
             for member in roster:
                 await upsert_member(member, admins=services.settings.admins, session=session)
@@ -127,12 +128,12 @@ async def members_added(context: TurnContext, services: Services) -> None:
     members = [m for m in (_member(a, tenant) for a in context.activity.members_added or []) if m]
     if not members:
         return
-    async with services.sessions() as session, session.begin():
+    async with write_transaction(services.sessions) as session:
         for member in members:
             await upsert_member(member, admins=services.settings.admins, session=session)
 
 
 async def uninstalled(context: TurnContext, services: Services) -> None:
-    async with services.sessions() as session, session.begin():
+    async with write_transaction(services.sessions) as session:
         removed = await forget_conversation(context.activity.conversation.id, session=session)
     log.info("uninstalled; %d conversation references removed", removed)

@@ -8,9 +8,12 @@ from collections.abc import Awaitable, Callable
 
 from botbuilder.core import InvokeResponse, Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import PERSON_KEY, REPLAY_KEY, TRANSLATOR_KEY, Services, tenant_of
 from storage import activities
+from storage.db import Unit, write_unit
+from storage.models import Person
 from storage.people import Member, upsert_member
 from translations import Translator
 
@@ -132,16 +135,24 @@ class IdentityMiddleware(Middleware):  # type: ignore[misc]
         )
         person = self._services.people.get(member)
         if person is None:
-            async with self._services.sessions() as session, session.begin():
-                person = await upsert_member(
-                    member, admins=self._services.settings.admins, session=session
-                )
-                if person.unreachable_since is not None:  # they talk to the bot again
-                    person.unreachable_since = None
-                    session.add(person)
+            person = await write_unit(self._services.sessions, self._upsert(member))
             self._services.people.put(member, person)
         context.turn_state[PERSON_KEY] = person
         context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
             person.locale or activity.locale, self._services.settings.zone
         )
         await logic()
+
+    def _upsert(self, member: Member) -> Unit[Person]:
+        """The write unit that records the sender (two first turns of one person may race)."""
+
+        async def unit(*, session: AsyncSession) -> Person:
+            person = await upsert_member(
+                member, admins=self._services.settings.admins, session=session
+            )
+            if person.unreachable_since is not None:  # they talk to the bot again
+                person.unreachable_since = None
+                session.add(person)
+            return person
+
+        return unit

@@ -33,6 +33,7 @@ from scheduler.dispatcher import Pace, SendFailure, SkipMessage
 from storage import digest as digests
 from storage import outbox
 from storage.cycle import admins, load_config, settings_of
+from storage.db import write_transaction
 from storage.models import (
     Conversation,
     ConversationKind,
@@ -165,7 +166,7 @@ class BotSender:
 
         async def callback(context: TurnContext) -> None:
             reference = TurnContext.get_conversation_reference(context.activity)
-            async with self._services.sessions() as session, session.begin():
+            async with write_transaction(self._services.sessions) as session:
                 await save_conversation(
                     conversation_id=context.activity.conversation.id,
                     kind=ConversationKind.personal,

@@ -21,8 +21,10 @@ from bot.connector import ConnectorError
 from bot.context import (
     PERSON_KEY,
     REPLAY_KEY,
+    SAVE_KEY,
     TRANSLATOR_KEY,
     UNDELIVERED_KEY,
+    SaveState,
     Services,
     Turn,
     card_activity,
@@ -34,6 +36,7 @@ from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBM
 from cards.elements import CONTENT_TYPE
 from cards.messages import build_notice_card
 from translations import Translator
+from translations.markers import N_
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +194,22 @@ def _invoke_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse
     )
 
 
+# What a failed turn tells the user: only what is known about its save (``SaveState``).
+_FAILED = {
+    None: N_(
+        "Sorry, something went wrong on my side and nothing was saved. Please try again in a moment."
+    ),
+    SaveState.saved: N_(
+        "Your answer was saved, but something went wrong on my side before I could show it. Type status to see it."
+    ),
+    SaveState.uncertain: N_(
+        "Sorry, something went wrong on my side and I could not check whether your answer was saved. Type status to see what was saved before you try again."
+    ),
+}
+
+
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
-    """Log the failure, tell the user nothing was lost, and answer an invoke with a card.
+    """Log the failure, tell the user what became of their save, answer an invoke with a card.
 
     A proactive turn re-raises instead: the dispatcher records the failed send and retries.
     A reply the connector would not take is the channel's side, not a defect: one line, no
@@ -223,17 +240,11 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
 
 
 async def _apologise(context: TurnContext, t: Translator, *, unreachable: bool) -> bool:
-    """Tell the user nothing was saved; False when the connector can't be reached anyway."""
+    """Tell the user what became of their save; False when the connector can't be reached anyway."""
     is_invoke = context.activity.type == ActivityTypes.invoke
     if unreachable and not is_invoke:  # an apology would go the same way
         return False
-    card = build_notice_card(
-        t(
-            "Sorry, something went wrong on my side and nothing was saved. Please try again in a moment."
-        ),
-        t,
-        warning=True,
-    )
+    card = build_notice_card(t(_FAILED[context.turn_state.get(SAVE_KEY)]), t, warning=True)
     if is_invoke:  # the card goes back in the HTTP response
         await RoadmapBot._reply(context, card_invoke_response(card))
     else:

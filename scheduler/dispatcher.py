@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.ratelimit import RateLimiter
 from storage import outbox
-from storage.db import SessionFactory
+from storage.db import SessionFactory, write_transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Claim one batch of due messages and deliver them; return how many were claimed."""
-        async with self.sessions() as session, session.begin():
+        async with write_transaction(self.sessions) as session:
             messages = await outbox.claim(self.worker, limit=self.batch, session=session)
         if not messages:
             return 0
@@ -114,7 +114,7 @@ class Dispatcher:
             room = self.batch - len(sending)
             if room >= self.batch // 2:
                 try:
-                    async with self.sessions() as session, session.begin():
+                    async with write_transaction(self.sessions) as session:
                         claimed = await outbox.claim(self.worker, limit=room, session=session)
                 except Exception:  # keep dispatching after a database hiccup; it is logged
                     log.exception("could not claim outbox messages")
@@ -167,7 +167,7 @@ class Dispatcher:
     async def _failed(self, message: OutboxMessage, failure: SendFailure, started: float) -> None:
         attempt = message.attempts + 1
         if failure.status == 403:
-            async with self.sessions() as session, session.begin():
+            async with write_transaction(self.sessions) as session:
                 await self._record(
                     session,
                     message,
@@ -213,7 +213,7 @@ class Dispatcher:
         started: float,
         **details: object,
     ) -> None:
-        async with self.sessions() as session, session.begin():
+        async with write_transaction(self.sessions) as session:
             await self._record(session, message, status, outcome, started, **details)
 
     async def _record(

@@ -18,7 +18,7 @@ from scheduler import cycle
 from scheduler.calendar import period_of
 from storage import activities, outbox
 from storage import cycle as store
-from storage.db import SessionFactory
+from storage.db import SessionFactory, write_transaction
 from storage.models import CycleRun, Person, utcnow
 from storage.outbox import NewMessage
 
@@ -57,7 +57,7 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
     missed and one asked for by hand raises ``PeriodClosedError``.
     """
     rt = runtime()
-    async with rt.sessions() as session, session.begin():
+    async with write_transaction(rt.sessions) as session:
         config = await store.load_config(session=session)
         if config.paused and trigger == "schedule":
             log.info("cycle paused: step %s of %s not run", kind, period)

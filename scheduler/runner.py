@@ -25,6 +25,7 @@ from scheduler.calendar import next_period, period_of
 from scheduler.dispatcher import Dispatcher
 from storage import cycle as store
 from storage import lease
+from storage.db import write_transaction
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
     rt = jobs.runtime()
     now = now or utcnow()
     current = period_of(now, rt.zone)
-    async with rt.sessions() as session, session.begin():
+    async with write_transaction(rt.sessions) as session:
         settings = store.settings_of(await store.load_config(session=session))
         done = {
             (run.period, run.kind)
@@ -70,6 +71,8 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
             for run in await store.runs(period, session=session)
         }
         planned: list[tuple[cycle.Step, datetime]] = []
+        # the job store writes the same SQLite file: touched after this unit lets go of it
+        done_jobs: list[str] = []
         for period in (current, next_period(current)):
             steps = cycle.cycle_steps(period, settings)
             past = [s for s in steps if s.moment(rt.zone) <= now]
@@ -77,7 +80,7 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
             for step in steps:
                 moment = step.moment(rt.zone)
                 if (step.period, step.kind) in done:
-                    _remove(scheduler, step.job_id)
+                    done_jobs.append(step.job_id)
                     continue
                 if moment > now:
                     planned.append((step, moment))
@@ -87,7 +90,9 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
                     planned.append((step, now))  # missed while down: caught up once, now
                 else:
                     await store.mark_run(step.period, step.kind, "missed", session=session)
-                    _remove(scheduler, step.job_id)
+                    done_jobs.append(step.job_id)
+    for job_id in done_jobs:
+        _remove(scheduler, job_id)
     for step, moment in planned:
         scheduler.add_job(
             jobs.fire_step,

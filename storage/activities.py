@@ -10,11 +10,14 @@ channel retries an activity within minutes, not days.
 Every turn writes a claim before it runs, so ``Claims`` writes the claims of concurrent
 turns together: one transaction holds every claim that arrived while the previous one
 was being written (a group commit). A turn still runs only once its own claim is durable.
+Each write here is a write unit (``storage.db.write_unit``): run again after a lock clash
+rather than failing the turns.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +27,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import SessionFactory, upsert_insert
+from storage.db import SessionFactory, upsert_insert, write_unit
 from storage.models import ProcessedActivity, utcnow
 
 STALE_AFTER = timedelta(minutes=2)
@@ -115,9 +118,9 @@ class Claims:
         while self._waiting:
             batch = self._waiting[: self.MAX_BATCH]
             self._waiting = self._waiting[self.MAX_BATCH :]
+            requests = [request for request, _ in batch]
             try:
-                async with self.sessions() as session, session.begin():
-                    results = await claim_all([request for request, _ in batch], session=session)
+                results = await write_unit(self.sessions, functools.partial(claim_all, requests))
             except Exception as error:  # every turn of the batch fails as its own write would
                 for _, future in batch:
                     if not future.done():
@@ -134,20 +137,25 @@ class Claims:
 
 
 async def complete(activity_id: str, *, sessions: SessionFactory) -> None:
-    async with sessions() as session, session.begin():
+    async def unit(*, session: AsyncSession) -> None:
         await session.exec(
             update(ProcessedActivity)
             .where(col(ProcessedActivity.activity_id) == activity_id)
             .values(completed_at=utcnow())
         )
 
+    await write_unit(sessions, unit)
+
 
 async def release(activity_id: str, *, sessions: SessionFactory) -> None:
     """Forget a claim whose turn failed, so the channel's retry is processed."""
-    async with sessions() as session, session.begin():
+
+    async def unit(*, session: AsyncSession) -> None:
         await session.exec(
             delete(ProcessedActivity).where(col(ProcessedActivity.activity_id) == activity_id)
         )
+
+    await write_unit(sessions, unit)
 
 
 async def prune(older_than: datetime, *, sessions: SessionFactory) -> int:
@@ -161,13 +169,16 @@ async def prune(older_than: datetime, *, sessions: SessionFactory) -> int:
         .where(col(ProcessedActivity.received_at) < older_than)
         .limit(PRUNE_BATCH)
     )
+
+    async def batch(*, session: AsyncSession) -> int:
+        result = await session.exec(
+            delete(ProcessedActivity).where(col(ProcessedActivity.activity_id).in_(old))
+        )
+        return int(result.rowcount or 0)
+
     pruned = 0
     while True:
-        async with sessions() as session, session.begin():
-            result = await session.exec(
-                delete(ProcessedActivity).where(col(ProcessedActivity.activity_id).in_(old))
-            )
-        count = int(result.rowcount or 0)
+        count = await write_unit(sessions, batch)
         pruned += count
         if count < PRUNE_BATCH:
             return pruned

@@ -1,4 +1,26 @@
-"""Engine, sessions and migrations.
+"""Engine, sessions, write units and migrations.
+
+Every transaction that writes runs as a *write unit*: ``write_transaction`` for one
+attempt, ``write_unit`` to run the whole unit again after a transient clash.
+
+SQLite has one writer at a time. sqlite3 opens a transaction with a DEFERRED ``BEGIN``
+before its first write, so a unit that reads and then writes (the next revision number,
+then the revision) holds a read snapshot while it waits for the write lock. If another
+writer commits meanwhile, SQLite cannot let the unit write from its stale snapshot: the
+write fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), whatever the busy
+timeout, and ``SELECT … FOR UPDATE`` is ignored on SQLite, so two units can read the same
+number. A write unit therefore opens its transaction with ``BEGIN IMMEDIATE``: it takes
+the write lock first, waiting up to the busy timeout for it, and reads only what the last
+writer committed (SQLAlchemy's recipe for pysqlite and aiosqlite, applied to write units
+alone: ``storage.sqlite_driver`` sends the ``BEGIN IMMEDIATE`` in the same hand-off as the
+unit's first statement, and read-only sessions stay as cheap as they were). PostgreSQL
+needs none of this: its row locks and ``FOR UPDATE`` serialise the units.
+
+``write_unit`` runs the whole unit again, from a new transaction, when the database says
+the clash was transient: SQLite busy or locked, a unique constraint another unit won, a
+PostgreSQL serialization failure or deadlock. Attempts are bounded and spaced with
+jittered exponential backoff. A unit run by ``write_unit`` must therefore be repeatable:
+everything it decides on is read inside it, and it has no effect outside the database.
 
 A failed statement must not put what people typed into the logs: a status report's
 text is a statement parameter, and SQLAlchemy writes the parameters into its error
@@ -11,15 +33,18 @@ with the error that SQLAlchemy chains to its own. ``_hide_row_values`` drops it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import logging
+import random
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs; only its error class is used
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import ExceptionContext
@@ -30,6 +55,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import sqlite_driver
 
 ROOT = Path(__file__).resolve().parent.parent
+# How long a SQLite statement waits for another connection's lock before "database is
+# locked": a write unit's BEGIN IMMEDIATE waits here for the writer before it.
+BUSY_TIMEOUT_S = 30
+WRITE_ATTEMPTS = 6
+_BACKOFF_S = 0.01  # before the second attempt at most; doubled for each later one
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+log = logging.getLogger(__name__)
+_jitter = random.Random()  # noqa: S311 (spreads retries; not a secret)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -47,7 +81,7 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(
             url,
             hide_parameters=True,
-            connect_args={"timeout": 30, "async_creator_fn": sqlite_driver.connect},
+            connect_args={"timeout": BUSY_TIMEOUT_S, "async_creator_fn": sqlite_driver.connect},
             # The session or connection that used a connection has already ended its
             # transaction when the pool takes it back; the pool's own second rollback would
             # only cost another hand-off to aiosqlite's thread.
@@ -61,7 +95,7 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cursor.close()
 
         return engine
@@ -104,6 +138,73 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls everything back on any error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+@asynccontextmanager
+async def write_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """One attempt at a unit that writes: on SQLite its transaction begins IMMEDIATE.
+
+    Commits on success, rolls everything back on any error.
+    """
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        if connection.dialect.name == "sqlite":
+            driver = (await connection.get_raw_connection()).driver_connection
+            if isinstance(driver, sqlite_driver.Connection):
+                driver.begin_immediate()
+            else:  # another driver: a hand-off of its own
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
+class Unit(Protocol[T_co]):
+    """A write unit's work: like a query function, it takes the session by keyword."""
+
+    def __call__(self, *, session: AsyncSession) -> Awaitable[T_co]: ...
+
+
+async def write_unit(
+    sessions: SessionFactory, work: Unit[T], *, attempts: int = WRITE_ATTEMPTS
+) -> T:
+    """``work(session=…)`` in a write transaction, committed; what it returned.
+
+    After a transient clash (``is_transient``) the whole unit runs again in a new
+    transaction, up to ``attempts`` times in all; any other error, or the last attempt's,
+    is raised with nothing of the unit written.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            async with write_transaction(sessions) as session:
+                return await work(session=session)
+        except exc.DBAPIError as error:
+            if attempt == attempts or not is_transient(error):
+                raise
+            log.info("write unit clashed (attempt %d): %s", attempt, _reason(error))
+        await asyncio.sleep(_jitter.uniform(0, _BACKOFF_S * 2 ** (attempt - 1)))
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+# SQLite's primary result codes (the low byte of an extended code) and extended codes
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_UNIQUE = {1555, 2067}  # SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
+# PostgreSQL: unique_violation, serialization_failure, deadlock_detected
+_PG_TRANSIENT = {"23505", "40001", "40P01"}
+
+
+def is_transient(error: exc.DBAPIError) -> bool:
+    """Whether running the unit again may succeed: a lock or a race another unit won."""
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", 0)
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED) or code in _SQLITE_UNIQUE
+    return getattr(original, "sqlstate", None) in _PG_TRANSIENT
+
+
+def _reason(error: exc.DBAPIError) -> str:
+    original = error.orig
+    return getattr(original, "sqlite_errorname", None) or str(
+        getattr(original, "sqlstate", None) or type(original).__name__
+    )
 
 
 def alembic_config(url: str) -> Config:

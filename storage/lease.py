@@ -8,14 +8,14 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from storage.db import SessionFactory
+from storage.db import SessionFactory, write_transaction
 from storage.models import Lease, utcnow
 
 
 async def acquire(name: str, holder: str, ttl: timedelta, *, sessions: SessionFactory) -> bool:
     """Take or renew the lease; True while this holder has it."""
     now = utcnow()
-    async with sessions() as session, session.begin():
+    async with write_transaction(sessions) as session:
         result = await session.exec(
             update(Lease)
             .where(
@@ -27,7 +27,7 @@ async def acquire(name: str, holder: str, ttl: timedelta, *, sessions: SessionFa
         if result.rowcount:
             return True
     try:
-        async with sessions() as session, session.begin():
+        async with write_transaction(sessions) as session:
             session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
         return True
     except IntegrityError:
@@ -35,7 +35,7 @@ async def acquire(name: str, holder: str, ttl: timedelta, *, sessions: SessionFa
 
 
 async def release(name: str, holder: str, *, sessions: SessionFactory) -> None:
-    async with sessions() as session, session.begin():
+    async with write_transaction(sessions) as session:
         await session.exec(
             update(Lease)
             .where(col(Lease.name) == name, col(Lease.holder) == holder)

@@ -8,7 +8,9 @@ on this bot's tables, and most of a status turn's database time (``bench/README.
 The cursor here makes its sqlite3 cursor, executes and reads every row in one call on the
 connection's thread, as SQLAlchemy's adapter reads every row anyway; fetching and closing
 then answer from what that call returned. A commit or rollback after reads alone, which
-sqlite3 would skip, is not handed off at all. Everything else is aiosqlite's own. (So a
+sqlite3 would skip, is not handed off at all. A write unit's ``BEGIN IMMEDIATE``
+(``storage.db.write_transaction``) goes in the hand-off of the unit's first statement, so
+it costs no hand-off of its own either. Everything else is aiosqlite's own. (So a
 streamed result, ``stream()`` or ``yield_per``, is held in memory whole: this bot's
 results are small, and none streams.)
 ``storage.db.create_engine`` passes ``connect`` to SQLAlchemy's aiosqlite dialect.
@@ -39,6 +41,17 @@ class Connection(aiosqlite.Connection):
     # Whether sqlite3 has a transaction open, as seen on the connection's thread after its
     # last call (until a first call, or once closed: maybe).
     _in_transaction = True
+    # The statement that opens the next transaction, when a write unit asked for one;
+    # otherwise sqlite3 opens it itself with a DEFERRED BEGIN before the first write.
+    _begin: str | None = None
+
+    def begin_immediate(self) -> None:
+        """Open the next transaction with BEGIN IMMEDIATE: the write lock before any read.
+
+        Sent before the next statement, in the same hand-off; forgotten at the end of the
+        transaction if no statement came.
+        """
+        self._begin = "BEGIN IMMEDIATE"
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         @functools.wraps(fn)
@@ -53,7 +66,11 @@ class Connection(aiosqlite.Connection):
     async def run(self, function: Callable[[sqlite3.Connection], T]) -> T:
         """``function(sqlite3_connection)`` on the connection's thread: one hand-off."""
 
+        begin, self._begin = self._begin, None
+
         def statement() -> T:
+            if begin is not None and not self._conn.in_transaction:
+                self._conn.execute(begin)
             return function(self._conn)
 
         return await self._execute(statement)
@@ -61,10 +78,12 @@ class Connection(aiosqlite.Connection):
     # sqlite3 commits or rolls back only when a transaction is open, and begins one only
     # before a write: after reads alone, both are no-ops and need no hand-off.
     async def commit(self) -> None:
+        self._begin = None
         if self._in_transaction:
             await super().commit()
 
     async def rollback(self) -> None:
+        self._begin = None
         if self._in_transaction:
             await super().rollback()
 

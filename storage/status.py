@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import BindParameter, and_, bindparam, func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -258,12 +257,21 @@ async def save_report(
 ) -> StatusReport:
     """Save the period's report, or a new revision of it, with its audit entry.
 
-    Runs inside the caller's transaction: rights are checked again here, against the
-    database, whatever the card showed, and so is the period: ``NoProjectPeriodError``
-    before the project's first roadmap year, ``PeriodFrozenError`` for a report already
-    given in a closed period (a first answer after close is kept, marked late). Raises
-    these, ``NotAllowedError`` or ``UnknownProjectError`` before anything is written.
+    Runs inside the caller's write unit (``storage.db.write_unit``), which runs it again
+    after a clash with a concurrent save: the revision number is read inside the unit.
+    Rights are checked again here, against the database, whatever the card showed, and so
+    is the period: ``NoProjectPeriodError`` before the project's first roadmap year,
+    ``PeriodFrozenError`` for a report already given in a closed period (a first answer
+    after close is kept, marked late). Raises these, ``NotAllowedError`` or
+    ``UnknownProjectError`` before anything is written.
+
+    An activity saves once: when its revision is in the database already (a retry of a
+    turn that saved, then failed), that report is returned and nothing more is written.
     """
+    if activity_id is not None:
+        saved = await saved_by_activity(activity_id, session=session)
+        if saved is not None:
+            return saved
     project = await session.get(Project, project_id, with_for_update=True)
     if project is None:
         raise UnknownProjectError(project_id)
@@ -323,10 +331,7 @@ async def save_report(
             answer | {"revision": report.revision + 1, "late": report.late or late}
         )
     session.add(report)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # a concurrent first answer won: retry as a revision
-        raise ConcurrentReportError(project_id) from exc
+    await session.flush()
     if report.id is None:
         raise RuntimeError("flush assigns the report an id")
     session.add(
@@ -392,5 +397,12 @@ async def save_report(
     return report
 
 
-class ConcurrentReportError(Exception):
-    """Another first answer for the same project and period was saved at the same moment."""
+async def saved_by_activity(activity_id: str, *, session: AsyncSession) -> StatusReport | None:
+    """The report that this activity saved a revision of, if it did."""
+    return (
+        await session.exec(
+            select(StatusReport)
+            .join(StatusRevision, col(StatusRevision.report_id) == col(StatusReport.id))
+            .where(col(StatusRevision.activity_id) == activity_id)
+        )
+    ).first()

@@ -21,6 +21,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.access import (
     OPEN_PERSONAL_CHAT,
     Refusal,
@@ -30,17 +33,17 @@ from bot.access import (
     send_to_personal_chat,
     turn_rights,
 )
-from bot.context import Turn
+from bot.context import SAVE_KEY, SaveState, Turn
 from bot.views import confirmation_view, current_period, form_view
 from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
 from cards.messages import build_notice_card
 from cards.status import build_confirmation_card, build_status_card
 from scheduler.calendar import parse_period, period_start
 from storage.cycle import load_config, settings_of
+from storage.db import write_unit
 from storage.inputs import parse_status_form
 from storage.people import teams_ids
 from storage.status import (
-    ConcurrentReportError,
     NoProjectPeriodError,
     NotAllowedError,
     PeriodFrozenError,
@@ -50,6 +53,7 @@ from storage.status import (
     may_report,
     report_context,
     save_report,
+    saved_by_activity,
 )
 from translations import Translator
 
@@ -176,32 +180,54 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
         return await refuse(turn, card.verb, card.project_id, reason)
     if form.errors or form.parsed is None:
         return await _form(card, typed=form.typed, errors=form.errors)
-    for attempt in (1, 2):
-        try:
-            async with turn.services.sessions() as session, session.begin():
-                await save_report(
-                    person=turn.person,
-                    project_id=card.project_id,
-                    period=period,
-                    values=form.parsed,
-                    activity_id=turn.activity.id,
-                    session=session,
-                )
-            break
-        except ConcurrentReportError:
-            if attempt == 2:
-                raise
-        except NotAllowedError:
-            return await refuse(turn, card.verb, card.project_id, Refusal.not_editor)
-        except NoProjectPeriodError:
-            return await refuse(turn, card.verb, card.project_id, Refusal.no_project_period)
-        except PeriodFrozenError:  # closed while the form was open
-            return await refuse(turn, card.verb, card.project_id, Refusal.period_frozen)
-        except UnknownProjectError:
-            return _unknown(turn)
-    log.info("status saved for project %s period %s", card.project_id, period)
-    saved = await _load(turn, card.verb, data)
-    return await _confirmation(saved) if saved else _unknown(turn)
+    values, activity_id, project_id = form.parsed, turn.activity.id, card.project_id
+
+    async def save(*, session: AsyncSession) -> ReportContext:
+        # the confirmation is read in the same unit: it shows this save, not a later one
+        await save_report(
+            person=turn.person,
+            project_id=project_id,
+            period=period,
+            values=values,
+            activity_id=activity_id,
+            session=session,
+        )
+        return await report_context(project_id, period, session=session)
+
+    try:
+        saved = await write_unit(turn.services.sessions, save)
+    except NotAllowedError:
+        return await refuse(turn, card.verb, project_id, Refusal.not_editor)
+    except NoProjectPeriodError:
+        return await refuse(turn, card.verb, project_id, Refusal.no_project_period)
+    except PeriodFrozenError:  # closed while the form was open
+        return await refuse(turn, card.verb, project_id, Refusal.period_frozen)
+    except UnknownProjectError:
+        return _unknown(turn)
+    except DBAPIError:
+        # The commit may have gone through before the error reached us: ask the database
+        # before the reply says that nothing was saved.
+        turn.context.turn_state[SAVE_KEY] = SaveState.uncertain
+        found = await _saved_by(activity_id, project_id, period, turn)
+        if found is None:
+            del turn.context.turn_state[SAVE_KEY]
+            raise
+        saved = found
+    turn.context.turn_state[SAVE_KEY] = SaveState.saved
+    log.info("status saved for project %s period %s", project_id, period)
+    return await _confirmation(_Card(turn, card.verb, saved, period, card.in_range))
+
+
+async def _saved_by(
+    activity_id: str | None, project_id: int, period: str, turn: Turn
+) -> ReportContext | None:
+    """The report, if this activity's save is in the database."""
+    if activity_id is None:
+        return None
+    async with turn.services.sessions() as session:
+        if await saved_by_activity(activity_id, session=session) is None:
+            return None
+        return await report_context(project_id, period, session=session)
 
 
 async def edit(turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:

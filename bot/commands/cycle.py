@@ -25,6 +25,7 @@ from scheduler.calendar import period_of, period_start
 from storage import audit
 from storage import cycle as store
 from storage import digest as digests
+from storage.db import write_transaction
 from storage.matching import best
 from storage.models import Conversation, Person, Role, utcnow
 from translations import Translator
@@ -202,7 +203,7 @@ async def close_period(turn: Turn, rest: str) -> None:
     if period is None:
         await _bad_period(turn, rest)
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         closed = await store.close_period(period, session=session)
         if closed:
             await store.mark_run(period, cycle.CLOSE, "admin", session=session)
@@ -232,7 +233,7 @@ async def reopen_period(turn: Turn, rest: str) -> None:
     if period is None:
         await _bad_period(turn, rest)
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         reopened = await store.reopen_period(period, session=session)
         if reopened:
             await audit.record(
@@ -260,7 +261,7 @@ async def reopen_period(turn: Turn, rest: str) -> None:
 async def _set_paused(turn: Turn, paused: bool) -> None:
     if not await _admin_only(turn, "pause" if paused else "resume"):
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         config = await store.load_config(session=session)
         config.paused = paused
         await store.save_config(config, by=turn.person, session=session)
@@ -290,7 +291,7 @@ async def set_setting(turn: Turn, rest: str) -> None:
     if field is None or not value.strip():
         await _notice(turn, usage, warning=True)
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         config = await store.load_config(session=session)
         try:
             _apply(config, field, value.strip())
@@ -332,7 +333,7 @@ def _apply(config: object, field: str, value: str) -> None:
 async def digest_here(turn: Turn, _rest: str) -> None:
     if not await _admin_only(turn, "digest_here"):
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         conversation = (
             await session.exec(
                 select(Conversation).where(
@@ -387,7 +388,7 @@ async def away(turn: Turn, rest: str) -> None:
             warning=True,
         )
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         stored = await session.get(Person, target.id)
         assert stored is not None  # noqa: S101 (found above)
         stored.away_until = day
@@ -405,7 +406,7 @@ async def away(turn: Turn, rest: str) -> None:
 
 
 async def back(turn: Turn, _rest: str) -> None:
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         stored = await session.get(Person, turn.person.id)
         assert stored is not None  # noqa: S101 (the turn's own person)
         stored.away_until = None
@@ -424,7 +425,7 @@ async def deputy(turn: Turn, rest: str) -> None:
             warning=True,
         )
         return
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         stored = await session.get(Person, turn.person.id)
         assert stored is not None  # noqa: S101 (the turn's own person)
         stored.deputy_id = candidate.id

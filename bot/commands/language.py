@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Turn
 from cards.messages import build_notice_card
+from storage.db import write_transaction
 from storage.people import set_locale
 from translations import LANGUAGES, Translator
 
@@ -39,7 +40,7 @@ async def handle(turn: Turn, rest: str) -> None:
         )
         return
     locale = _LOCALES[choice]
-    async with turn.services.sessions() as session, session.begin():
+    async with write_transaction(turn.services.sessions) as session:
         await set_locale(turn.person, locale, session=session)
     turn.services.people.forget(turn.person.aad_object_id)
     t = Translator.for_locale(locale or turn.activity.locale, turn.services.settings.zone)

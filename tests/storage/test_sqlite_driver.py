@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiosqlite
 import pytest
 from sqlalchemy import text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from storage.db import SessionFactory, create_engine
+from storage.db import SessionFactory, create_engine, write_transaction
 from storage.models import ProcessedActivity, utcnow
 
 
@@ -143,3 +144,97 @@ async def test_an_in_memory_database_has_an_engine_too(url: str) -> None:
             assert (await connection.execute(text("SELECT 1"))).scalar_one() == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_write_unit_holds_the_write_lock_from_its_first_read_at_no_extra_hand_off(
+    engine: AsyncEngine, sessions: SessionFactory, hand_offs: list[str]
+) -> None:
+    """BEGIN IMMEDIATE goes with the unit's first statement: a read, here."""
+    insert = text(
+        "INSERT INTO processedactivity (activity_id, received_at) VALUES (:id, '2026-01-01')"
+    )
+    async with engine.connect(), engine.connect():  # two pooled connections, opened
+        pass
+    async with engine.connect() as other:
+        await other.exec_driver_sql("PRAGMA busy_timeout=0")  # told not to wait
+        async with write_transaction(sessions) as session:
+            assert (await session.exec(select(ProcessedActivity))).all() == []
+            with pytest.raises(OperationalError, match="database is locked"):
+                await other.execute(insert, {"id": "other"})
+            await other.rollback()
+            session.add(ProcessedActivity(activity_id="unit", received_at=utcnow()))
+        await other.execute(insert, {"id": "other"})  # the unit is over: the lock is free
+        await other.commit()
+
+    hand_offs.clear()
+    async with write_transaction(sessions) as session:
+        await session.exec(select(ProcessedActivity))
+        session.add(ProcessedActivity(activity_id="second", received_at=utcnow()))
+    assert hand_offs == ["statement", "statement", "commit"]  # read, insert, commit
+    async with sessions() as session:
+        found = (await session.exec(select(ProcessedActivity.activity_id))).all()
+    assert sorted(found) == ["other", "second", "unit"]
+
+
+async def test_an_empty_write_unit_costs_nothing_and_leaves_the_next_transaction_deferred(
+    engine: AsyncEngine, sessions: SessionFactory, hand_offs: list[str]
+) -> None:
+    async with engine.connect():  # the pool's connection, opened
+        hand_offs.clear()
+    async with write_transaction(sessions):
+        pass
+    assert hand_offs == []
+    async with sessions() as session, session.begin():  # the same pooled connection
+        await session.exec(select(ProcessedActivity))
+        async with engine.connect() as other:  # a read takes no write lock
+            await other.execute(
+                text(
+                    "INSERT INTO processedactivity (activity_id, received_at)"
+                    " VALUES ('other', '2026-01-01')"
+                )
+            )
+            await other.commit()
+    assert hand_offs[0] == "statement"
+    assert "commit" not in hand_offs[:1]
+
+
+async def test_a_unit_cancelled_while_it_waits_for_the_lock_leaves_no_transaction_open(
+    engine: AsyncEngine, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its statement still runs on the connection's thread once the lock is free, and
+    opens the transaction there; the rollback of the cancelled unit must follow it."""
+    async with engine.connect(), engine.connect(), engine.connect():  # three pooled
+        pass
+    async with engine.connect() as writer:
+        await writer.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+
+        async def unit() -> None:
+            async with write_transaction(sessions) as session:
+                await session.exec(select(ProcessedActivity))  # waits in the busy handler
+
+        handed_off = asyncio.Event()
+        execute = aiosqlite.Connection._execute
+
+        async def execute_and_tell(self: aiosqlite.Connection, function: Any) -> Any:
+            call = asyncio.ensure_future(execute(self, function))
+            await asyncio.sleep(0)  # the call is on the thread's queue now
+            handed_off.set()
+            return await call
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", execute_and_tell)
+        task = asyncio.create_task(unit())
+        await handed_off.wait()  # its BEGIN IMMEDIATE and read wait on the connection's thread
+        monkeypatch.undo()
+        task.cancel()  # a shutdown, or a job's cancelled coroutine
+        await writer.rollback()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    async with engine.connect() as other:
+        await other.exec_driver_sql("PRAGMA busy_timeout=5000")
+        await other.execute(
+            text(
+                "INSERT INTO processedactivity (activity_id, received_at)"
+                " VALUES ('after', '2026-01-01')"
+            )
+        )
+        await other.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,9 +16,10 @@ from sqlmodel import select
 from scheduler import jobs
 from scheduler.calendar import next_period, previous_period
 from storage import activities
-from storage.db import SessionFactory
+from storage.db import SessionFactory, write_unit
 from storage.inputs import StatusInput
 from storage.models import (
+    AuditLog,
     Health,
     MetricValue,
     Person,
@@ -157,35 +159,62 @@ async def test_someone_elses_project_raises_before_writing(
     assert await snapshot(sessions) == before
 
 
-async def test_concurrent_first_answers_give_one_report(
+async def test_concurrent_answers_give_one_report_and_keep_every_answer_as_a_revision(
     sessions: SessionFactory, portfolio: Portfolio
 ) -> None:
     owner = await _person(sessions, OWNER.aad)
 
-    async def answer(n: int) -> None:
-        async with sessions() as session, session.begin():
-            await save_report(
+    async def answer(n: int) -> StatusReport:
+        return await write_unit(
+            sessions,
+            functools.partial(
+                save_report,
                 person=owner,
                 project_id=portfolio.kartalla_id,
                 period=CURRENT_PERIOD,
                 values=values(40 + n),
                 activity_id=f"c-{n}",
-                session=session,
-            )
+            ),
+        )
 
-    results = await asyncio.gather(*(answer(n) for n in range(4)), return_exceptions=True)
+    await asyncio.gather(*(answer(n) for n in range(12)))
     async with sessions() as session:
-        reports = (
+        [report] = (
             await session.exec(select(StatusReport).where(StatusReport.period == CURRENT_PERIOD))
         ).all()
         revisions = (
+            await session.exec(select(StatusRevision).where(StatusRevision.report_id == report.id))
+        ).all()
+        audit = (await session.exec(select(AuditLog.activity_id))).all()
+    assert sorted(r.number for r in revisions) == list(range(1, 13)) and report.revision == 12
+    assert sorted(r.activity_id or "" for r in revisions) == sorted(f"c-{n}" for n in range(12))
+    assert sorted(a or "" for a in audit) == sorted(f"c-{n}" for n in range(12))
+    last = max(revisions, key=lambda r: r.number)
+    assert (report.progress, report.submitted_at) == (last.progress, last.submitted_at)
+
+
+async def test_an_activity_saves_once(sessions: SessionFactory, portfolio: Portfolio) -> None:
+    """The channel's retry of a turn that saved, then failed, adds no second revision."""
+    owner = await _person(sessions, OWNER.aad)
+    for progress in (41, 42):
+        async with sessions() as session, session.begin():
+            await save_report(
+                person=owner,
+                project_id=portfolio.kartalla_id,
+                period=CURRENT_PERIOD,
+                values=values(progress),
+                activity_id="conv|retried",
+                session=session,
+            )
+    async with sessions() as session:
+        revisions = (
             await session.exec(
-                select(StatusRevision).where(StatusRevision.report_id == reports[0].id)
+                select(StatusRevision).where(StatusRevision.activity_id == "conv|retried")
             )
         ).all()
-    assert len(reports) == 1
-    saved = sum(1 for r in results if r is None)
-    assert saved >= 1 and len(revisions) == saved == reports[0].revision
+        audit = (await session.exec(select(AuditLog))).all()
+    assert [(r.number, r.progress) for r in revisions] == [(1, 41)]
+    assert len(audit) == 1
 
 
 async def test_a_replayed_activity_is_claimed_once_and_a_crashed_claim_is_retaken(
