@@ -195,6 +195,11 @@ async def _serve(role: str, database_url: str) -> None:
     # Both bots are served alike, with aiohttp's defaults (access log included) as
     # ``web.run_app`` in app.py does; the port is chosen by the OS and printed.
     runner = web.AppRunner(app) if access_log else web.AppRunner(app, access_log=None)
+    await serve_until_signalled(runner)
+
+
+async def serve_until_signalled(runner: web.AppRunner) -> None:
+    """Serve on a port the OS chooses, print it (``PORT n``), and stop on SIGTERM/SIGINT."""
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -41,6 +41,7 @@ from uuid import uuid4
 import uvloop
 from aiohttp import ClientSession, ClientTimeout, web
 
+from bench.benchmark import serve_until_signalled
 from tests.support import work
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,17 +76,7 @@ async def _serve(database_url: str) -> None:
     app = create_app(Settings(DATABASE_URL=database_url, CYCLE_ENABLED=False, _env_file=None))
     app.on_startup.append(freeze_startup_heap)
     app.router.add_get("/_bench/usage", _usage)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(f"PORT {runner.addresses[0][1]}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await serve_until_signalled(web.AppRunner(app))
 
 
 def serve_main(database_url: str) -> None:

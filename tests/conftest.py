@@ -20,6 +20,7 @@ from settings import Settings
 from storage.db import SessionFactory, create_engine, session_factory
 from tests.support.connector import FakeConnector
 from tests.support.databases import PgTemplates, SqliteTemplates, pg_available
+from tests.support.openid import BlackHole
 from tests.support.portfolio import Portfolio, create_portfolio
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -139,3 +140,12 @@ async def sqlite_bot(sqlite_url: str, connector: FakeConnector) -> AsyncIterator
     )
     async for harness in _harness(sqlite_url, connector, settings):
         yield harness
+
+
+@pytest.fixture
+async def black_hole() -> AsyncIterator[BlackHole]:
+    """A server that accepts connections and never answers (a proxy or endpoint gone dark)."""
+    hole = BlackHole()
+    await hole.start()
+    yield hole
+    await hole.close()

@@ -9,10 +9,8 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from tests.support import activities as a
@@ -29,14 +27,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-@pytest.fixture
-async def black_hole() -> AsyncIterator[BlackHole]:
-    hole = BlackHole()
-    await hole.start()
-    yield hole
-    await hole.close()
 
 
 def _tail(log: Path, size: int = 3000) -> str:

@@ -196,26 +196,43 @@ async def _bad_period(turn: Turn, rest: str) -> None:
     )
 
 
-async def close_period(turn: Turn, rest: str) -> None:
-    if not await _admin_only(turn, "close_period"):
-        return
+async def _change_period(turn: Turn, rest: str, *, close: bool) -> tuple[str, bool] | None:
+    """Close or reopen the month ``rest`` names, audited; the period and whether it changed.
+
+    None when the person is not an admin or the month is not one (they have been told).
+    """
+    command = "close_period" if close else "reopen_period"
+    if not await _admin_only(turn, command):
+        return None
     period = _period_argument(turn, rest)
     if period is None:
         await _bad_period(turn, rest)
-        return
+        return None
     async with write_transaction(turn.services.sessions) as session:
-        closed = await store.close_period(period, session=session)
-        if closed:
-            await store.mark_run(period, cycle.CLOSE, "admin", session=session)
+        if close:
+            changed = await store.close_period(period, session=session)
+            if changed:
+                await store.mark_run(period, cycle.CLOSE, "admin", session=session)
+        else:
+            changed = await store.reopen_period(period, session=session)
+        if changed:
             await audit.record(
                 actor_id=turn.person.id,
-                action="period.close",
+                action="period.close" if close else "period.reopen",
                 entity="reporting_period",
                 entity_id=period,
                 activity_id=turn.activity.id,
                 details={"period": period},
                 session=session,
             )
+    return period, changed
+
+
+async def close_period(turn: Turn, rest: str) -> None:
+    changed = await _change_period(turn, rest, close=True)
+    if changed is None:
+        return
+    period, closed = changed
     month = turn.t.month(period_start(period))
     text = (
         turn.t("{month} is closed: later changes are recorded as late.", month=month)
@@ -227,24 +244,10 @@ async def close_period(turn: Turn, rest: str) -> None:
 
 async def reopen_period(turn: Turn, rest: str) -> None:
     """Reopen a closed period, so that its given reports can be changed again."""
-    if not await _admin_only(turn, "reopen_period"):
+    changed = await _change_period(turn, rest, close=False)
+    if changed is None:
         return
-    period = _period_argument(turn, rest)
-    if period is None:
-        await _bad_period(turn, rest)
-        return
-    async with write_transaction(turn.services.sessions) as session:
-        reopened = await store.reopen_period(period, session=session)
-        if reopened:
-            await audit.record(
-                actor_id=turn.person.id,
-                action="period.reopen",
-                entity="reporting_period",
-                entity_id=period,
-                activity_id=turn.activity.id,
-                details={"period": period},
-                session=session,
-            )
+    period, reopened = changed
     month = turn.t.month(period_start(period))
     text = (
         turn.t(

@@ -67,14 +67,6 @@ async def openid() -> AsyncIterator[OpenIdStandIn]:
     await stand_in.close()
 
 
-@pytest.fixture
-async def black_hole() -> AsyncIterator[BlackHole]:
-    hole = BlackHole()
-    await hole.start()
-    yield hole
-    await hole.close()
-
-
 @asynccontextmanager
 async def authenticated_app(
     database_url: str, metadata_url: str

@@ -172,7 +172,8 @@ async def test_an_owner_sets_away_and_deputy(bot: BotHarness) -> None:
     assert "Only programme admins" in texts(refused)
 
 
-async def test_digest_here_marks_a_channel(bot: BotHarness) -> None:
+async def _digest_here_in_a_channel(bot: BotHarness) -> dict[str, Any]:
+    """The bot added to a team, and an admin's "@Roadmap Bot digest here" in its channel."""
     team = a.team_install(ADMIN, bot.connector.url)
     await bot.post(team)
     message = a.message(ADMIN, bot.connector.url, "<at>Roadmap Bot</at> digest here")
@@ -180,6 +181,11 @@ async def test_digest_here_marks_a_channel(bot: BotHarness) -> None:
     message["channelData"] = team["channelData"]
     message["entities"] = [{"type": "mention", "text": "<at>Roadmap Bot</at>", "mentioned": a.BOT}]
     await bot.post(message)
+    return team
+
+
+async def test_digest_here_marks_a_channel(bot: BotHarness) -> None:
+    team = await _digest_here_in_a_channel(bot)
     async with bot.sessions() as session:
         channel = (
             await session.exec(select(Conversation).where(col(Conversation.digest).is_(True)))
@@ -199,12 +205,7 @@ async def test_the_digest_in_a_channel_shows_no_money(bot: BotHarness) -> None:
     from scheduler import jobs
     from tests.support.portfolio import CURRENT_PERIOD
 
-    team = a.team_install(ADMIN, bot.connector.url)
-    await bot.post(team)
-    message = a.message(ADMIN, bot.connector.url, "digest here")
-    message["conversation"] = team["conversation"]
-    message["channelData"] = team["channelData"]
-    await bot.post(message)
+    team = await _digest_here_in_a_channel(bot)
     await bot.post(a.personal_install(ADMIN, bot.connector.url))
     await jobs.fire_step(CURRENT_PERIOD, "digest")
     assert await _dispatch(bot) >= 1

@@ -21,20 +21,12 @@ from storage.models import (
     RoadmapProject,
     StatusReport,
 )
+from tests.bot.test_cycle_commands import _say
 from tests.bot.test_status_journey import EDIT_TITLE, inputs, submission, texts
 from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.portfolio import ADMIN, CURRENT_PERIOD, LAST_PERIOD, OTHER, OWNER
 from tests.support.state import snapshot
-
-
-async def _say(bot: BotHarness, user: a.User, text: str) -> dict[str, Any]:
-    before = len(bot.connector.cards())
-    status, _ = await bot.post(a.message(user, bot.connector.url, text))
-    assert status == 201
-    cards = bot.connector.cards()
-    assert len(cards) == before + 1, f"one answer to {text!r}"
-    return cards[-1]
 
 
 async def _submit(bot: BotHarness, period: str, **overrides: Any) -> dict[str, Any]:
