@@ -13,12 +13,16 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import OperationalError
 
 from scheduler import cycle, jobs
 from scheduler.calendar import next_period, period_of
@@ -35,6 +39,9 @@ RENEW = 5.0
 CATCH_UP_WITHIN = timedelta(days=3)
 PLANNER_JOB = "cycle:planner"
 PRUNE_JOB = "housekeeping:claims"
+
+
+JOB_STORE_ATTEMPTS = 20
 
 
 def sync_url(url: str) -> str:
@@ -92,9 +99,10 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
                     await store.mark_run(step.period, step.kind, "missed", session=session)
                     done_jobs.append(step.job_id)
     for job_id in done_jobs:
-        _remove(scheduler, job_id)
+        await _in_job_store(_remove, scheduler, job_id)
     for step, moment in planned:
-        scheduler.add_job(
+        await _in_job_store(
+            scheduler.add_job,
             jobs.fire_step,
             "date",
             run_date=moment,
@@ -105,8 +113,23 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
     log.info("cycle planned: %d steps ahead", len(planned))
 
 
+async def _in_job_store(action: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+    """A change to APScheduler's store, which on SQLite writes the bot's own file from the
+    event loop. While a write unit of this loop (a step that fired, a save) holds the write
+    lock, the store's write gives up (``job_store``), so it is tried again after the loop
+    has let that unit finish, a bounded number of times."""
+    for attempt in range(1, JOB_STORE_ATTEMPTS + 1):
+        try:
+            action(*args, **kwargs)
+            return
+        except OperationalError:
+            if attempt == JOB_STORE_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.05 * attempt)
+
+
 def _remove(scheduler: AsyncIOScheduler, job_id: str) -> None:
-    with contextlib.suppress(Exception):  # JobLookupError: nothing to remove
+    with contextlib.suppress(JobLookupError):  # nothing to remove
         scheduler.remove_job(job_id)
 
 

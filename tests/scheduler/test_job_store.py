@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 
 import time_machine
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import func, select
 
 from scheduler import cycle
-from scheduler.runner import plan, sync_url
+from scheduler.runner import job_store, plan
 from storage.db import SessionFactory
 from storage.models import CycleRun, OutboxMessage
 from tests.scheduler.test_cycle_schedule import HELSINKI, cycle_world  # noqa: F401 (fixture)
@@ -24,7 +23,7 @@ class _Scheduler(AsyncIOScheduler):  # type: ignore[misc]
 
     def __init__(self, database_url: str) -> None:
         super().__init__(
-            jobstores={"default": SQLAlchemyJobStore(url=sync_url(database_url))},
+            jobstores={"default": job_store(database_url)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=HELSINKI,
         )
