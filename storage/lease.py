@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import SessionFactory, write_transaction
+from storage.db import SessionFactory, write_transaction, write_unit
 from storage.models import Lease, utcnow
 
 
@@ -35,9 +36,17 @@ async def acquire(name: str, holder: str, ttl: timedelta, *, sessions: SessionFa
 
 
 async def release(name: str, holder: str, *, sessions: SessionFactory) -> None:
-    async with write_transaction(sessions) as session:
+    """Give the lease up at once, so another replica need not wait for it to expire.
+
+    A unit of this replica's that was cancelled on the way down may still hold SQLite's
+    write lock for a moment: the release runs again after such a clash (``write_unit``).
+    """
+
+    async def expire(*, session: AsyncSession) -> None:
         await session.exec(
             update(Lease)
             .where(col(Lease.name) == name, col(Lease.holder) == holder)
             .values(expires_at=utcnow())
         )
+
+    await write_unit(sessions, expire)
