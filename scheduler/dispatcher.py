@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -61,12 +61,21 @@ class Paused(Exception):
     """An admin paused the cycle: nothing is posted until it is resumed."""
 
 
-Pace = Callable[[], Awaitable[None]]
+class Pace(Protocol):
+    """A message's turn to be posted: the rate limiter's slot and the dispatcher's checks."""
+
+    async def __call__(self) -> None:
+        """Wait for the slot, then check the lease and the pause (raises ``Fenced``, ``Paused``)."""
+
+    def confirm(self) -> None:
+        """Raise ``Fenced`` if the lease may have run out since the check (the process was
+        frozen, say). No I/O and no await: call it immediately before the post."""
 
 
 class Sender(Protocol):
     async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
-        """Build the message, await ``pace()`` right before posting it, post it; return its id."""
+        """Build the message, await ``pace()`` right before posting it, and call
+        ``pace.confirm()`` at the very last moment; post it; return its id."""
 
 
 UnreachableHook = Callable[[OutboxMessage, AsyncSession], Awaitable[None]]
@@ -84,6 +93,28 @@ class RetryPolicy:
             return min(float(retry_after), self.cap_seconds)
         ceiling: float = min(self.cap_seconds, self.base_seconds * 2.0 ** max(attempt - 1, 0))
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+LEASE_MARGIN = 0.5  # seconds: a post is not started this close to the lease's expiry
+
+
+class _Pace:
+    def __init__(self, dispatcher: Dispatcher, message: OutboxMessage) -> None:
+        self._dispatcher = dispatcher
+        self._message = message
+
+    async def __call__(self) -> None:
+        message = self._message
+        key = (
+            f"conversation:{message.conversation_id}"
+            if message.conversation_id
+            else f"person:{message.person_id}"
+        )
+        await self._dispatcher.limiter.acquire(message.tenant_id or "", key)
+        await self._dispatcher.check()  # still ours, not paused
+
+    def confirm(self) -> None:
+        self._dispatcher.confirm()
 
 
 @dataclass
@@ -105,6 +136,8 @@ class Dispatcher:
     rng: random.Random = field(default_factory=random.Random)
     hold: lease.Hold | None = None
     _fenced: asyncio.Event = field(default_factory=asyncio.Event)
+    clock: Callable[[], float] = time.monotonic  # goes on while the process is stopped
+    _valid_until: float = 0.0  # on ``clock``, when the lease last seen expires
 
     @property
     def epoch(self) -> int:
@@ -120,16 +153,32 @@ class Dispatcher:
         if self.fenced:
             raise Fenced(self.worker)
         async with self.sessions() as session:
-            if self.hold is not None and not await lease.holds(self.hold, session=session):
-                self._fenced.set()
-                log.warning(
-                    "%s lost the cycle lease (epoch %d): it stops sending",
-                    self.worker,
-                    self.epoch,
-                )
-                raise Fenced(self.worker)
+            if self.hold is not None:
+                expires = await lease.expiry(self.hold, session=session)
+                if expires is None:
+                    self._fence("lost the cycle lease")
+                left = (expires - utcnow()).total_seconds()
+                self._valid_until = max(self._valid_until, self.clock() + left)
             if await cycle_store.is_paused(session=session):
                 raise Paused()
+
+    def confirm(self) -> None:
+        """The last word before a post, without I/O: the lease cannot have run out.
+
+        ``clock`` (``time.monotonic``) goes on while the process is stopped, so a leader
+        that froze between its check and its post, and woke after the lease expired,
+        stops here.
+        """
+        if self.fenced:
+            raise Fenced(self.worker)
+        if self.hold is not None and self.clock() >= self._valid_until - LEASE_MARGIN:
+            self._fence("outlived the cycle lease it last saw")
+
+    def _fence(self, why: str) -> NoReturn:
+        if not self.fenced:
+            self._fenced.set()
+            log.warning("%s %s (epoch %d): it stops sending", self.worker, why, self.epoch)
+        raise Fenced(self.worker)
 
     async def _claim(self, limit: int) -> list[OutboxMessage]:
         """Claim up to ``limit`` rows, unless fenced or paused."""
@@ -163,6 +212,7 @@ class Dispatcher:
         claim size, sets the pace.
         """
         self._fenced.clear()
+        self._valid_until = 0.0
         sending: set[asyncio.Task[None]] = set()
         top_up = max(1, self.concurrency // 4)
 
@@ -195,17 +245,8 @@ class Dispatcher:
             raise ValueError("an outbox row has an id")
         started = time.monotonic()
 
-        async def pace() -> None:
-            key = (
-                f"conversation:{message.conversation_id}"
-                if message.conversation_id
-                else f"person:{message.person_id}"
-            )
-            await self.limiter.acquire(message.tenant_id or "", key)
-            await self.check()  # the last word before the post: still ours, not paused
-
         try:
-            activity_id = await self.sender.send(message, pace)
+            activity_id = await self.sender.send(message, _Pace(self, message))
         except Fenced:
             return  # the row is the new leader's now: write nothing
         except Paused:

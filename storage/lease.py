@@ -11,7 +11,7 @@ each post; a row claimed under an older epoch belongs to a leader that is gone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -72,15 +72,20 @@ async def acquire(
 
 async def holds(hold: Hold, *, session: AsyncSession) -> bool:
     """True while the lease is still this holder's, in this epoch, and unexpired."""
+    return await expiry(hold, session=session) is not None
+
+
+async def expiry(hold: Hold, *, session: AsyncSession) -> datetime | None:
+    """When the lease expires while it is still this holder's, in this epoch; else None."""
     found = await session.exec(
-        select(Lease.name).where(
+        select(Lease.expires_at).where(
             col(Lease.name) == hold.name,
             col(Lease.holder) == hold.holder,
             col(Lease.epoch) == hold.epoch,
             col(Lease.expires_at) > utcnow(),
         )
     )
-    return found.first() is not None
+    return found.first()
 
 
 async def release(name: str, holder: str, *, sessions: SessionFactory) -> None:

@@ -55,6 +55,7 @@ class Around:
         self.started = 0
         self.posted = 0
         self.before: dict[int, Callable[[], Awaitable[None]]] = {}  # n-th send started
+        self.checked: dict[int, Callable[[], Awaitable[None]]] = {}  # its pace() passed
         self.after: dict[int, Callable[[], Awaitable[None]]] = {}  # n-th post returned
 
     async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
@@ -62,12 +63,38 @@ class Around:
         hook = self.before.get(self.started)
         if hook is not None:
             await hook()
-        sent = await self.inner.send(message, pace)
+        checked = self.checked.get(self.started)
+        sent = await self.inner.send(message, pace if checked is None else _Then(pace, checked))
         self.posted += 1
         hook = self.after.get(self.posted)
         if hook is not None:
             await hook()
         return sent
+
+
+class _Then:
+    """A pace that does something once its checks have passed, before the post."""
+
+    def __init__(self, pace: Pace, then: Callable[[], Awaitable[None]]) -> None:
+        self._pace = pace
+        self._then = then
+
+    async def __call__(self) -> None:
+        await self._pace()
+        await self._then()
+
+    def confirm(self) -> None:
+        self._pace.confirm()
+
+
+class Clock:
+    """``time.monotonic``, which a test can move on as a stopped process would see it."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
 
 
 async def seed(sessions: SessionFactory, teams: LimitedConnector, people: int) -> Seeded:
@@ -132,10 +159,24 @@ async def test_the_lease_starts_a_new_epoch_whenever_it_is_taken(sessions: Sessi
 
 
 # A leader that wakes after its lease moved ---------------------------------------------------
-@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize(
+    ("concurrency", "frozen_at"),
+    [
+        (1, "before its check"),
+        (4, "before its check"),
+        (1, "after its check"),
+        (4, "after its check"),
+    ],
+)
 async def test_a_leader_woken_after_the_lease_moved_sends_nothing_and_its_claims_go_on_at_once(
-    sessions: SessionFactory, teams: LimitedConnector, sender: BotSender, concurrency: int
+    sessions: SessionFactory,
+    teams: LimitedConnector,
+    sender: BotSender,
+    concurrency: int,
+    frozen_at: str,
 ) -> None:
+    """Frozen before the check, the check finds the lease gone; frozen between the check
+    and the post, the last look at the clock finds the lease run out."""
     seeded = await seed(sessions, teams, people=24)
     old_hold = await lease.acquire("cycle", "old", TTL, sessions=sessions)
     assert old_hold is not None
@@ -147,9 +188,11 @@ async def test_a_leader_woken_after_the_lease_moved_sends_nothing_and_its_claims
         await wake.wait()
 
     old_sender = Around(sender)
-    old_sender.before.update({n: freeze for n in range(7, 7 + concurrency)})
+    hooks = old_sender.before if frozen_at == "before its check" else old_sender.checked
+    hooks.update({n: freeze for n in range(7, 7 + concurrency)})
     old = dispatcher(sessions, old_sender, "old", concurrency)
     old.hold = old_hold
+    old.clock = clock = Clock()
     stop_old = asyncio.Event()
     running = asyncio.create_task(old.run(stop_old, idle_seconds=0.05))
     await asyncio.wait_for(frozen.wait(), 20)
@@ -163,6 +206,7 @@ async def test_a_leader_woken_after_the_lease_moved_sends_nothing_and_its_claims
     assert 1 <= len(held) <= concurrency, "claims never outnumber the sends in flight"
 
     # the lease expires while the old leader is frozen; another replica takes it
+    clock.skipped = (TTL + timedelta(seconds=1)).total_seconds()
     with time_machine.travel(utcnow() + TTL + timedelta(seconds=1)):
         new_hold = await lease.acquire("cycle", "new", TTL, sessions=sessions)
         assert new_hold is not None and new_hold.epoch == old_hold.epoch + 1
