@@ -9,8 +9,10 @@ Every attempt and its outcome is a row in ``outboxattempt``.
 Teams' connector takes no idempotency key, so a post cannot be taken back or made
 conditional. What the dispatcher can do is decide as late as possible: right before each
 post (in ``pace``, after the rate limiter's slot) it checks that it still holds the cycle
-lease in the epoch it claimed under, and that the cycle is not paused. A fenced
-dispatcher stops at once and writes nothing more; a paused one gives its claims back. It
+lease in the epoch it claimed under, and that the cycle is not paused; then, with nothing
+awaited in between, ``pace.confirm()`` makes sure the lease it saw has not run out on the
+monotonic clock, which goes on while a process is stopped. A fenced dispatcher stops at
+once and writes nothing more; a paused one gives its claims back. It
 claims no more rows than it has sends in flight (``concurrency``), so at a crash at most
 that many posts, one per message, can have reached Teams unrecorded.
 """
