@@ -482,11 +482,14 @@ def _row(trial: Trial, baseline: float) -> str:
 
 
 def _serve(lease_ttl: float) -> None:
-    """One replica with a shorter lease: ``app.main()`` otherwise unchanged."""
+    """One replica with a shorter lease (and PostgreSQL's idle-in-transaction limit to
+    match): ``app.main()`` otherwise unchanged."""
     import app
+    from storage import db
 
     runner.TTL = timedelta(seconds=lease_ttl)
     runner.RENEW = _short_renew(lease_ttl)
+    db.IDLE_IN_TRANSACTION = timedelta(seconds=max(2.0, 0.75 * lease_ttl))
     app.main()
 
 

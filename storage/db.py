@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import sqlite_driver
 
 ROOT = Path(__file__).resolve().parent.parent
+# A replica stopped dead inside a transaction (a long pause, a frozen VM, SIGSTOP) keeps
+# its row locks, the cycle lease's or an outbox row's, for as long as it is stopped, and
+# no other replica could take over. PostgreSQL ends such a session after this long:
+# less than the lease's 20 s, more than any transaction of the bot stays idle.
+IDLE_IN_TRANSACTION = timedelta(seconds=15)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -54,7 +60,14 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    idle_ms = int(IDLE_IN_TRANSACTION.total_seconds() * 1000)
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"idle_in_transaction_session_timeout": str(idle_ms)}},
+    )
 
 
 SessionFactory = async_sessionmaker[AsyncSession]

@@ -10,6 +10,7 @@ before its next post (a stop-the-world pause, SIGSTOP) while the lease moves on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,14 +18,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.proactive import BotSender, on_unreachable
 from scheduler.dispatcher import Dispatcher, Pace, RetryPolicy
 from storage import cycle as store
-from storage import lease
+from storage import db, lease
 from storage.db import SessionFactory
-from storage.models import OutboxAttempt, OutboxMessage, OutboxStatus, utcnow
+from storage.models import Lease, OutboxAttempt, OutboxMessage, OutboxStatus, utcnow
 from tests.support.dispatch_worker import Seeded, make_sender, seed_prompts, settings_for
 from tests.support.teams_limits import LimitedConnector, tally
 
@@ -279,3 +281,33 @@ async def test_a_pause_stops_the_fan_out_within_one_post_and_resume_sends_the_re
     await running
     counted = tally(teams.deliveries, teams.attempts, seeded.expected)
     assert (counted.delivered, counted.lost, counted.duplicated) == (30, 0, 0)
+
+
+# A leader stopped inside a transaction -------------------------------------------------------
+async def test_a_leader_stopped_inside_a_transaction_does_not_hold_up_the_takeover(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frozen between renewing the lease and committing, a leader would keep the lease
+    row locked for as long as it is stopped; PostgreSQL ends its session instead."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer and no sessions to end: a PostgreSQL setting")
+    monkeypatch.setattr(db, "IDLE_IN_TRANSACTION", timedelta(seconds=1), raising=False)
+    engine = db.create_engine(database_url)
+    sessions = db.session_factory(engine)
+    try:
+        first = await lease.acquire("cycle", "frozen", timedelta(seconds=0.5), sessions=sessions)
+        assert first is not None
+        frozen = sessions()
+        await frozen.begin()
+        await frozen.exec(
+            update(Lease).values(expires_at=utcnow() + TTL)  # its renewal, never committed
+        )
+        with time_machine.travel(utcnow() + timedelta(seconds=1)):  # its lease has run out
+            taken = await asyncio.wait_for(
+                lease.acquire("cycle", "next", TTL, sessions=sessions), timeout=15
+            )
+        assert taken is not None and taken.epoch == first.epoch + 1
+        with contextlib.suppress(Exception):  # its connection was ended by the server
+            await frozen.close()
+    finally:
+        await engine.dispose()
