@@ -8,10 +8,10 @@ Every attempt and its outcome is a row in ``outboxattempt``.
 
 Teams' connector takes no idempotency key, so a post cannot be taken back or made
 conditional. What the dispatcher can do is decide as late as possible: right before each
-post (in ``pace``, after the rate limiter's slot) it checks that it still holds the cycle
-lease in the epoch it claimed under, and that the cycle is not paused; then, with nothing
-awaited in between, ``pace.confirm()`` makes sure the lease it saw has not run out on the
-monotonic clock, which goes on while a process is stopped. A fenced dispatcher stops at
+post (in ``pace``, just before the rate limiter's slot) it checks that it still holds the
+cycle lease in the epoch it claimed under, and that the cycle is not paused; then, with
+nothing awaited in between, ``pace.confirm()`` makes sure the lease it saw has not run
+out on the monotonic clock, which goes on while a process is stopped. A fenced dispatcher stops at
 once and writes nothing more; a paused one gives its claims back. It
 claims no more rows than it has sends in flight (``concurrency``), so at a crash at most
 that many posts, one per message, can have reached Teams unrecorded.
@@ -67,7 +67,7 @@ class Pace(Protocol):
     """A message's turn to be posted: the rate limiter's slot and the dispatcher's checks."""
 
     async def __call__(self) -> None:
-        """Wait for the slot, then check the lease and the pause (raises ``Fenced``, ``Paused``)."""
+        """Check the lease and the pause (raises ``Fenced``, ``Paused``), then wait for the slot."""
 
     def confirm(self) -> None:
         """Raise ``Fenced`` if the lease may have run out since the check (the process was
@@ -112,8 +112,10 @@ class _Pace:
             if message.conversation_id
             else f"person:{message.person_id}"
         )
+        # still ours, not paused; then the rate limiter's slot, and nothing in between the
+        # slot and the post (a query's jitter there would bunch the posts up at Teams)
+        await self._dispatcher.check()
         await self._dispatcher.limiter.acquire(message.tenant_id or "", key)
-        await self._dispatcher.check()  # still ours, not paused
 
     def confirm(self) -> None:
         self._dispatcher.confirm()
