@@ -18,6 +18,11 @@ EMPTY, migrated database (SQLite or PostgreSQL) with:
 * metric values for every metric of a started project, for the last
   ``METRIC_MONTHS`` periods only (12, to keep the load fast), and the reporting periods.
 
+``add_owners(session, owners=300, service_url=..., tenant=...)`` adds, to any migrated
+database (a demo one too), that many owners who have each opened a personal chat with the
+bot (a stored conversation reference whose service URL is ``service_url``, a local fake
+connector) and own one started project: the people a fan-out experiment prompts.
+
 Rows are written with SQLAlchemy core ``insert`` and explicit ids, in chunks; on
 PostgreSQL the id sequences are moved past the generated ids at the end. The data comes
 from ``random.Random(seed)``: the same arguments give the same database.
@@ -26,18 +31,26 @@ from ``random.Random(seed)``: the same arguments give the same database.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any
 
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    Benefit,
     BudgetLine,
+    Conversation,
+    ConversationKind,
     Director,
+    Level,
+    Lifecycle,
     MetricValue,
+    NeedSource,
     Person,
     Programme,
     Project,
@@ -45,6 +58,7 @@ from storage.models import (
     ReportingPeriod,
     Roadmap,
     RoadmapProject,
+    Role,
     StatusReport,
     Theme,
 )
@@ -377,3 +391,83 @@ async def generate_portfolio(
                     f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
                 )
             )
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    person_id: int
+    project_id: int
+    conversation_id: int  # the row's id
+    teams_conversation: str  # the id Teams knows it by
+
+
+async def add_owners(
+    session: AsyncSession,
+    *,
+    owners: int,
+    service_url: str,
+    tenant: str,
+    prefix: str = "owner",
+    bot: tuple[str, str] = ("28:roadmap-bot", "Roadmap Bot"),
+) -> list[Owner]:
+    """``owners`` people with a personal chat with the bot and one started project each."""
+    people = [
+        Person(
+            aad_object_id=f"aad-{prefix}-{n}",
+            teams_id=f"29:{prefix}-{n}",
+            tenant_id=tenant,
+            name=f"Owner {prefix} {n}",
+            role=Role.owner,
+        )
+        for n in range(owners)
+    ]
+    session.add_all(people)
+    await session.flush()
+    chats: list[Conversation] = []
+    for person in people:
+        chat = f"a:{prefix}-chat-{person.id}"
+        reference = ConversationReference(
+            activity_id=f"{chat}-first",
+            user=ChannelAccount(
+                id=person.teams_id, name=person.name, aad_object_id=person.aad_object_id
+            ),
+            bot=ChannelAccount(id=bot[0], name=bot[1]),
+            conversation=ConversationAccount(
+                id=chat, conversation_type="personal", tenant_id=tenant
+            ),
+            channel_id="msteams",
+            locale="fi-FI",
+            service_url=service_url,
+        )
+        chats.append(
+            Conversation(
+                conversation_id=chat,
+                kind=ConversationKind.personal,
+                tenant_id=tenant,
+                person_id=person.id,
+                service_url=service_url,
+                reference=reference.serialize(),
+            )
+        )
+    projects = [
+        Project(
+            code=f"{prefix.upper()}-{n:05d}",
+            name_fi=f"Hanke {prefix} {n}",
+            name_sv=f"Projekt {prefix} {n}",
+            name_en=f"Project {prefix} {n}",
+            level=Level.common,
+            need_source=NeedSource.strategy,
+            benefit=Benefit.renewal,
+            owner_id=person.id,
+            state=Lifecycle.started,
+            progress=10,
+        )
+        for n, person in enumerate(people)
+    ]
+    session.add_all(chats + projects)
+    await session.flush()
+    found: list[Owner] = []
+    for person, chat, project in zip(people, chats, projects, strict=True):
+        assert person.id is not None and chat.id is not None and project.id is not None
+        found.append(Owner(person.id, project.id, chat.id, chat.conversation_id))
+    return found

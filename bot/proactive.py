@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -126,9 +127,9 @@ class BotSender:
         await pace()  # the rate limiter's slot, taken as late as possible: right before the POST
         try:
             if conversation is not None:
-                return await self._continue(conversation, card)
+                return await self._continue(conversation, card, pace.confirm)
             assert person is not None and team is not None  # noqa: S101 (checked above)
-            return await self._create(person, team, card)
+            return await self._create(person, team, card, pace.confirm)
         except ConnectorError as error:  # sending the card
             raise SendFailure(error.status, error.retry_after, str(error)) from error
         except HttpOperationError as error:  # creating the conversation (the SDK's client)
@@ -140,11 +141,14 @@ class BotSender:
         except ClientRequestError as error:
             raise SendFailure(None, None, "connector did not answer") from error
 
-    async def _continue(self, conversation: Conversation, card: dict[str, Any]) -> str | None:
+    async def _continue(
+        self, conversation: Conversation, card: dict[str, Any], confirm: Callable[[], None]
+    ) -> str | None:
         reference = ConversationReference().deserialize(conversation.reference)
         sent: list[str | None] = []
 
         async def callback(context: TurnContext) -> None:
+            confirm()  # the dispatcher's last word, with nothing awaited before the post
             response = await context.send_activity(card_activity(card))
             sent.append(response.id if response else None)
 
@@ -153,7 +157,13 @@ class BotSender:
         )
         return sent[0] if sent else None
 
-    async def _create(self, person: Person, team: Conversation, card: dict[str, Any]) -> str | None:
+    async def _create(
+        self,
+        person: Person,
+        team: Conversation,
+        card: dict[str, Any],
+        confirm: Callable[[], None],
+    ) -> str | None:
         """Open a 1:1 chat with a roster member, remember it, and send the card there."""
         tenant = person.tenant_id or team.tenant_id
         parameters = ConversationParameters(
@@ -178,6 +188,7 @@ class BotSender:
                     name="",
                     session=session,
                 )
+            confirm()
             response = await context.send_activity(card_activity(card))
             sent.append(response.id if response else None)
 

@@ -135,8 +135,8 @@ def build_cycle_status_card(view: CycleStatusView, t: Translator) -> dict[str, A
                     ),
                 ),
                 *[
-                    Fact(title=step, value=("✅ " if done else "⏳ ") + when)
-                    for step, when, done in view.steps
+                    Fact(title=step, value=f"{STEP_MARKS[state]} {when}")
+                    for step, when, state in view.steps
                 ],
             ]
         )

@@ -5,6 +5,16 @@
 - 403: the person blocked or removed the bot: mark them unreachable, tell the admins.
 - any other 4xx: a permanent failure, recorded.
 Every attempt and its outcome is a row in ``outboxattempt``.
+
+Teams' connector takes no idempotency key, so a post cannot be taken back or made
+conditional. What the dispatcher can do is decide as late as possible: right before each
+post (in ``pace``, just before the rate limiter's slot) it checks that it still holds the
+cycle lease in the epoch it claimed under, and that the cycle is not paused; then, with
+nothing awaited in between, ``pace.confirm()`` makes sure the lease it saw has not run
+out on the monotonic clock, which goes on while a process is stopped. A fenced dispatcher stops at
+once and writes nothing more; a paused one gives its claims back. It
+claims no more rows than it has sends in flight (``concurrency``), so at a crash at most
+that many posts, one per message, can have reached Teams unrecorded.
 """
 
 from __future__ import annotations
@@ -16,12 +26,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.ratelimit import RateLimiter
-from storage import outbox
+from storage import cycle as cycle_store
+from storage import lease, outbox
 from storage.db import SessionFactory, write_transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 
@@ -44,12 +55,29 @@ class SkipMessage(Exception):
     """The message is no longer needed (for example: the owner has answered)."""
 
 
-Pace = Callable[[], Awaitable[None]]
+class Fenced(Exception):
+    """This dispatcher no longer holds the lease it claimed under: it must not post."""
+
+
+class Paused(Exception):
+    """An admin paused the cycle: nothing is posted until it is resumed."""
+
+
+class Pace(Protocol):
+    """A message's turn to be posted: the rate limiter's slot and the dispatcher's checks."""
+
+    async def __call__(self) -> None:
+        """Check the lease and the pause (raises ``Fenced``, ``Paused``), then wait for the slot."""
+
+    def confirm(self) -> None:
+        """Raise ``Fenced`` if the lease may have run out since the check (the process was
+        frozen, say). No I/O and no await: call it immediately before the post."""
 
 
 class Sender(Protocol):
     async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
-        """Build the message, await ``pace()`` right before posting it, post it; return its id."""
+        """Build the message, await ``pace()`` right before posting it, and call
+        ``pace.confirm()`` at the very last moment; post it; return its id."""
 
 
 UnreachableHook = Callable[[OutboxMessage, AsyncSession], Awaitable[None]]
@@ -69,8 +97,38 @@ class RetryPolicy:
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
+LEASE_MARGIN = 0.5  # seconds: a post is not started this close to the lease's expiry
+
+
+class _Pace:
+    def __init__(self, dispatcher: Dispatcher, message: OutboxMessage) -> None:
+        self._dispatcher = dispatcher
+        self._message = message
+
+    async def __call__(self) -> None:
+        message = self._message
+        key = (
+            f"conversation:{message.conversation_id}"
+            if message.conversation_id
+            else f"person:{message.person_id}"
+        )
+        # still ours, not paused; then the rate limiter's slot, and nothing in between the
+        # slot and the post (a query's jitter there would bunch the posts up at Teams)
+        await self._dispatcher.check()
+        await self._dispatcher.limiter.acquire(message.tenant_id or "", key)
+
+    def confirm(self) -> None:
+        self._dispatcher.confirm()
+
+
 @dataclass
 class Dispatcher:
+    """Claims due outbox rows and sends them.
+
+    ``hold``: the cycle lease this dispatcher sends under (the runner sets it when it
+    becomes the leader); None for a dispatcher run on its own, as tests and benchmarks do.
+    """
+
     sessions: SessionFactory
     sender: Sender
     worker: str
@@ -80,11 +138,64 @@ class Dispatcher:
     concurrency: int = 16
     on_unreachable: UnreachableHook | None = None
     rng: random.Random = field(default_factory=random.Random)
+    hold: lease.Hold | None = None
+    _fenced: asyncio.Event = field(default_factory=asyncio.Event)
+    clock: Callable[[], float] = time.monotonic  # goes on while the process is stopped
+    _valid_until: float = 0.0  # on ``clock``, when the lease last seen expires
+
+    @property
+    def epoch(self) -> int:
+        return self.hold.epoch if self.hold is not None else 0
+
+    @property
+    def fenced(self) -> bool:
+        """True once a check found the lease gone: this dispatcher sends nothing more."""
+        return self._fenced.is_set()
+
+    async def check(self) -> None:
+        """Raise ``Fenced`` if the lease has moved on, ``Paused`` if the cycle is paused."""
+        if self.fenced:
+            raise Fenced(self.worker)
+        async with self.sessions() as session:
+            if self.hold is not None:
+                expires = await lease.expiry(self.hold, session=session)
+                if expires is None:
+                    self._fence("lost the cycle lease")
+                left = (expires - utcnow()).total_seconds()
+                self._valid_until = max(self._valid_until, self.clock() + left)
+            if await cycle_store.is_paused(session=session):
+                raise Paused()
+
+    def confirm(self) -> None:
+        """The last word before a post, without I/O: the lease cannot have run out.
+
+        ``clock`` (``time.monotonic``) goes on while the process is stopped, so a leader
+        that froze between its check and its post, and woke after the lease expired,
+        stops here.
+        """
+        if self.fenced:
+            raise Fenced(self.worker)
+        if self.hold is not None and self.clock() >= self._valid_until - LEASE_MARGIN:
+            self._fence("outlived the cycle lease it last saw")
+
+    def _fence(self, why: str) -> NoReturn:
+        if not self.fenced:
+            self._fenced.set()
+            log.warning("%s %s (epoch %d): it stops sending", self.worker, why, self.epoch)
+        raise Fenced(self.worker)
+
+    async def _claim(self, limit: int) -> list[OutboxMessage]:
+        """Claim up to ``limit`` rows, unless fenced or paused."""
+        try:
+            await self.check()
+        except (Fenced, Paused):
+            return []
+        async with write_transaction(self.sessions) as session:
+            return await outbox.claim(self.worker, limit=limit, epoch=self.epoch, session=session)
 
     async def run_once(self) -> int:
         """Claim one batch of due messages and deliver them; return how many were claimed."""
-        async with write_transaction(self.sessions) as session:
-            messages = await outbox.claim(self.worker, limit=self.batch, session=session)
+        messages = await self._claim(min(self.batch, self.concurrency))
         if not messages:
             return 0
         gate = asyncio.Semaphore(self.concurrency)
@@ -97,38 +208,39 @@ class Dispatcher:
         return len(messages)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set, claiming more while earlier messages are still sending.
+        """Deliver until ``stop`` is set or the lease is lost, claiming as sends finish.
 
-        There is no barrier between batches: a slow send does not hold back the next
-        batch, so the rate limiter, not the batch size, sets the pace.
+        No more rows are claimed than there are sends in flight: ``concurrency`` in all,
+        topped up once a quarter of them have finished. There is no barrier between
+        claims: a slow send does not hold back the next one, so the rate limiter, not the
+        claim size, sets the pace.
         """
-        gate = asyncio.Semaphore(self.concurrency)
+        self._fenced.clear()
+        self._valid_until = 0.0
         sending: set[asyncio.Task[None]] = set()
+        top_up = max(1, self.concurrency // 4)
 
-        async def deliver(message: OutboxMessage) -> None:
-            async with gate:
-                await self._deliver(message)
-
-        while not stop.is_set():
+        while not stop.is_set() and not self.fenced:
             claimed: list[OutboxMessage] = []
-            room = self.batch - len(sending)
-            if room >= self.batch // 2:
+            room = min(self.batch, self.concurrency - len(sending))
+            if room >= top_up:
                 try:
-                    async with write_transaction(self.sessions) as session:
-                        claimed = await outbox.claim(self.worker, limit=room, session=session)
+                    claimed = await self._claim(room)
                 except Exception:  # keep dispatching after a database hiccup; it is logged
                     log.exception("could not claim outbox messages")
             for message in claimed:
-                task = asyncio.create_task(deliver(message))
+                task = asyncio.create_task(self._deliver(message))
                 sending.add(task)
                 task.add_done_callback(sending.discard)
-            if claimed and len(sending) < self.batch // 2:
+            if claimed and self.concurrency - len(sending) >= top_up:
                 continue
             waiters: set[asyncio.Future[Any]] = set(sending)
             stopping = asyncio.ensure_future(stop.wait())
-            waiters.add(stopping)
+            fencing = asyncio.ensure_future(self._fenced.wait())
+            waiters |= {stopping, fencing}
             await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
+            fencing.cancel()
         if sending:
             await asyncio.gather(*sending, return_exceptions=True)
 
@@ -137,16 +249,15 @@ class Dispatcher:
             raise ValueError("an outbox row has an id")
         started = time.monotonic()
 
-        async def pace() -> None:
-            key = (
-                f"conversation:{message.conversation_id}"
-                if message.conversation_id
-                else f"person:{message.person_id}"
-            )
-            await self.limiter.acquire(message.tenant_id or "", key)
-
         try:
-            activity_id = await self.sender.send(message, pace)
+            activity_id = await self.sender.send(message, _Pace(self, message))
+        except Fenced:
+            return  # the row is the new leader's now: write nothing
+        except Paused:
+            async with write_transaction(self.sessions) as session:
+                await outbox.release(
+                    message.id, worker=self.worker, epoch=self.epoch, session=session
+                )
         except SkipMessage as skip:
             await self._finish(message, OutboxStatus.skipped, "skipped", started, error=str(skip))
         except SendFailure as failure:
@@ -229,6 +340,7 @@ class Dispatcher:
         kept = await outbox.finish(
             message.id,
             worker=self.worker,
+            epoch=self.epoch,
             status=status,
             outcome=outcome,
             session=session,
@@ -236,4 +348,8 @@ class Dispatcher:
             **details,  # type: ignore[arg-type]
         )
         if not kept:
-            log.warning("outbox message %s was taken over by another dispatcher", message.id)
+            log.warning(
+                "outbox message %s was taken over by another dispatcher: outcome %s not applied",
+                message.id,
+                outcome,
+            )

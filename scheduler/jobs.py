@@ -29,6 +29,10 @@ class PeriodClosedError(Exception):
     """An admin asked for prompts or reminders of a period that is closed."""
 
 
+class CyclePausedError(Exception):
+    """An admin asked for prompts or reminders while the cycle is paused."""
+
+
 @dataclass(frozen=True, slots=True)
 class Runtime:
     sessions: SessionFactory
@@ -54,12 +58,16 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
     """Run one step of a period's cycle; return how many messages it queued.
 
     Once the period is closed, a scheduled prompt, reminder or escalation is recorded as
-    missed and one asked for by hand raises ``PeriodClosedError``.
+    missed and one asked for by hand raises ``PeriodClosedError``. While the cycle is
+    paused a scheduled step does not run (``resume`` catches it up) and one asked for by
+    hand raises ``CyclePausedError``: rows queued now would go out in a burst at resume.
     """
     rt = runtime()
     async with write_transaction(rt.sessions) as session:
         config = await store.load_config(session=session)
-        if config.paused and trigger == "schedule":
+        if config.paused:
+            if trigger != "schedule":
+                raise CyclePausedError(period)
             log.info("cycle paused: step %s of %s not run", kind, period)
             return 0
         asks_for_answers = (

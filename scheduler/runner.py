@@ -2,7 +2,14 @@
 
 Only the replica holding the ``cycle`` lease runs the scheduler and the dispatcher. It
 renews the lease every ``RENEW`` seconds; if it dies, another replica takes over once
-the lease expires (``TTL``, 30 s).
+the lease expires (``TTL``, 20 s), in a new epoch (``storage.lease``). The dispatcher
+sends under the epoch it was started in, so a leader that wakes after its lease moved
+sends nothing, and the new leader takes the old one's claims at once.
+
+An admin's command may reach any replica, and only the leader schedules. So each round
+the leader also looks at when the cycle's settings last changed (``updated_at``): a
+``cycle set``, ``pause`` or ``resume`` made on another replica re-plans the schedule
+here within ``RENEW`` seconds. (The dispatcher reads the pause switch before each post.)
 """
 
 from __future__ import annotations
@@ -30,12 +37,13 @@ from scheduler.dispatcher import Dispatcher
 from storage import cycle as store
 from storage import lease
 from storage.db import write_transaction
+from storage.lease import Hold
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 LEASE = "cycle"
 TTL = timedelta(seconds=20)  # a dead leader is replaced within TTL + RENEW < 30 s
-RENEW = 5.0
+RENEW = 2.0  # also how soon the leader sees a settings change made on another replica
 CATCH_UP_WITHIN = timedelta(days=3)
 PLANNER_JOB = "cycle:planner"
 PRUNE_JOB = "housekeeping:claims"
@@ -148,6 +156,8 @@ class CycleRunner:
     dispatcher: Dispatcher
     worker: str = field(default_factory=worker_id)
     scheduler: AsyncIOScheduler | None = None
+    hold: Hold | None = None
+    _planned_for: datetime | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
     _dispatch_stop: asyncio.Event | None = None
@@ -170,26 +180,48 @@ class CycleRunner:
         return self.scheduler is not None
 
     async def _lead(self) -> None:
-        sessions = jobs.runtime().sessions
         while not self._stop.is_set():
-            try:
-                holds = await lease.acquire(LEASE, self.worker, TTL, sessions=sessions)
-            except Exception:  # a database outage: step down, try again later
-                log.exception("could not renew the cycle lease")
-                holds = False
-            try:
-                if holds and not self.leading:
-                    await self._become_leader()
-                elif not holds and self.leading:
-                    await self._step_down()
-            except Exception:  # for example a locked SQLite job store: try again next round
-                log.exception("could not take up or hand over the cycle; retrying")
-                await self._step_down()
+            await self.round()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=RENEW)
 
-    async def _become_leader(self) -> None:
-        log.info("%s leads the cycle", self.worker)
+    async def round(self) -> None:
+        """Renew or take the lease; lead, hand over, or re-plan after a settings change."""
+        sessions = jobs.runtime().sessions
+        try:
+            hold = await lease.acquire(LEASE, self.worker, TTL, sessions=sessions)
+        except Exception:  # a database outage: step down, try again later
+            log.exception("could not renew the cycle lease")
+            hold = None
+        try:
+            if hold is not None and self.leading and (hold != self.hold or self.dispatcher.fenced):
+                # the lease lapsed and was taken again: what was sent under the old epoch
+                # is fenced off, so start over under the new one
+                await self._step_down()
+            if hold is not None and not self.leading:
+                await self._become_leader(hold)
+            elif hold is None and self.leading:
+                await self._step_down()
+            elif hold is not None:
+                await self._replan_if_changed()
+        except Exception:  # for example a locked SQLite job store: try again next round
+            log.exception("could not take up or hand over the cycle; retrying")
+            await self._step_down()
+
+    async def _changed_at(self) -> datetime | None:
+        async with jobs.runtime().sessions() as session:
+            return await store.config_changed_at(session=session)
+
+    async def _replan_if_changed(self) -> None:
+        """Re-plan when an admin changed the cycle on any replica since the last plan."""
+        changed = await self._changed_at()
+        if changed != self._planned_for and self.scheduler is not None:
+            log.info("the cycle's settings changed at %s: re-planning", changed)
+            self._planned_for = changed
+            await plan(self.scheduler)
+
+    async def _become_leader(self, hold: Hold) -> None:
+        log.info("%s leads the cycle (epoch %d)", self.worker, hold.epoch)
         rt = jobs.runtime()
         scheduler = AsyncIOScheduler(
             jobstores={"default": job_store(self.database_url)},
@@ -198,11 +230,14 @@ class CycleRunner:
         )
         scheduler.start()
         self.scheduler = scheduler
+        self.hold = hold
         scheduler.add_job(replan, "cron", hour=0, minute=5, id=PLANNER_JOB, replace_existing=True)
         scheduler.add_job(
             jobs.prune_claims, "cron", hour=3, minute=30, id=PRUNE_JOB, replace_existing=True
         )
+        self._planned_for = await self._changed_at()
         await plan(scheduler)
+        self.dispatcher.hold = hold
         self._dispatch_stop = asyncio.Event()
         self._dispatch_task = asyncio.create_task(
             self.dispatcher.run(self._dispatch_stop), name="outbox-dispatcher"
@@ -213,6 +248,7 @@ class CycleRunner:
             self._dispatch_stop.set()
             await self._dispatch_task
             self._dispatch_task = None
+        self.hold = None
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None

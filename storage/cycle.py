@@ -54,6 +54,18 @@ def settings_of(config: CycleConfig) -> CycleSettings:
     )
 
 
+async def is_paused(*, session: AsyncSession) -> bool:
+    """The cycle's pause switch: one column, read before every send."""
+    found = await session.exec(select(CycleConfig.paused).where(col(CycleConfig.id) == 1))
+    return bool(found.first())
+
+
+async def config_changed_at(*, session: AsyncSession) -> datetime | None:
+    """When an admin last changed the cycle's settings or paused or resumed it."""
+    found = await session.exec(select(CycleConfig.updated_at).where(col(CycleConfig.id) == 1))
+    return found.first()
+
+
 async def save_config(config: CycleConfig, *, by: Person | None, session: AsyncSession) -> None:
     config.updated_at = utcnow()
     config.updated_by_id = by.id if by else None

@@ -38,6 +38,7 @@ import random
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -64,6 +65,11 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 log = logging.getLogger(__name__)
 _jitter = random.Random()  # noqa: S311 (spreads retries; not a secret)
+# A replica stopped dead inside a transaction (a long pause, a frozen VM, SIGSTOP) keeps
+# its row locks, the cycle lease's or an outbox row's, for as long as it is stopped, and
+# no other replica could take over. PostgreSQL ends such a session after this long:
+# less than the lease's 20 s, more than any transaction of the bot stays idle.
+IDLE_IN_TRANSACTION = timedelta(seconds=15)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -99,8 +105,14 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
+    idle_ms = int(IDLE_IN_TRANSACTION.total_seconds() * 1000)
     engine = create_async_engine(
-        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"server_settings": {"idle_in_transaction_session_timeout": str(idle_ms)}},
     )
     event.listen(engine.sync_engine, "handle_error", _hide_row_values)
     return engine

@@ -409,6 +409,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_at: datetime | None = _ts(nullable=True)
+    claim_epoch: int = 0  # the cycle lease's epoch the claim was made in (0: no lease)
     sent_at: datetime | None = _ts(nullable=True)
     sent_activity_id: str | None = Field(default=None, max_length=300)
     last_error: str = Field(default="", max_length=500)
@@ -420,6 +421,7 @@ class OutboxAttempt(SQLModel, table=True):
     message_id: int = Field(foreign_key="outboxmessage.id", index=True)
     at: datetime = _ts()
     worker: str = Field(default="", max_length=100)
+    epoch: int = 0  # the cycle lease's epoch the dispatcher sent in
     outcome: str = Field(max_length=30)
     status_code: int | None = None
     retry_after_s: float | None = None
@@ -428,8 +430,13 @@ class OutboxAttempt(SQLModel, table=True):
 
 
 class Lease(SQLModel, table=True):
-    """Leadership among replicas: whoever holds an unexpired lease schedules and dispatches."""
+    """Leadership among replicas: whoever holds an unexpired lease schedules and dispatches.
+
+    ``epoch`` grows by one each time the lease changes hands or is taken again after it
+    expired: the fencing token that claims and sends carry.
+    """
 
     name: str = Field(primary_key=True, max_length=60)
     holder: str = Field(max_length=100)
+    epoch: int = 0
     expires_at: datetime = _ts()

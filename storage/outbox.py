@@ -3,8 +3,15 @@
 Writers add rows with ``enqueue`` (a key that exists already is left alone). A
 dispatcher ``claim``s due rows: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
 dispatchers never take the same row; on SQLite the database's single writer does the
-same. A claim whose dispatcher died is taken again after ``CLAIM_TIMEOUT``: only the
-messages in flight at a crash can be sent twice.
+same.
+
+A claim carries the cycle lease's epoch (``storage.lease``). The leader of a newer epoch
+takes the rows claimed in an older one at once: their dispatcher has lost the lease, and
+checks it before each post, so it will not send them. A claim made without a lease
+(epoch 0) whose dispatcher died is taken again after ``CLAIM_TIMEOUT``. Either way only
+the messages whose post was under way at a crash can be sent twice. Recording the
+outcome (``finish``) is fenced by worker and epoch, so a dispatcher that lost its claim
+changes nothing.
 """
 
 from __future__ import annotations
@@ -71,9 +78,17 @@ async def enqueue(messages: Sequence[NewMessage], *, session: AsyncSession) -> i
 
 
 async def claim(
-    worker: str, *, limit: int, session: AsyncSession, now: datetime | None = None
+    worker: str,
+    *,
+    limit: int,
+    session: AsyncSession,
+    epoch: int = 0,
+    now: datetime | None = None,
 ) -> list[OutboxMessage]:
-    """Take up to ``limit`` due messages for this worker, oldest first.
+    """Take up to ``limit`` due messages for this worker in ``epoch``, oldest first.
+
+    Due: pending and past ``next_attempt_at``, or in flight under an older epoch, or in
+    flight for longer than ``CLAIM_TIMEOUT``.
 
     One ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``: on
     PostgreSQL concurrent dispatchers skip each other's rows; on SQLite the statement
@@ -88,7 +103,10 @@ async def claim(
                 (col(OutboxMessage.status) == OutboxStatus.pending)
                 & (col(OutboxMessage.next_attempt_at) <= now),
                 (col(OutboxMessage.status) == OutboxStatus.in_flight)
-                & (col(OutboxMessage.claimed_at) < stale),
+                & (
+                    (col(OutboxMessage.claim_epoch) < epoch)
+                    | (col(OutboxMessage.claimed_at) < stale)
+                ),
             )
         )
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
@@ -98,7 +116,12 @@ async def claim(
     statement = (
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
-        .values(status=OutboxStatus.in_flight.value, claimed_by=worker, claimed_at=now)
+        .values(
+            status=OutboxStatus.in_flight.value,
+            claimed_by=worker,
+            claimed_at=now,
+            claim_epoch=epoch,
+        )
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     )
@@ -113,6 +136,7 @@ async def finish(
     status: OutboxStatus,
     outcome: str,
     session: AsyncSession,
+    epoch: int = 0,
     status_code: int | None = None,
     retry_at: datetime | None = None,
     retry_after_s: float | None = None,
@@ -120,7 +144,11 @@ async def finish(
     duration_ms: int = 0,
     sent_activity_id: str | None = None,
 ) -> bool:
-    """Record an attempt and the message's new state; False if another worker took it over."""
+    """Record an attempt and the message's new state; False if another worker took it over.
+
+    The attempt is recorded either way; the message only while this worker's claim, in
+    this epoch, still stands.
+    """
     now = utcnow()
     values: dict[str, Any] = {
         "status": status.value,
@@ -136,13 +164,18 @@ async def finish(
         values["next_attempt_at"] = retry_at
     result = await session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.claimed_by) == worker)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.claim_epoch) == epoch,
+        )
         .values(**values)
     )
     session.add(
         OutboxAttempt(
             message_id=message_id,
             worker=worker,
+            epoch=epoch,
             outcome=outcome,
             status_code=status_code,
             retry_after_s=retry_after_s,
@@ -151,6 +184,20 @@ async def finish(
         )
     )
     await session.flush()
+    return bool(result.rowcount)
+
+
+async def release(message_id: int, *, worker: str, epoch: int, session: AsyncSession) -> bool:
+    """Give a claimed message back, unsent and without an attempt (the cycle was paused)."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.claim_epoch) == epoch,
+        )
+        .values(status=OutboxStatus.pending.value, claimed_by=None, claimed_at=None)
+    )
     return bool(result.rowcount)
 
 

@@ -77,6 +77,7 @@ SETTING_KEYS = {
 }
 ONLY_ADMINS = N_("Only programme admins can do that.")
 CLOSED = N_("This month's period is closed: no more status cards or reminders are sent for it.")
+PAUSED = N_("The cycle is paused, so nothing is sent. Type resume cycle first.")
 
 
 async def _notice(turn: Turn, text: str, *, warning: bool = False) -> None:
@@ -153,6 +154,9 @@ async def prompt_now(turn: Turn, _rest: str) -> None:
     except jobs.PeriodClosedError:
         await _notice(turn, turn.t(CLOSED), warning=True)
         return
+    except jobs.CyclePausedError:
+        await _notice(turn, turn.t(PAUSED), warning=True)
+        return
     await _notice(turn, turn.t("Status cards queued for {count} unanswered projects.", count=count))
 
 
@@ -163,6 +167,9 @@ async def remind_now(turn: Turn, _rest: str) -> None:
         count = await jobs.remind_now()
     except jobs.PeriodClosedError:
         await _notice(turn, turn.t(CLOSED), warning=True)
+        return
+    except jobs.CyclePausedError:
+        await _notice(turn, turn.t(PAUSED), warning=True)
         return
     await _notice(turn, turn.t("Reminders queued for {count} unanswered projects.", count=count))
 

@@ -153,6 +153,32 @@ async def test_pause_resume_and_settings(bot: BotHarness) -> None:
     assert "Use for example" in texts(bad)
 
 
+@pytest.mark.parametrize(
+    ("language", "pause", "prompt", "remind", "expected"),
+    [
+        ("fi", "tauota kierros", "kysy nyt", "muistuta nyt", "Kierros on tauolla"),
+        ("sv", "pausa cykeln", "fråga nu", "påminn nu", "Cykeln är pausad"),
+        ("en", "pause cycle", "prompt now", "remind now", "The cycle is paused"),
+    ],
+)
+async def test_while_paused_prompt_and_remind_now_queue_nothing_and_say_why(
+    bot: BotHarness, language: str, pause: str, prompt: str, remind: str, expected: str
+) -> None:
+    admin = as_language(ADMIN, language)
+    for user in (OWNER, OTHER):
+        await bot.post(a.personal_install(user, bot.connector.url))
+    await _say(bot, admin, pause)
+    for command in (prompt, remind):
+        card = await _say(bot, admin, command)
+        assert expected in texts(card)
+    async with bot.sessions() as session:
+        assert (await session.exec(select(OutboxMessage))).all() == []
+    await _say(bot, admin, "resume cycle")
+    card = await _say(bot, admin, prompt)
+    assert "2" in texts(card)
+    assert await _dispatch(bot) == 2
+
+
 async def test_an_owner_sets_away_and_deputy(bot: BotHarness) -> None:
     card = await _say(bot, as_language(OWNER, "en"), "deputy bjorn lindqvist")
     assert "Björn Lindqvist is now your deputy." in texts(card)

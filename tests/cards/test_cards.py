@@ -231,3 +231,17 @@ def test_money_and_times_follow_the_locale(language: str, money: str) -> None:
     text = json.dumps(card, ensure_ascii=False)
     assert money in text
     assert "10:30" in text or "10.30" in text, "08:30 UTC is 10:30 in Helsinki"
+
+
+def test_the_cycle_card_marks_each_step_as_it_went() -> None:
+    """A step recorded as missed shows the warning mark, not the done one."""
+    card = CARDS["cycle status"](Translator("en", ZONE))
+    facts = {
+        fact["title"]: fact["value"]
+        for element in card["body"]
+        if element["type"] == "FactSet"
+        for fact in element["facts"]
+    }
+    assert facts["Prompt"] == "✅ 2.11.2026 9.00"
+    assert facts["Reminder 1"] == "⚠️ 5.11.2026 9.00"
+    assert facts["Digest"] == "⏳ 17.11.2026 10.00"

@@ -16,6 +16,10 @@ Faults are scripted: ``faults`` is a queue, each entry answering the next matchi
 timeout, optionally after the activity was accepted: a lost answer); ``refuse`` maps
 conversation ids to a status answered every time (403: the user blocked the bot).
 
+For a failover experiment it can also answer every accepted send ``answer_delay``
+seconds late (the window in which a dying sender has posted but not recorded), and
+refuse a random ``throttle_share`` of the sends with 429 and ``Retry-After: 1``.
+
 Every attempt and every accepted delivery is recorded, in memory and, with ``record``,
 as JSON lines flushed one by one (``{"type": "delivery"|"attempt", ...}``), so a test can
 count delivered, duplicated and lost messages and the share of 429s even when the bot
@@ -39,6 +43,7 @@ import itertools
 import json
 import math
 import os
+import random
 import select
 import signal
 import socket
@@ -182,6 +187,9 @@ class LimitedConnector:
     clock: Callable[[], float] = time.monotonic
     faults: list[Fault] = field(default_factory=list)
     refuse: dict[str, int] = field(default_factory=dict)
+    answer_delay: float = 0.0
+    throttle_share: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
     deliveries: list[Delivery] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     _conversations: dict[str, SlidingLimit] = field(default_factory=dict)
@@ -252,6 +260,9 @@ class LimitedConnector:
                 )
             return _error(fault.status, headers)
 
+        if self.throttle_share and self.rng.random() < self.throttle_share:
+            self._attempt(conversation, 429, key, "random")
+            return _error(429, {"Retry-After": "1"})
         now = self.clock()
         windows = self._conversations.setdefault(
             conversation, SlidingLimit(self.conversation_windows)
@@ -268,6 +279,8 @@ class LimitedConnector:
         self._tenant.add(now)
         activity_id = self._deliver(conversation, key, project_id, period, now)
         self._attempt(conversation, 200, key, "ok", delivered=True)
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         return web.json_response({"id": activity_id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
@@ -383,9 +396,22 @@ def read_records(path: Path) -> tuple[list[Delivery], list[Attempt]]:
 class ConnectorProcess:
     """``python -m tests.support.teams_limits`` in a child process, recording to ``record``."""
 
-    def __init__(self, record: Path, *, retry_after_on_limit: bool = True) -> None:
+    def __init__(
+        self,
+        record: Path,
+        *,
+        retry_after_on_limit: bool = True,
+        answer_delay: float = 0.0,
+        throttle_share: float = 0.0,
+    ) -> None:
         self.record = record
         self._retry_after = retry_after_on_limit
+        self._extra = [
+            "--answer-delay",
+            f"{answer_delay:g}",
+            "--throttle-share",
+            f"{throttle_share:g}",
+        ]
         self._process: subprocess.Popen[str] | None = None
         self.url = ""
 
@@ -394,6 +420,7 @@ class ConnectorProcess:
         command += ["--record", str(self.record)]
         if not self._retry_after:
             command.append("--no-retry-after")
+        command += self._extra
         self._process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -440,8 +467,19 @@ class ConnectorProcess:
         self.stop()
 
 
-async def _serve(port: int, record: Path | None, retry_after_on_limit: bool) -> None:
-    connector = LimitedConnector(retry_after_on_limit=retry_after_on_limit, record=record)
+async def _serve(
+    port: int,
+    record: Path | None,
+    retry_after_on_limit: bool,
+    answer_delay: float = 0.0,
+    throttle_share: float = 0.0,
+) -> None:
+    connector = LimitedConnector(
+        retry_after_on_limit=retry_after_on_limit,
+        record=record,
+        answer_delay=answer_delay,
+        throttle_share=throttle_share,
+    )
     await connector.start(port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -463,8 +501,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-retry-after", action="store_true", help="answer a limit's 429 without Retry-After"
     )
+    parser.add_argument(
+        "--answer-delay", type=float, default=0.0, help="answer accepted sends this late, seconds"
+    )
+    parser.add_argument(
+        "--throttle-share", type=float, default=0.0, help="refuse this share of sends with 429"
+    )
     args = parser.parse_args(argv)
-    asyncio.run(_serve(args.port, args.record, not args.no_retry_after))
+    asyncio.run(
+        _serve(
+            args.port,
+            args.record,
+            not args.no_retry_after,
+            args.answer_delay,
+            args.throttle_share,
+        )
+    )
 
 
 if __name__ == "__main__":
