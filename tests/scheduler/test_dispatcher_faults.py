@@ -344,12 +344,23 @@ class SlotRecorder:
         self.slots: dict[str, list[float]] = {}
 
     async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
-        async def paced() -> None:
-            await pace()
-            slot = self._limiter.booked.pop(asyncio.current_task())
-            self.slots.setdefault(self._keys[message.id or 0], []).append(slot)
+        return await self._sender.send(message, _Recorded(pace, self, message))
 
-        return await self._sender.send(message, paced)
+
+class _Recorded:
+    """A message's ``Pace`` that notes the slot the limiter booked for it."""
+
+    def __init__(self, pace: Pace, recorder: SlotRecorder, message: OutboxMessage) -> None:
+        self._pace, self._recorder, self._message = pace, recorder, message
+
+    async def __call__(self) -> None:
+        await self._pace()
+        recorder = self._recorder
+        slot = recorder._limiter.booked.pop(asyncio.current_task())
+        recorder.slots.setdefault(recorder._keys[self._message.id or 0], []).append(slot)
+
+    def confirm(self) -> None:
+        self._pace.confirm()
 
 
 def within(times: list[float], windows: Iterable[tuple[int, float]]) -> bool:
