@@ -19,14 +19,14 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
-from sqlmodel import col, select
 
 from bot.context import Turn, card_activity
 from bot.middleware import safe_for_log
 from cards.messages import build_notice_card
 from storage import audit
 from storage.db import write_transaction
-from storage.models import Conversation, ConversationKind
+from storage.models import ConversationKind
+from storage.people import personal_conversation
 from storage.portfolio import Rights, rights_for
 from translations.markers import N_
 
@@ -110,17 +110,10 @@ async def refuse(
 
 
 async def _personal_reference(turn: Turn) -> ConversationReference | None:
+    if turn.person.id is None:
+        return None
     async with turn.services.sessions() as session:
-        conversation = (
-            await session.exec(
-                select(Conversation)
-                .where(
-                    col(Conversation.person_id) == turn.person.id,
-                    col(Conversation.kind) == ConversationKind.personal,
-                )
-                .order_by(col(Conversation.id).desc())
-            )
-        ).first()
+        conversation = await personal_conversation(turn.person.id, session=session)
     if conversation is None:
         return None
     return ConversationReference().deserialize(conversation.reference)

@@ -17,7 +17,6 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.connector import ConnectorError, retry_after_seconds
@@ -44,7 +43,7 @@ from storage.models import (
     utcnow,
 )
 from storage.outbox import NewMessage
-from storage.people import save_conversation
+from storage.people import any_shared_conversation, personal_conversation, save_conversation
 from storage.status import report_context
 from translations import Translator
 
@@ -99,15 +98,8 @@ class BotSender:
                 if message.conversation_id
                 else None
             )
-            if conversation is None and person is not None:
-                conversation = (
-                    await session.exec(
-                        select(Conversation).where(
-                            Conversation.person_id == person.id,
-                            Conversation.kind == ConversationKind.personal,
-                        )
-                    )
-                ).first()
+            if conversation is None and person is not None and person.id is not None:
+                conversation = await personal_conversation(person.id, session=session)
             if person is not None and person.unreachable_since is not None:
                 raise SkipMessage("the person blocked or removed the bot")
             t = _translator(person, conversation, self._services)
@@ -117,11 +109,7 @@ class BotSender:
             if conversation is None:
                 if person is None or not person.teams_id:
                     raise SkipMessage("nobody to send to")
-                team = (
-                    await session.exec(
-                        select(Conversation).where(Conversation.kind != ConversationKind.personal)
-                    )
-                ).first()
+                team = await any_shared_conversation(session=session)
                 if team is None:
                     raise SkipMessage("no conversation with this person and no team to reach them")
         await pace()  # the rate limiter's slot, taken as late as possible: right before the POST

@@ -88,10 +88,20 @@ async def forget_conversation(conversation_id: str, *, session: AsyncSession) ->
 
 
 async def personal_conversation(person_id: int, *, session: AsyncSession) -> Conversation | None:
+    """The person's 1:1 chat with the bot, the latest one saved; None when there is none."""
     result = await session.exec(
-        select(Conversation).where(
-            Conversation.person_id == person_id, Conversation.kind == ConversationKind.personal
-        )
+        select(Conversation)
+        .where(Conversation.person_id == person_id, Conversation.kind == ConversationKind.personal)
+        .order_by(col(Conversation.id).desc())
+    )
+    return result.first()
+
+
+async def any_shared_conversation(*, session: AsyncSession) -> Conversation | None:
+    """A team or group chat the bot is in, whose roster can reach a member it has no 1:1
+    chat with; None when there is none."""
+    result = await session.exec(
+        select(Conversation).where(Conversation.kind != ConversationKind.personal)
     )
     return result.first()
 
