@@ -9,7 +9,11 @@ three calls on the hot path go through here instead:
   plain JSON such as a card is passed through rather than walked node by node;
 * the request goes out on a shared ``aiohttp.ClientSession`` on the bot's own event loop;
 * the bearer token is the SDK credentials' own (MSAL's cache), fetched off the event loop
-  and reused for a few minutes.
+  and reused for a few minutes;
+* a proactive send may set ``LAST_WORD``, a check without I/O that runs inside aiohttp's
+  body writer, with nothing awaited between it and the bytes leaving for the socket (the
+  headers wait for the body). The dispatcher's lease check goes there: a process frozen
+  anywhere before that point, and woken after its lease ran out, sends nothing.
 
 Creating conversations and reading rosters are rare and stay with the SDK's client, which
 also supplies the service URL and credentials for every call made here.
@@ -20,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.request
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime
 from datetime import time as time_of_day
 from decimal import Decimal
@@ -28,7 +34,15 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
-from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, TCPConnector
+from aiohttp import (
+    BytesPayload,
+    ClientConnectorError,
+    ClientError,
+    ClientSession,
+    ClientTimeout,
+    TCPConnector,
+)
+from aiohttp.abc import AbstractStreamWriter
 from botbuilder.schema import Activity, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
@@ -42,6 +56,39 @@ OK_STATUSES = frozenset({200, 201, 202})
 # minutes more therefore never sends an expired token.
 TOKEN_REUSE_SECONDS = 240.0
 USER_AGENT = "RoadmapBot (botbuilder-python 4.17; aiohttp)"
+# A check without I/O or await that raises to stop a post: run as the body is written.
+LAST_WORD: ContextVar[Callable[[], None] | None] = ContextVar("last_word", default=None)
+
+
+class _LastWordBody(BytesPayload):
+    """The request body, written only if ``check()`` still agrees at that moment.
+
+    aiohttp holds the headers back until the body's first write, so a refusal here sends
+    nothing at all. What ``check`` raised is kept in ``refused``: aiohttp wraps it in a
+    connection error, and the caller raises it again as it was.
+    """
+
+    def __init__(self, body: bytes, check: Callable[[], None]) -> None:
+        super().__init__(body, content_type="application/json; charset=utf-8")
+        self._check = check
+        self.refused: Exception | None = None
+
+    def _last_word(self) -> None:
+        try:
+            self._check()
+        except Exception as error:
+            self.refused = error
+            raise
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        self._last_word()
+        await super().write(writer)
+
+    async def write_with_length(
+        self, writer: AbstractStreamWriter, content_length: int | None
+    ) -> None:
+        self._last_word()
+        await super().write_with_length(writer, content_length)
 
 
 class ConnectorError(Exception):
@@ -219,12 +266,14 @@ class Connector:
             **await self._authorization(client.config.credentials),
         }
         body = dumps(wire_json(activity))
+        check = LAST_WORD.get()
         for attempt in (1, 2):
+            sending = body if check is None else _LastWordBody(body, check)
             try:
                 async with self._session().request(
                     method,
                     url,
-                    data=body,
+                    data=sending,
                     headers=headers,
                     timeout=self.timeout,
                     proxy=self.proxy_for(url),
@@ -238,6 +287,8 @@ class Connector:
                     continue
                 raise ConnectorError(None, None, f"connector unreachable: {error!r}") from error
             except (ClientError, TimeoutError) as error:
+                if isinstance(sending, _LastWordBody) and sending.refused is not None:
+                    raise sending.refused from None  # the check refused: nothing was sent
                 if attempt == 1 and method == "PUT":
                     await asyncio.sleep(self.RETRY_DELAY_SECONDS)
                     continue

@@ -19,7 +19,7 @@ from botbuilder.schema import ChannelAccount, ConversationParameters, Conversati
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.connector import ConnectorError, retry_after_seconds
+from bot.connector import LAST_WORD, ConnectorError, retry_after_seconds
 from bot.context import Services, card_activity
 from bot.hosting import RoadmapAdapter
 from bot.views import form_view
@@ -136,8 +136,12 @@ class BotSender:
         sent: list[str | None] = []
 
         async def callback(context: TurnContext) -> None:
-            confirm()  # the dispatcher's last word, with nothing awaited before the post
-            response = await context.send_activity(card_activity(card))
+            confirm()  # the dispatcher's word before the post, and again as it is written
+            token = LAST_WORD.set(confirm)
+            try:
+                response = await context.send_activity(card_activity(card))
+            finally:
+                LAST_WORD.reset(token)
             sent.append(response.id if response else None)
 
         await self.adapter.continue_conversation(
@@ -177,7 +181,11 @@ class BotSender:
                     session=session,
                 )
             confirm()
-            response = await context.send_activity(card_activity(card))
+            token = LAST_WORD.set(confirm)
+            try:
+                response = await context.send_activity(card_activity(card))
+            finally:
+                LAST_WORD.reset(token)
             sent.append(response.id if response else None)
 
         await self.adapter.create_conversation(

@@ -27,7 +27,14 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 from yarl import URL
 
-from bot.connector import Connector, ConnectorError, EnvironmentProxies, dumps, wire_json
+from bot.connector import (
+    LAST_WORD,
+    Connector,
+    ConnectorError,
+    EnvironmentProxies,
+    dumps,
+    wire_json,
+)
 from bot.context import card_activity
 from cards.elements import CONTENT_TYPE
 
@@ -223,3 +230,44 @@ def test_the_proxy_answers_are_kept_for_the_most_recent_origins_only(
         assert connector.proxy_for(URL(host)) == "http://proxy.example:3128"
     kept = {f"https://{host}/" for _, host in connector._proxies._by_origin}
     assert kept == set(hosts[-EnvironmentProxies.CACHE_SIZE :])
+
+
+class _Refused(Exception):
+    pass
+
+
+async def test_a_last_word_that_refuses_as_the_body_is_written_sends_nothing(
+    refusing: tuple[str, list[dict[str, Any]]], sender: Connector
+) -> None:
+    """The lease check runs inside aiohttp's body writer: after the connection is taken
+    and everything awaited, with the headers still held back. A refusal there reaches the
+    caller as it was raised, and the connector sees no request at all."""
+    url, seen = refusing
+    calls: list[str] = []
+
+    def agree() -> None:
+        calls.append("agree")
+
+    def refuse() -> None:
+        calls.append("refuse")
+        raise _Refused("the lease ran out")
+
+    activity = _addressed(card_activity(CARD))
+    activity.reply_to_id = "f:1"
+    token = LAST_WORD.set(agree)
+    try:
+        response = await sender.send(_client(url), activity)
+    finally:
+        LAST_WORD.reset(token)
+    token = LAST_WORD.set(refuse)
+    try:
+        with pytest.raises(_Refused):
+            await sender.send(_client(url), activity)
+    finally:
+        LAST_WORD.reset(token)
+    await sender.send(_client(url), activity)  # no last word set: sent as before
+
+    assert response.id == "sent-1"
+    assert calls == ["agree", "refuse"]
+    assert len(seen) == 2, "the refused post never reached the connector"
+    assert seen[0]["body"]["attachments"][0]["content"] == CARD
