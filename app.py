@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> web.Application:
             on_unreachable=on_unreachable,
         )
         runner = CycleRunner(settings.database_url, dispatcher, worker=dispatcher.worker)
+        services.cycle.attach(runner.replan)
         await runner.start()
 
     async def close(_app: web.Application) -> None:

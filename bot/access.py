@@ -1,7 +1,7 @@
 """Who may see and do what in this turn: the query layer's ``Rights``, for every card.
 
 A card is built for the person who acts and for the conversation it lands in. Money is
-shown only under ``storage.portfolio.Rights``: to admins and managers, and to an owner or
+shown only under ``storage.rights.Rights``: to admins and managers, and to an owner or
 deputy for their own projects, and never in a channel or group chat, where everyone
 present would read it. Forms (which show and ask for money) therefore open only in the
 person's 1:1 chat with the bot; in a shared conversation the bot sends them there.
@@ -27,7 +27,7 @@ from storage import audit
 from storage.db import write_transaction
 from storage.models import ConversationKind
 from storage.people import personal_conversation
-from storage.portfolio import Rights, rights_for
+from storage.rights import Rights, rights_for
 from translations.markers import N_
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,11 @@ async def refuse(
 ) -> dict[str, Any]:
     """Audit the refusal and return the card that says why."""
     await audit_refusal(turn, verb, project_id, reason)
+    return refusal_card(turn, reason, note=note)
+
+
+def refusal_card(turn: Turn, reason: Refusal, *, note: str | None = None) -> dict[str, Any]:
+    """The card that says why an action was refused, and what became of it (``note``)."""
     text = turn.t(REASONS[reason])
     if note:
         text = f"{text}\n\n{note}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -65,11 +65,31 @@ class PersonCache:
             self._entries.pop(aad_object_id, None)
 
 
+class CycleControl:
+    """What an admin's command asks of the cycle on this replica: re-plan its steps now.
+
+    The app attaches its cycle runner when it starts; a replica that does not lead, and a
+    bot run without a cycle (tests), re-plan nothing: the leader sees the changed
+    settings within a lease round anyway.
+    """
+
+    def __init__(self) -> None:
+        self._replan: Callable[[], Awaitable[None]] | None = None
+
+    def attach(self, replan: Callable[[], Awaitable[None]]) -> None:
+        self._replan = replan
+
+    async def replan(self) -> None:
+        if self._replan is not None:
+            await self._replan()
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
     sessions: SessionFactory
     people: PersonCache = field(default_factory=PersonCache)
+    cycle: CycleControl = field(default_factory=CycleControl)
 
 
 @dataclass(frozen=True, slots=True)

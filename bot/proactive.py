@@ -1,8 +1,9 @@
 """Proactive delivery of outbox messages through the Bot Framework connector.
 
-The card is built when the message is sent, not when it was queued: a reminder shows
-the latest answers, and a prompt or reminder for a project that has been answered in
-the meantime is skipped. A person who has never opened a chat with the bot is reached
+The card is built when the message is sent, not when it was queued, by the intent that
+declares the message's outbox kind (``bot.intents``): a reminder shows the latest
+answers, and a prompt or reminder for a project that has been answered in the meantime
+is skipped. A person who has never opened a chat with the bot is reached
 by creating a 1:1 conversation from a team's roster.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -22,15 +22,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.connector import LAST_WORD, ConnectorError, retry_after_seconds
 from bot.context import Services, card_activity
 from bot.hosting import RoadmapAdapter
-from bot.views import form_view
-from cards.cycle import build_digest_card, build_escalation_card
-from cards.messages import build_notice_card
-from cards.status import build_status_card
-from cards.views import DigestView, EscalationView, HealthChange, MissingProject
-from scheduler import cycle
-from scheduler.calendar import period_start
+from bot.intents import table
+from bot.intents.registry import Outgoing
+from scheduler.cycle import CycleSettings
 from scheduler.dispatcher import Pace, SendFailure, SkipMessage
-from storage import digest as digests
 from storage import outbox
 from storage.cycle import admins, load_config, settings_of
 from storage.db import write_transaction
@@ -43,8 +38,14 @@ from storage.models import (
     utcnow,
 )
 from storage.outbox import NewMessage
-from storage.people import any_shared_conversation, personal_conversation, save_conversation
-from storage.status import report_context
+from storage.people import (
+    any_shared_conversation,
+    conversation_by_id,
+    mark_unreachable,
+    person_by_id,
+    personal_conversation,
+    save_conversation,
+)
 from translations import Translator
 
 log = logging.getLogger(__name__)
@@ -57,20 +58,6 @@ def _translator(
     if locale is None and conversation is not None:
         locale = conversation.reference.get("locale")
     return Translator.for_locale(locale or "fi-FI", services.settings.zone)
-
-
-def _missing_views(rows: list[digests.Missing], t: Translator) -> list[MissingProject]:
-    return [
-        MissingProject(
-            code=row.project.code,
-            name=t.named(row.project),
-            owner=row.owner_name,
-            director=t.pick(row.director.title_fi, row.director.title_sv, row.director.title_en)
-            if row.director
-            else "",
-        )
-        for row in rows
-    ]
 
 
 class BotSender:
@@ -92,9 +79,13 @@ class BotSender:
 
     async def send(self, message: OutboxMessage, pace: Pace) -> str | None:
         async with self._services.sessions() as session:
-            person = await session.get(Person, message.person_id) if message.person_id else None
+            person = (
+                await person_by_id(message.person_id, session=session)
+                if message.person_id
+                else None
+            )
             conversation = (
-                await session.get(Conversation, message.conversation_id)
+                await conversation_by_id(message.conversation_id, session=session)
                 if message.conversation_id
                 else None
             )
@@ -196,98 +187,24 @@ class BotSender:
     async def _card(
         self, message: OutboxMessage, t: Translator, *, shared: bool, session: AsyncSession
     ) -> dict[str, Any]:
-        """The card for the message; in a channel or group chat, one without money."""
-        payload = message.payload
-        kind = message.kind
-        if kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind):
-            if message.project_id is None:
-                raise SkipMessage("no project")
-            if shared:
-                raise SkipMessage("status forms go only to a 1:1 chat")
-            context = await report_context(message.project_id, message.period, session=session)
-            if context.current is not None:
-                raise SkipMessage("answered already")
-            settings = settings_of(await self._config(session))
-            view = form_view(context, message.period, t, due=settings.due(message.period))
-            banner = None
-            if cycle.is_reminder(kind):
-                banner = t("Reminder: your status report is still missing.")
-            if payload.get("as_deputy") and context.owner:
-                banner = t("You are deputising for {owner}, who is away.", owner=context.owner.name)
-            return build_status_card(replace(view, banner=banner), t)
-        if kind in (cycle.ESCALATION,):
-            ids = [int(i) for i in payload.get("project_ids", [])]
-            rows = await digests.missing(message.period, session=session, project_ids=ids)
-            if not rows:
-                raise SkipMessage("everyone has answered since")
-            settings = settings_of(await self._config(session))
-            return build_escalation_card(
-                EscalationView(
-                    period_start=period_start(message.period),
-                    due=settings.due(message.period),
-                    projects=_missing_views(rows, t),
-                    copy=bool(payload.get("copy")),
-                ),
-                t,
-            )
-        if kind == cycle.DIGEST:
-            data = await digests.digest(message.period, session=session)
-            return build_digest_card(
-                DigestView(
-                    period_start=period_start(message.period),
-                    expected=data.expected,
-                    received=data.received,
-                    health=data.health,
-                    changes=[
-                        HealthChange(
-                            c.project.code,
-                            t.named(c.project),
-                            c.before_health,
-                            c.after_health,
-                            c.before_progress,
-                            c.after_progress,
-                        )
-                        for c in data.changes
-                    ],
-                    late=_missing_views(data.late, t),
-                    planned_cents=None if shared else data.planned_cents,
-                    actual_cents=None if shared else data.actual_cents,
-                ),
-                t,
-            )
-        if kind == "notice":
-            return build_notice_card(
-                await _notice_text(payload, t, session=session), t, warning=True
-            )
-        raise SkipMessage(f"unknown kind {kind}")
+        """The card its outbox kind's intent builds; in a channel or group chat, without money."""
+        intent = table.for_kind(message.kind)
+        if intent is None or intent.compose is None:
+            raise SkipMessage(f"unknown kind {message.kind}")
 
+        async def cycle_settings() -> CycleSettings:
+            return settings_of(await self._config(session))
 
-async def _notice_text(payload: dict[str, Any], t: Translator, *, session: AsyncSession) -> str:
-    subject = await session.get(Person, payload.get("owner_id") or payload.get("person_id") or -1)
-    name = subject.name if subject else "?"
-    if payload.get("notice") == "no_deputy":
-        return t(
-            "{name} is away and has no deputy, so nobody was asked for their project's status.",
-            name=name,
-        )
-    if payload.get("notice") == "unreachable":
-        return t(
-            "I can no longer reach {name}: they blocked or removed the bot. Their messages are on hold.",
-            name=name,
-        )
-    return t("A message could not be delivered.")
+        return await intent.compose(Outgoing(message, t, shared, session, cycle_settings))
 
 
 async def on_unreachable(message: OutboxMessage, session: AsyncSession) -> None:
     """403: the person blocked or removed the bot. Record it and tell the admins once."""
     if message.person_id is None:
         return
-    person = await session.get(Person, message.person_id)
+    person = await mark_unreachable(message.person_id, session=session)
     if person is None:
         return
-    if person.unreachable_since is None:
-        person.unreachable_since = utcnow()
-        session.add(person)
     notices = [
         NewMessage(
             key=f"notice:unreachable:{message.period}:{person.id}:{admin.id}",

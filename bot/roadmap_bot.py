@@ -11,12 +11,6 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot import installs
-from bot.actions import status as status_actions
-from bot.commands import ask as ask_command
-from bot.commands import cycle as cycle_commands
-from bot.commands import help as help_command
-from bot.commands import language as language_command
-from bot.commands import status as status_command
 from bot.connector import ConnectorError
 from bot.context import (
     PERSON_KEY,
@@ -29,10 +23,11 @@ from bot.context import (
     Turn,
     card_activity,
 )
+from bot.intents import guard, table
 from bot.middleware import is_proactive, safe_for_log
-from bot.router import Command, Router
-from cards.answers import VERB_MORE, VERB_PROJECT
-from cards.common import VERB_STATUS_EDIT, VERB_STATUS_REFRESH, VERB_STATUS_SUBMIT
+from bot.questions.parse import parse, suggestions
+from bot.router import Router
+from cards.common import VERB_STATUS_REFRESH
 from cards.elements import CONTENT_TYPE
 from cards.messages import build_notice_card
 from translations import Translator
@@ -42,38 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def build_router() -> Router:
-    return Router(
-        commands=[
-            Command("help", help_command.WORDS, help_command.handle),
-            Command("status", status_command.WORDS, status_command.handle),
-            Command("language", language_command.WORDS, language_command.handle),
-            *(
-                Command(name, cycle_commands.WORDS[name], handler)
-                for name, handler in (
-                    ("cycle", cycle_commands.status),
-                    ("prompt_now", cycle_commands.prompt_now),
-                    ("remind_now", cycle_commands.remind_now),
-                    ("close_period", cycle_commands.close_period),
-                    ("reopen_period", cycle_commands.reopen_period),
-                    ("pause", cycle_commands.pause),
-                    ("resume", cycle_commands.resume),
-                    ("set", cycle_commands.set_setting),
-                    ("digest_here", cycle_commands.digest_here),
-                    ("away", cycle_commands.away),
-                    ("back", cycle_commands.back),
-                    ("deputy", cycle_commands.deputy),
-                )
-            ),
-        ],
-        actions={
-            VERB_STATUS_SUBMIT: status_actions.submit,
-            VERB_STATUS_EDIT: status_actions.edit,
-            VERB_STATUS_REFRESH: status_actions.refresh,
-            VERB_MORE: ask_command.more,
-            VERB_PROJECT: ask_command.project,
-        },
-        fallback=ask_command.handle,
-    )
+    return Router(table)
 
 
 def card_invoke_response(card: Mapping[str, Any]) -> InvokeResponse:
@@ -133,17 +97,26 @@ class RoadmapBot:
             )  # Action.Submit from a client without Universal Actions
             return
         text = TurnContext.remove_recipient_mention(context.activity) or ""
-        handler, rest = self._router.command_for(text)
-        await handler(turn, rest)
+        intent, rest = self._router.command_for(text)
+        if intent is not None:
+            await guard.on_message(intent, turn, rest)
+            return
+        question = parse(text)
+        if question is None:
+            card = table.not_understood_card(turn, safe_for_log(text, 80), suggestions(text))
+            await turn.send_card(card)
+            return
+        await guard.on_question(table.questions_by_name[question.intent], turn, question)
 
     async def _on_submit(self, turn: Turn, value: Mapping[str, Any]) -> None:
-        handler = self._router.action_for(str(value["verb"]))
-        if handler is None:
+        verb = str(value["verb"])
+        intent = self._router.action_for(verb)
+        if intent is None:
             await turn.send_card(
                 build_notice_card(turn.t("That button is no longer supported."), turn.t)
             )
             return
-        card = await handler(turn, value)
+        card = await guard.on_action(intent, turn, verb, value)
         reply_to = turn.activity.reply_to_id
         if reply_to:
             update = card_activity(card)
@@ -168,14 +141,17 @@ class RoadmapBot:
             return
         verb = action.get("verb")
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
-        handler = self._router.action_for(verb) if isinstance(verb, str) else None
-        if handler is None:
+        intent = self._router.action_for(verb) if isinstance(verb, str) else None
+        if intent is None or not isinstance(verb, str):
             log.info("unknown card verb %s", safe_for_log(verb))
             card = build_notice_card(turn.t("That button is no longer supported."), turn.t)
         else:
-            if context.turn_state.get(REPLAY_KEY):
-                handler = status_actions.refresh  # a replay answers with the state, writes nothing
-            card = await handler(turn, data)
+            if context.turn_state.get(
+                REPLAY_KEY
+            ):  # a replay answers with the state, writes nothing
+                verb = VERB_STATUS_REFRESH
+                intent = table.by_verb[verb]
+            card = await guard.on_action(intent, turn, verb, data)
         await self._reply(context, card_invoke_response(card))
 
     @staticmethod

@@ -1,25 +1,13 @@
-"""One routing table: command words and card verbs to their handlers."""
+"""The router: a message's command words, or a card's verb, to its intent in the table."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
 
-from bot.context import Turn
+from bot.intents import Table
+from bot.intents.registry import Intent
 
-CommandHandler = Callable[[Turn, str], Awaitable[None]]
-# An action handler returns the card that replaces the one the user acted on.
-ActionHandler = Callable[[Turn, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 COMMAND_WORDS = 3  # the words a command phrase may have ("cycle set" has two)
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    words: frozenset[str]  # every language's word for it, lower case
-    handler: CommandHandler
 
 
 def normalise(text: str) -> str:
@@ -32,33 +20,30 @@ def normalise(text: str) -> str:
 
 
 class Router:
-    def __init__(
-        self,
-        commands: list[Command],
-        actions: dict[str, ActionHandler],
-        fallback: CommandHandler,
-    ) -> None:
-        self._by_word = {word: command for command in commands for word in command.words}
-        self._actions = actions
-        self._fallback = fallback
+    """Finds the intent a message or a card verb is for, in the intent table."""
 
-    def command_for(self, text: str) -> tuple[CommandHandler, str]:
-        """The handler for a message and the rest of the text after the command word."""
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._by_word = table.by_word
+
+    def command_for(self, text: str) -> tuple[Intent | None, str]:
+        """The intent of a command and the text after its words; None for anything else
+        (a question, or not understood), with the text as it was."""
         # A command is at most three words: only those are read, and the one after them,
         # whose trailing "?" normalise would strip had the message ended there. The rest
         # is split only for a command, so a long message costs the router no more.
         head = text.split(maxsplit=COMMAND_WORDS + 1)[: COMMAND_WORDS + 1]
         normalised = normalise(" ".join(head)).split(" ")
         for length in range(COMMAND_WORDS, 0, -1):  # "cycle set" before "cycle"
-            command = self._by_word.get(" ".join(normalised[:length]))
-            if command is not None and len(normalised) >= length:
-                return command.handler, " ".join(text.split()[length:]).rstrip("?!.")
-        return self._fallback, text.strip()
+            intent = self._by_word.get(" ".join(normalised[:length]))
+            if intent is not None and len(normalised) >= length:
+                return intent, " ".join(text.split()[length:]).rstrip("?!.")
+        return None, text.strip()
 
-    def action_for(self, verb: str) -> ActionHandler | None:
-        return self._actions.get(verb)
+    def action_for(self, verb: str) -> Intent | None:
+        return self.table.by_verb.get(verb)
 
     @property
     def verbs(self) -> frozenset[str]:
         """Every card verb the bot answers."""
-        return frozenset(self._actions)
+        return frozenset(self.table.by_verb)

@@ -8,7 +8,7 @@ from bot.context import Turn
 from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView
 from scheduler.calendar import period_of, period_start
 from storage.models import StatusReport, utcnow
-from storage.portfolio import Rights
+from storage.rights import Rights
 from storage.status import ReportContext
 from translations import Translator
 

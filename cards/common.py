@@ -7,6 +7,8 @@ from typing import Any
 from cards.elements import AdaptiveCard, TextBlock
 from translations import Translator
 
+# The status command as typed in each language: the help and welcome cards' button sends it.
+STATUS_COMMAND = {"fi": "tila", "sv": "status", "en": "status"}
 VERB_STATUS_SUBMIT = "status.submit"
 VERB_STATUS_EDIT = "status.edit"
 VERB_STATUS_REFRESH = "status.refresh"

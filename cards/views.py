@@ -153,3 +153,14 @@ class AnswerView:
     more: dict[str, object] | None = None  # Action.Execute data for the next page
     page_label: str = ""
     choices: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # title, data
+
+
+@dataclass(frozen=True, slots=True)
+class HelpView:
+    """The help card: the questions and commands this person may use, in table order."""
+
+    examples: list[str]  # msgids of example questions
+    commands: list[tuple[str, str]]  # the command as typed in the reader's language, msgid
+    status_command: str  # what the card's button sends
+    not_understood: str | None = None  # the message that was not understood
+    suggestions: list[str] = field(default_factory=list)  # msgids of the closest questions

@@ -2,7 +2,7 @@
 
 A viewer's rights are ``"money"`` (managers, admins, owners for their own projects) or
 ``"progress"`` (everyone else, and every shared conversation); they are the same codes
-as ``storage.portfolio.Rights.code``. A kind that draws money needs ``"money"``; the
+as ``storage.rights.Rights.code``. A kind that draws money needs ``"money"``; the
 handler refuses it to a ``"progress"`` link even when the signature is valid, and
 :func:`charts.signing.chart_url` refuses to make such a link at all.
 """

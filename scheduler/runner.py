@@ -142,7 +142,7 @@ def _remove(scheduler: AsyncIOScheduler, job_id: str) -> None:
 
 
 async def replan() -> None:
-    """The daily planner job, and what a settings change calls."""
+    """The daily planner job (APScheduler stores it by its module path: a function here)."""
     if _current is not None and _current.scheduler is not None:
         await plan(_current.scheduler)
 
@@ -178,6 +178,11 @@ class CycleRunner:
     @property
     def leading(self) -> bool:
         return self.scheduler is not None
+
+    async def replan(self) -> None:
+        """Re-plan the cycle's steps now, if this replica leads (after a settings change)."""
+        if self.scheduler is not None:
+            await plan(self.scheduler)
 
     async def _lead(self) -> None:
         while not self._stop.is_set():

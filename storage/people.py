@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.matching import best
 from storage.models import Conversation, ConversationKind, Person, Role, utcnow
 
 
@@ -124,3 +126,62 @@ async def set_locale(person: Person, locale: str | None, *, session: AsyncSessio
     stored.locale = locale
     session.add(stored)
     await session.flush()
+
+
+async def find_person(name: str, *, session: AsyncSession) -> Person | None:
+    """The person whose name is closest to ``name`` as typed, if any is close enough."""
+    people = list((await session.exec(select(Person))).all())
+    found = best(name, {p.id: p.name for p in people}, cutoff=80)
+    return next((p for p in people if p.id == found), None) if found is not None else None
+
+
+async def set_away(person_id: int, until: date | None, *, session: AsyncSession) -> Person | None:
+    """Away until ``until`` (None: back); the person's deputy, who gets their cards meanwhile."""
+    stored = await session.get(Person, person_id)
+    if stored is None:
+        raise LookupError(person_id)
+    stored.away_until = until
+    session.add(stored)
+    await session.flush()
+    return await session.get(Person, stored.deputy_id) if stored.deputy_id else None
+
+
+async def set_deputy(person_id: int, deputy_id: int, *, session: AsyncSession) -> None:
+    stored = await session.get(Person, person_id)
+    if stored is None:
+        raise LookupError(person_id)
+    stored.deputy_id = deputy_id
+    session.add(stored)
+    await session.flush()
+
+
+async def post_digest_in(conversation_id: str, *, session: AsyncSession) -> bool:
+    """Post the managers' digest in this conversation from now on; False if it is unknown."""
+    conversation = (
+        await session.exec(
+            select(Conversation).where(col(Conversation.conversation_id) == conversation_id)
+        )
+    ).first()
+    if conversation is None:
+        return False
+    conversation.digest = True
+    session.add(conversation)
+    await session.flush()
+    return True
+
+
+async def person_by_id(person_id: int, *, session: AsyncSession) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def conversation_by_id(conversation_id: int, *, session: AsyncSession) -> Conversation | None:
+    return await session.get(Conversation, conversation_id)
+
+
+async def mark_unreachable(person_id: int, *, session: AsyncSession) -> Person | None:
+    """The person blocked or removed the bot: recorded once, from the first refusal on."""
+    person = await session.get(Person, person_id)
+    if person is not None and person.unreachable_since is None:
+        person.unreachable_since = utcnow()
+        session.add(person)
+    return person

@@ -1,15 +1,12 @@
 """Managers' questions about the portfolio, answered with SQL aggregates.
 
-Rights are enforced here, not only on the cards: every money figure is read through
-``Rights``. Managers and admins see budgets and costs; owners see them for their own
-projects; everyone else sees progress and health only. Replies in channels and group
-chats use progress-only rights, so nobody there sees what they may not.
+Rights are enforced here, not only on the cards: every money figure is read through the
+access policy's ``Rights`` (``storage.rights``).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -36,59 +33,10 @@ from storage.models import (
     ProjectMetric,
     Roadmap,
     RoadmapProject,
-    Role,
     StatusReport,
     Theme,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Rights:
-    """What one viewer may see: all money, or money only for their own projects."""
-
-    all_money: bool
-    own_projects: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def code(self) -> str:
-        return "money" if self.all_money else "progress"
-
-    def money(self, project: Project, cents: int | None) -> int | None:
-        """The figure, or None when this viewer may not see it."""
-        if self.all_money or (project.id is not None and project.id in self.own_projects):
-            return cents
-        return None
-
-    def text(self, project: Project, text: str) -> str:
-        """Free text about a project, with euro amounts removed for viewers without money rights."""
-        if self.money(project, 0) is not None:
-            return text
-        return _MONEY_TEXT.sub("…", text)
-
-
-_MONEY_TEXT = re.compile(
-    r"(€\s*\d[\d\s\u00a0.,]*(?:\s*[kKmM]\b)?|\d[\d\s\u00a0.,]*\s*(?:[kKmM]\s*)?(?:€|EUR|euroa?|euros?)(?:\s*/\s*\w+)?)"
-)
-VIEWER = Rights(all_money=False)
-
-
-async def rights_for(person: Person, *, shared_conversation: bool, session: AsyncSession) -> Rights:
-    if shared_conversation:
-        return VIEWER
-    if person.role in (Role.admin, Role.manager):
-        return Rights(all_money=True)
-    owned = await session.exec(  # the projects they may report on: the same rule as the form
-        select(Project.id).where(
-            or_(
-                col(Project.owner_id) == person.id,
-                col(Project.deputy_id) == person.id,
-                col(Project.owner_id).in_(
-                    select(Person.id).where(col(Person.deputy_id) == person.id).scalar_subquery()
-                ),
-            )
-        )
-    )
-    return Rights(all_money=False, own_projects=frozenset(i for i in owned.all() if i is not None))
+from storage.rights import Rights
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +231,10 @@ async def budget_areas(
 def match_area(text: str, areas: dict[str, tuple[str, str, str]]) -> str | None:
     choices = {key: " / ".join((key.replace("_", " "), *names)) for key, names in areas.items()}
     return best(text, choices, cutoff=70)
+
+
+async def project_by_id(project_id: int, *, session: AsyncSession) -> Project | None:
+    return await session.get(Project, project_id)
 
 
 async def find_projects(

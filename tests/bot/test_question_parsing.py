@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions.parse import INTENTS, Question, parse, suggestions
+from bot.questions.parse import parse, suggestions
+from bot.questions.vocabulary import QUESTION_INTENTS, Question
 from tests.support import work
 
 Q = Question
@@ -212,7 +213,7 @@ NOT_QUESTIONS = [
 
 def test_the_table_is_big_enough() -> None:
     assert len(CASES) >= 70
-    assert {case[1].intent for case in CASES} == set(INTENTS)
+    assert {case[1].intent for case in CASES} == set(QUESTION_INTENTS)
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[case[0] for case in CASES])
@@ -236,7 +237,7 @@ def test_suggestions_name_the_closest_intents() -> None:
     assert suggestions("sumry")[0] == "summary"
     assert suggestions("budgt", limit=1) == ["budget"]
     assert suggestions("asdf qwerty") == []
-    assert all(s in INTENTS for s in suggestions("projekt"))
+    assert all(s in QUESTION_INTENTS for s in suggestions("projekt"))
 
 
 def test_a_message_of_more_than_30_words_is_matched_without_typo_tolerance() -> None:

@@ -1,9 +1,11 @@
-"""Every card verb × role × conversation: money only where the rights rule allows it.
+"""Every card verb and message intent × role × conversation: money only where the rights
+rule allows it.
 
 The rule (README, "Commands and questions"): budgets and costs are shown to managers and
 admins, and to owners and deputies for their own projects, and only in the person's 1:1
-chat; forms open only there, and only for those who may report. A verb the bot answers
-but this table does not list fails ``test_every_card_verb_is_in_the_table``.
+chat; forms open only there, and only for those who may report. The verbs and intents
+come from the intent table (``bot.intents.table``): a verb it has but ``VERBS`` does not
+list fails, and so does a money-showing message intent without an example in ``SAID``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.roadmap_bot import build_router
+from bot.intents import table
 from storage.models import AuditLog
 from tests.bot.test_status_journey import inputs, submission, texts
 from tests.conftest import BotHarness
@@ -65,7 +67,7 @@ VERBS: dict[str, tuple[Callable[[BotHarness], dict[str, Any]], frozenset[str], f
 
 
 def test_every_card_verb_is_in_the_table() -> None:
-    assert build_router().verbs == set(VERBS)
+    assert set(table.by_verb) == set(VERBS)
 
 
 async def _refusals(bot: BotHarness) -> list[AuditLog]:
@@ -76,7 +78,7 @@ async def _refusals(bot: BotHarness) -> list[AuditLog]:
 
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS)
-@pytest.mark.parametrize("verb", sorted(VERBS))
+@pytest.mark.parametrize("verb", sorted(table.by_verb))
 async def test_money_only_where_the_rule_allows(
     bot: BotHarness, verb: str, conversation: str
 ) -> None:
@@ -105,6 +107,36 @@ async def test_money_only_where_the_rule_allows(
 
 
 VERBS_WITH_FORMS = frozenset({"status.submit", "status.edit"})
+
+# Every intent a message reaches whose cards may show money: what to say, in English.
+SAID = {"status": "status", **{name: i.examples[0] for name, i in table.questions_by_name.items()}}
+MONEY_INTENTS = sorted(i.name for i in table.intents if i.shows_money and (i.words or i.question))
+
+
+def test_every_money_intent_a_message_reaches_is_tried() -> None:
+    assert set(MONEY_INTENTS) <= set(SAID)
+
+
+@pytest.mark.parametrize("conversation", CONVERSATIONS)
+@pytest.mark.parametrize("intent", MONEY_INTENTS)
+async def test_messages_show_money_only_to_readers_in_their_personal_chat(
+    bot: BotHarness, intent: str, conversation: str
+) -> None:
+    """Nothing with money is posted in a shared conversation, nor to a viewer or stranger."""
+    for role, user in ROLES.items():
+        before = len(bot.connector.calls)
+        message = a.in_conversation(a.message(user, bot.connector.url, SAID[intent]), conversation)
+        status, _ = await bot.post(message)
+        assert status == 201, (intent, role)
+        here = [
+            c.body
+            for c in bot.connector.calls[before:]
+            if c.method == "POST" and c.conversation_id == message["conversation"]["id"]
+        ]
+        assert here, f"{intent} as {role} in {conversation}: no answer"
+        shown = json.dumps(here, ensure_ascii=False)
+        if conversation != "personal" or role in ("viewer", "stranger"):
+            assert EURO not in shown, f"{intent} as {role} in {conversation}: {shown[:300]}"
 
 
 def _calls_to(bot: BotHarness, conversation_id: str) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
-from bot.actions import status as status_actions
+from bot import reports
+from bot.intents import report_submit
 from storage.models import StatusRevision
 from tests.conftest import BotHarness
 from tests.support import activities as a
@@ -62,7 +63,7 @@ async def test_a_failure_after_the_commit_tells_the_owner_it_was_saved(
     async def pool_exhausted(*_args: object, **_kwargs: object) -> list[str]:
         raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached, timed out")
 
-    monkeypatch.setattr(status_actions, "teams_ids", pool_exhausted)
+    monkeypatch.setattr(reports, "teams_ids", pool_exhausted)
     activity = a.execute(target.owner, bot.connector.url, "status.submit", submission(target, 7))
     status, body = await bot.post(activity)
     assert await _revisions(bot, activity["id"]) == 1
@@ -118,7 +119,7 @@ async def test_when_the_save_cannot_be_checked_the_reply_says_so(
     async def database_gone(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("SELECT", None, ConnectionRefusedError("database unreachable"))
 
-    monkeypatch.setattr(status_actions, "saved_by_activity", database_gone)
+    monkeypatch.setattr(report_submit, "saved_by_activity", database_gone)
     activity = a.execute(target.owner, bot.connector.url, "status.submit", submission(target, 4))
     status, body = await bot.post(activity)
     assert await _revisions(bot, activity["id"]) == 1, "it was saved"

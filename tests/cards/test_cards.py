@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 
+from bot.intents import table
 from cards.cycle import build_cycle_status_card, build_digest_card, build_escalation_card
 from cards.messages import build_help_card, build_notice_card, build_welcome_card
 from cards.status import build_confirmation_card, build_status_card
@@ -149,8 +150,10 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
         ),
         t,
     ),
-    "help": lambda t: build_help_card(t),
-    "help after unknown text": lambda t: build_help_card(t, not_understood="mitä kuuluu?"),
+    "help": lambda t: build_help_card(table.help_view(t, admin=False), t),
+    "help after unknown text": lambda t: build_help_card(
+        table.help_view(t, admin=False, not_understood="mitä kuuluu?", suggestions=["late"]), t
+    ),
     "welcome, owner": lambda t: build_welcome_card(WelcomeView("Aino", True, True, 3), t),
     "welcome, channel": lambda t: build_welcome_card(WelcomeView("", False, False, 0), t),
     "status form, reminder to a deputy": lambda t: build_status_card(
@@ -185,7 +188,7 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
     "cycle status, all answered": lambda t: build_cycle_status_card(
         CycleStatusView(date(2026, 11, 1), date(2026, 11, 11), False, 3, 3, [], []), t
     ),
-    "help for admins": lambda t: build_help_card(t, admin=True),
+    "help for admins": lambda t: build_help_card(table.help_view(t, admin=True), t),
     "notice": lambda t: build_notice_card(
         t("That button is no longer supported."), t, warning=True
     ),

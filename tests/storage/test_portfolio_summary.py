@@ -5,8 +5,9 @@ from __future__ import annotations
 from storage import portfolio
 from storage.db import SessionFactory
 from storage.models import BudgetLine
+from storage.rights import VIEWER, Rights
 
-MANAGER = portfolio.Rights(all_money=True)
+MANAGER = Rights(all_money=True)
 
 
 async def test_a_portfolio_without_projects_still_shows_its_budget(
@@ -27,7 +28,7 @@ async def test_a_portfolio_without_projects_still_shows_its_budget(
     async with sessions() as session:
         found = await portfolio.summary("2026-11", 2026, MANAGER, session=session)
         other_year = await portfolio.summary("2026-11", 2025, MANAGER, session=session)
-        viewer = await portfolio.summary("2026-11", 2026, portfolio.VIEWER, session=session)
+        viewer = await portfolio.summary("2026-11", 2026, VIEWER, session=session)
 
     assert (found.by_state, found.by_health, found.reports_received) == ({}, {}, 0)
     assert (found.planned_cents, found.actual_cents) == (1_000_000, 250_000)

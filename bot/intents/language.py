@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Turn
+from bot.intents.registry import Help, Intent, Request
 from cards.messages import build_notice_card
 from storage.db import write_transaction
 from storage.people import set_locale
 from translations import LANGUAGES, Translator
+from translations.markers import N_
 
-WORDS = frozenset({"language", "kieli", "språk", "sprak"})
 _CHOICES = {
     **{language: language for language in LANGUAGES},
     "suomi": "fi",
@@ -27,8 +27,9 @@ _CHOICES = {
 _LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB", "": None}
 
 
-async def handle(turn: Turn, rest: str) -> None:
-    choice = _CHOICES.get(rest.strip().lower())
+async def reply(request: Request) -> None:
+    turn = request.turn
+    choice = _CHOICES.get(request.text.strip().lower())
     if choice is None:
         await turn.send_card(
             build_notice_card(
@@ -50,3 +51,14 @@ async def handle(turn: Turn, rest: str) -> None:
         else t("From now on I answer you in this language: English.")
     )
     await turn.send_card(build_notice_card(text, t))
+
+
+INTENT = Intent(
+    name="language",
+    words=frozenset({"language", "kieli", "språk", "sprak"}),
+    reply=reply,
+    help=Help(
+        {"fi": "kieli fi | sv | en", "sv": "språk fi | sv | en", "en": "language fi | sv | en"},
+        N_("Choose the language I answer you in; auto follows your Teams."),
+    ),
+)

@@ -1,29 +1,33 @@
-"""``status`` / ``tila``: one status card per project the person owns or is deputy for.
+"""``status`` (fi ``tila``): one status card per project the person owns or is deputy for.
 
-The cards show and ask for the project's money, so they go only to the person's 1:1
-chat. Asked in a channel or group chat, the bot sends them there and says so in the
-thread. A report already given for a closed period comes as its frozen confirmation.
+The cards show and ask for the project's money, so they go only to the person's 1:1 chat
+(``personal_only``): asked in a channel or group chat, the guard sends them there and
+says so in the thread. A report already given for a closed period comes as its frozen
+confirmation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.access import OPEN_PERSONAL_CHAT, is_shared, send_to_personal_chat
-from bot.context import Turn
+from bot.intents import guard
+from bot.intents.registry import Help, Intent, Request
 from bot.views import confirmation_view, current_period, form_view
+from cards.common import STATUS_COMMAND
 from cards.messages import build_notice_card
 from cards.status import build_confirmation_card, build_status_card
 from storage.cycle import load_config, settings_of
-from storage.portfolio import Rights
+from storage.rights import Rights
 from storage.status import reportable_contexts
+from translations.markers import N_
 
 WORDS = frozenset({"status", "tila", "tilanne", "my status", "oma tila"})
 # An editor of a report sees its money: the same rights the form itself gives them.
 EDITOR = Rights(all_money=True)
 
 
-async def handle(turn: Turn, _rest: str) -> None:
+async def reply(request: Request) -> None:
+    turn = request.turn
     period = current_period(turn)
     async with turn.services.sessions() as session:
         contexts = await reportable_contexts(turn.person, period, session=session)
@@ -48,11 +52,18 @@ async def handle(turn: Turn, _rest: str) -> None:
         else:
             form = form_view(context, period, turn.t, due=settings.due(period))
             cards.append(build_status_card(form, turn.t))
-    if not is_shared(turn):
-        await turn.send_cards(cards)
-        return
-    if await send_to_personal_chat(turn, cards):
-        text = turn.t("I sent your status cards to our 1:1 chat.")
-    else:
-        text = turn.t(OPEN_PERSONAL_CHAT)
-    await turn.send_card(build_notice_card(text, turn.t))
+    await guard.send(INTENT, request, cards)
+
+
+INTENT = Intent(
+    name="status",
+    words=WORDS,
+    personal_only=True,
+    shows_money=True,
+    reply=reply,
+    sent_privately=N_("I sent your status cards to our 1:1 chat."),
+    help=Help(
+        STATUS_COMMAND,
+        N_("Open your status card for each project you own or are deputy for."),
+    ),
+)

@@ -1,0 +1,165 @@
+"""One project (``show Kartalla``, ``projekti TORI``): its state, owner, money for whoever
+may see it, metrics and latest reports; a "which project did you mean" card when the name
+fits several, whose choice is this intent's card verb."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.intents.registry import Intent, Request
+from bot.questions.answering import Ask, answer, health_label, name_of
+from bot.questions.vocabulary import Question
+from cards import labels
+from cards.answers import VERB_PROJECT, build_answer_card
+from cards.messages import build_notice_card
+from cards.views import AnswerRow, AnswerSection, AnswerView
+from scheduler.calendar import period_start
+from storage import portfolio
+from storage.models import Project
+from translations.markers import N_
+
+
+async def load(ask: Ask) -> AnswerView:
+    t = ask.t
+    text = ask.question.name or ""
+    candidates = await portfolio.find_projects(text, session=ask.session)
+    if not candidates:
+        return AnswerView(
+            title=t("No project matches \u201c{text}\u201d", text=text),
+            note=t("Try the project's code or another word of its name."),
+        )
+    best, score = candidates[0]
+    close = [c for c in candidates[1:] if c[1] >= score - 3]
+    if close and score < 100:
+        return AnswerView(
+            title=t("Which project did you mean?"),
+            choices=[
+                (f"{p.code} · {name_of(t, p)}", {"project_id": p.id})
+                for p, _ in [candidates[0], *close]
+            ],
+        )
+    return await project_card(ask, best)
+
+
+async def project_card(ask: Ask, found: Project) -> AnswerView:
+    t = ask.t
+    detail = await portfolio.project_detail(found, ask.rights, session=ask.session)
+    p = detail.row.project
+    facts = [
+        (t("State"), t(labels.STATE[str(p.state)])),
+        (t("Health"), health_label(t, p.health)),
+        (t("Progress"), t.percent(p.progress)),
+        (t("Owner"), detail.row.owner),
+    ]
+    if detail.director:
+        facts.append(
+            (
+                t("Responsible director"),
+                t.pick(
+                    detail.director.title_fi, detail.director.title_sv, detail.director.title_en
+                ),
+            )
+        )
+    facts += [
+        (t("Level"), t(labels.LEVEL[str(p.level)])),
+        (t("Need source"), t(labels.NEED[str(p.need_source)])),
+    ]
+    if detail.row.planned_cents is not None:
+        facts += [
+            (t("Planned"), t.money(detail.row.planned_cents)),
+            (t("Actual"), t.money(detail.row.actual_cents)),
+            (t("Forecast"), t.money(detail.row.forecast_cents)),
+        ]
+    if detail.one_time_cents is not None:
+        facts.append((t("One-time cost"), t.money(detail.one_time_cents)))
+    if detail.recurring_cents is not None:
+        facts.append((t("Cost per year"), t.money(detail.recurring_cents)))
+    if p.impact_score:
+        facts.append((t("Impact"), f"{p.impact_score}/5"))
+    sections = []
+    if detail.metrics:
+        sections.append(
+            AnswerSection(
+                t("Metrics"),
+                [
+                    AnswerRow(
+                        t.named(m.metric),
+                        t(
+                            "target {target} {unit}",
+                            target=t.number(m.metric.target),
+                            unit=t.unit(m.metric.unit),
+                        )
+                        if m.metric.target is not None
+                        else "",
+                        f"{t.number(m.latest)} {t.unit(m.metric.unit)}"
+                        if m.latest is not None
+                        else "–",
+                    )
+                    for m in detail.metrics
+                ],
+            )
+        )
+    if detail.trend:
+        sections.append(
+            AnswerSection(
+                t("Latest status reports"),
+                [
+                    AnswerRow(
+                        t.month(period_start(r.period)),
+                        ask.rights.text(p, r.achievements)[:200],
+                        f"{health_label(t, r.health)} · {t.percent(r.progress)}",
+                        labels.HEALTH_COLOURS.get(str(r.health), "Default"),
+                    )
+                    for r in reversed(detail.trend)
+                ],
+            )
+        )
+    chart = (
+        ask.chart("progress", {"project": str(p.id)}, t("Progress over time"))
+        if detail.trend
+        else None
+    )
+    return AnswerView(
+        title=f"{p.code} · {name_of(t, p)}",
+        subtitle=ask.rights.text(p, p.impact_text)[:300],
+        facts=facts,
+        chart=chart,
+        sections=sections,
+    )
+
+
+def _chosen(data: Mapping[str, Any]) -> int | None:
+    project_id = data.get("project_id")
+    if isinstance(project_id, bool) or not isinstance(project_id, int):
+        return None
+    return project_id
+
+
+async def act(request: Request) -> dict[str, Any]:
+    """A choice on the "which project did you mean" card."""
+    project_id, t = _chosen(request.data), request.t
+    if project_id is None:
+        return build_notice_card(t("That button is no longer supported."), t)
+
+    async def chosen(ask: Ask) -> AnswerView:
+        found = await portfolio.project_by_id(project_id, session=ask.session)
+        if found is None:
+            return AnswerView(
+                title=t("No project matches \u201c{text}\u201d", text=str(project_id)),
+                note=t("Try the project's code or another word of its name."),
+            )
+        return await project_card(ask, found)
+
+    return build_answer_card(await answer(request.turn, Question(intent="project"), chosen), t)
+
+
+INTENT = Intent(
+    name="project",
+    question=True,
+    verbs=frozenset({VERB_PROJECT}),
+    shows_money=True,
+    load=load,
+    act=act,
+    examples=(N_("show Kartalla"),),
+)

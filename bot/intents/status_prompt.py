@@ -1,0 +1,45 @@
+"""The monthly status card and its reminders, sent from the outbox to the owner's 1:1 chat.
+
+Built when sent, not when queued: a project answered in the meantime is skipped, and a
+deputy sees whom they stand in for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.intents.registry import Intent, Outgoing
+from bot.views import form_view
+from cards.status import build_status_card
+from scheduler import cycle
+from scheduler.dispatcher import SkipMessage
+from storage.status import report_context
+
+
+async def compose(out: Outgoing) -> dict[str, Any]:
+    message, t = out.message, out.t
+    if message.project_id is None:
+        raise SkipMessage("no project")
+    if out.shared:
+        raise SkipMessage("status forms go only to a 1:1 chat")
+    context = await report_context(message.project_id, message.period, session=out.session)
+    if context.current is not None:
+        raise SkipMessage("answered already")
+    settings = await out.cycle_settings()
+    view = form_view(context, message.period, t, due=settings.due(message.period))
+    banner = None
+    if cycle.is_reminder(message.kind):
+        banner = t("Reminder: your status report is still missing.")
+    if message.payload.get("as_deputy") and context.owner:
+        banner = t("You are deputising for {owner}, who is away.", owner=context.owner.name)
+    return build_status_card(replace(view, banner=banner), t)
+
+
+INTENT = Intent(
+    name="status_prompt",
+    kinds=frozenset({cycle.PROMPT + "*", cycle.REMINDER_PREFIX + "*"}),
+    personal_only=True,
+    shows_money=True,
+    compose=compose,
+)

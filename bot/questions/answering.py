@@ -1,0 +1,167 @@
+"""Answering a managers' question: the listener middleware of the question intents.
+
+``answer`` reads the person's ``Rights`` in the session it answers in (channels and group
+chats get progress-only rights), and gives the question's intent an ``Ask``: the
+question, the rights, the page, today and this period, and the session. The intent's
+``load`` (one module a question, in ``bot/intents/``) reads through ``storage.portfolio``
+under those rights and returns an ``AnswerView``; charts are links signed for the same
+rights. What several answers share (a project's row, a list with pages) is here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.access import is_shared
+from bot.context import Turn
+from bot.questions.vocabulary import Question
+from cards import labels
+from cards.answers import MAX_ROWS_PER_PAGE
+from cards.views import AnswerRow, AnswerSection, AnswerView, ChartImage
+from charts.signing import chart_url
+from scheduler.calendar import period_of
+from storage.models import Project, utcnow
+from storage.portfolio import ProjectRow
+from storage.rights import Rights, rights_for
+from translations import Translator
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One question being answered: who asks, with what rights, and which page."""
+
+    turn: Turn
+    session: AsyncSession
+    question: Question
+    rights: Rights
+    page: int
+    today: date
+    period: str
+
+    @property
+    def t(self) -> Translator:
+        return self.turn.t
+
+    def chart(self, kind: str, params: dict[str, str], alt: str) -> ChartImage:
+        settings = self.turn.services.settings
+        url = chart_url(
+            settings.base_url,
+            kind,
+            {**params, "lang": self.t.language},
+            rights=self.rights.code,
+            ttl_seconds=settings.chart_ttl_seconds,
+            key=settings.chart_signing_key,
+            now=int(time.time()),
+        )
+        return ChartImage(url=url, alt=alt)
+
+    def more(self, total: int) -> dict[str, object] | None:
+        if (self.page + 1) * MAX_ROWS_PER_PAGE >= total:
+            return None
+        q = self.question
+        return {
+            "intent": q.intent,
+            "year": q.year,
+            "area": q.area,
+            "name": q.name,
+            "dimension": q.dimension,
+            "value": q.value,
+            "page": self.page + 1,
+        }
+
+    def page_of(self, rows: list[Any]) -> list[Any]:
+        start = self.page * MAX_ROWS_PER_PAGE
+        return rows[start : start + MAX_ROWS_PER_PAGE]
+
+    def page_label(self, total: int) -> str:
+        if total <= MAX_ROWS_PER_PAGE:
+            return ""
+        first = self.page * MAX_ROWS_PER_PAGE + 1
+        last = min(total, first + MAX_ROWS_PER_PAGE - 1)
+        return self.t("Showing {first}–{last} of {total}.", first=first, last=last, total=total)
+
+
+def name_of(t: Translator, project: Project) -> str:
+    return t.named(project)
+
+
+def health_label(t: Translator, health: object) -> str:
+    return t(labels.HEALTH[str(health)]) if str(health) in labels.HEALTH else "–"
+
+
+def project_row(t: Translator, row: ProjectRow, *, money: bool = False) -> AnswerRow:
+    p = row.project
+    detail = f"{t(labels.STATE[str(p.state)])} · {row.owner}"
+    value = (
+        f"{health_label(t, p.health)} · {t.percent(p.progress)}"
+        if p.health
+        else t.percent(p.progress)
+    )
+    if money and row.planned_cents is not None:
+        value += "\n" + t(
+            "{actual} of {planned}",
+            actual=t.money(row.actual_cents),
+            planned=t.money(row.planned_cents),
+        )
+    return AnswerRow(
+        f"{p.code} · {name_of(t, p)}",
+        detail,
+        value,
+        labels.HEALTH_COLOURS.get(str(p.health), "Default"),
+    )
+
+
+def list_view(
+    ask: Ask,
+    title: str,
+    rows: list[ProjectRow],
+    *,
+    empty: str,
+    money: bool = False,
+    facts: list[tuple[str, str]] | None = None,
+    chart: ChartImage | None = None,
+    heading: str = "",
+) -> AnswerView:
+    t = ask.t
+    return AnswerView(
+        title=title,
+        facts=facts or [(t("Projects"), str(len(rows)))],
+        chart=chart,
+        sections=[
+            AnswerSection(
+                heading or t("Projects"),
+                [project_row(t, r, money=money) for r in ask.page_of(rows)],
+            )
+        ]
+        if rows
+        else [],
+        note="" if rows else empty,
+        more=ask.more(len(rows)),
+        page_label=ask.page_label(len(rows)),
+    )
+
+
+Load = Callable[[Ask], Awaitable[AnswerView]]
+
+
+async def answer(turn: Turn, question: Question, load: Load, *, page: int = 0) -> AnswerView:
+    """``load``'s answer to the question, under the person's rights in this conversation."""
+    async with turn.services.sessions() as session:
+        rights = await rights_for(turn.person, shared_conversation=is_shared(turn), session=session)
+        now = utcnow()
+        ask = Ask(
+            turn,
+            session,
+            question,
+            rights,
+            max(page, 0),
+            now.astimezone(turn.services.settings.zone).date(),
+            period_of(now, turn.services.settings.zone),
+        )
+        return await load(ask)
