@@ -11,8 +11,9 @@ import uvloop
 from aiohttp import web
 
 from bot.access_log import RedactingAccessLogger
+from bot.adapter import ADAPTER_KEY, create_adapter
 from bot.context import Services
-from bot.hosting import ADAPTER_KEY, create_adapter, messages_handler
+from bot.hosting import messages_handler
 from bot.middleware import (
     CorrelationMiddleware,
     DedupeMiddleware,

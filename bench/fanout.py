@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("app", "bare"),
         default="app",
         help="app: the adapter app.create_app builds (middleware, on_turn_error); "
-        "bare: bot.hosting.create_adapter alone",
+        "bare: bot.adapter.create_adapter alone",
     )
     parser.add_argument("--give-up", type=float, default=300.0, help="seconds (300)")
     parser.add_argument("--profile", type=Path, help="cProfile this process into this file")

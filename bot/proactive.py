@@ -19,9 +19,9 @@ from botbuilder.schema import ChannelAccount, ConversationParameters, Conversati
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.adapter import RoadmapAdapter
 from bot.connector import LAST_WORD, ConnectorError, retry_after_seconds
 from bot.context import Services, card_activity
-from bot.hosting import RoadmapAdapter
 from bot.intents import table
 from bot.intents.registry import Outgoing
 from scheduler.cycle import CycleSettings

@@ -14,7 +14,8 @@ from botbuilder.schema import Activity, ActivityTypes
 from pydantic import ValidationError
 
 from app import ADAPTER_KEY, create_app
-from bot.hosting import CLIENT_CACHE_SIZE, CachingBotFrameworkAuthentication, create_adapter
+from bot.adapter import create_adapter
+from bot.authentication import CLIENT_CACHE_SIZE, CachingBotFrameworkAuthentication
 from bot.roadmap_bot import card_invoke_response
 from settings import Settings
 from tests.conftest import BotHarness

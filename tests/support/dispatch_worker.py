@@ -4,7 +4,7 @@
   connector, a started project each (or several), and the cycle's prompt in the outbox,
   so the real ``BotSender`` builds the real status card;
 * ``make_sender``: the real ``BotSender`` on the bot's real adapter, either bare
-  (``bot.hosting.create_adapter``) or wired exactly as ``app.create_app`` wires it;
+  (``bot.adapter.create_adapter``) or wired exactly as ``app.create_app`` wires it;
 * ``drain``: run the dispatcher until the outbox holds nothing pending or in flight.
 
 ``python -m tests.support.dispatch_worker --database-url URL --worker NAME`` is one
@@ -32,8 +32,8 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.adapter import RoadmapAdapter, create_adapter
 from bot.context import Services
-from bot.hosting import RoadmapAdapter, create_adapter
 from bot.proactive import BotSender, on_unreachable
 from scheduler import cycle, ratelimit
 from scheduler.dispatcher import Dispatcher, RetryPolicy
