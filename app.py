@@ -21,9 +21,9 @@ from bot.middleware import (
     TenantMiddleware,
 )
 from bot.proactive import BotSender, on_unreachable
-from bot.questions.chart_data import PortfolioCharts
 from bot.roadmap_bot import RoadmapBot, on_turn_error
 from charts.cache import ChartCache
+from charts.data import PortfolioCharts
 from charts.routes import CHART_ROUTE, chart_handler
 from scheduler import jobs
 from scheduler.dispatcher import Dispatcher

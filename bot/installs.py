@@ -9,14 +9,19 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from bot.context import TRANSLATOR_KEY, Services, card_activity, tenant_of
 from cards.messages import build_welcome_card
 from cards.views import WelcomeView
 from storage.db import write_transaction
-from storage.models import Conversation, ConversationKind, Role
-from storage.people import Member, forget_conversation, save_conversation, upsert_member
+from storage.models import ConversationKind, Role
+from storage.people import (
+    Member,
+    conversation_known,
+    forget_conversation,
+    save_conversation,
+    upsert_member,
+)
 from storage.status import reportable_projects
 from translations import Translator
 
@@ -116,10 +121,7 @@ async def installed(context: TurnContext, services: Services) -> None:
 
 async def _known(conversation_id: str, services: Services) -> bool:
     async with services.sessions() as session:
-        result = await session.exec(
-            select(Conversation.id).where(Conversation.conversation_id == conversation_id)
-        )
-        return result.first() is not None
+        return await conversation_known(conversation_id, session=session)
 
 
 async def members_added(context: TurnContext, services: Services) -> None:

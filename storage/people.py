@@ -185,3 +185,10 @@ async def mark_unreachable(person_id: int, *, session: AsyncSession) -> Person |
         person.unreachable_since = utcnow()
         session.add(person)
     return person
+
+
+async def conversation_known(conversation_id: str, *, session: AsyncSession) -> bool:
+    found = await session.exec(
+        select(Conversation.id).where(col(Conversation.conversation_id) == conversation_id)
+    )
+    return found.first() is not None

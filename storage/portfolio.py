@@ -503,3 +503,28 @@ async def progress_series(
     for project_id, period, progress in rows:
         series.setdefault(project_id, []).append((period, progress))
     return {k: v[-periods:] for k, v in series.items()}
+
+
+async def health_counts(roadmap_year: int | None, *, session: AsyncSession) -> dict[str, int]:
+    """Projects per health: of a roadmap year's projects, or (None) of the started ones."""
+    statement = select(Project.health, func.count()).group_by(col(Project.health))
+    if roadmap_year is not None:
+        statement = (
+            statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+            .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+            .where(Roadmap.year == roadmap_year)
+        )
+    else:
+        statement = statement.where(Project.state == Lifecycle.started)
+    return {str(h): int(n) for h, n in (await session.exec(statement)).all() if h}
+
+
+async def scored_projects(*, session: AsyncSession) -> list[Project]:
+    """Projects with an impact score, planned, started or completed: the impact chart's."""
+    found = await session.exec(
+        select(Project).where(
+            col(Project.impact_score).is_not(None),
+            col(Project.state).in_([Lifecycle.completed, Lifecycle.started, Lifecycle.planned]),
+        )
+    )
+    return list(found.all())

@@ -9,16 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
 from cards import labels
 from charts import render
 from charts.kinds import ChartKind, ChartRights
 from charts.spec import ChartNotFound, ChartSpec
 from storage import portfolio
 from storage.db import SessionFactory
-from storage.models import Lifecycle, Project, Roadmap, RoadmapProject
 from translations import LANGUAGES, Translator
 
 
@@ -45,20 +41,13 @@ class PortfolioCharts:
         return await self._impact(t)
 
     async def _health(self, params: Mapping[str, str], t: Translator) -> ChartSpec:
-        statement = select(Project.health, func.count()).group_by(col(Project.health))
         title = t("Projects by health")
+        year: int | None = None
         if params.get("scope") == "roadmap" and params.get("year", "").isdigit():
             year = int(params["year"])
-            statement = (
-                statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
-                .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
-                .where(Roadmap.year == year)
-            )
             title = f"{t('Roadmap {year}', year=year)}: {title}"
-        else:
-            statement = statement.where(Project.state == Lifecycle.started)
         async with self._sessions() as session:
-            counts = {str(h): int(n) for h, n in (await session.exec(statement)).all() if h}
+            counts = await portfolio.health_counts(year, session=session)
         names = {key: t(label) for key, label in labels.HEALTH.items()}
         return ChartSpec.of(
             t.language, render.health_distribution, counts, names, title, no_data=t("No data")
@@ -69,7 +58,7 @@ class PortfolioCharts:
             raise ChartNotFound("project")
         project_id = int(params["project"])
         async with self._sessions() as session:
-            project = await session.get(Project, project_id)
+            project = await portfolio.project_by_id(project_id, session=session)
             if project is None:
                 raise ChartNotFound("project")
             series = await portfolio.progress_series([project_id], session=session)
@@ -101,16 +90,7 @@ class PortfolioCharts:
 
     async def _impact(self, t: Translator) -> ChartSpec:
         async with self._sessions() as session:
-            projects = (
-                await session.exec(
-                    select(Project).where(
-                        col(Project.impact_score).is_not(None),
-                        col(Project.state).in_(
-                            [Lifecycle.completed, Lifecycle.started, Lifecycle.planned]
-                        ),
-                    )
-                )
-            ).all()
+            projects = await portfolio.scored_projects(session=session)
         points = [
             (
                 p.code,
