@@ -1,0 +1,94 @@
+"""The intent table: one place that the router, the help card and the sender read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.intents import INTENTS, Table, table
+from bot.intents.registry import Intent, Request
+from bot.questions.parse import parse
+from bot.router import Router
+from cards.messages import build_help_card
+from translations import LANGUAGES, Translator
+
+ZONE = ZoneInfo("Europe/Helsinki")
+
+
+async def _nothing(_request: Request) -> None:
+    return None
+
+
+def test_a_word_two_intents_claim_is_refused_at_start() -> None:
+    twin = Intent(name="twin", words=frozenset({"deputy"}), reply=_nothing)
+    with pytest.raises(ValueError, match="'deputy' belongs to both deputy and twin"):
+        Table((*INTENTS, twin))
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        Intent(name="wordy", words=frozenset({"frobnicate"})),
+        Intent(name="clicky", verbs=frozenset({"frob.nicate"})),
+        Intent(name="queued", kinds=frozenset({"frob"})),
+    ],
+)
+def test_a_matcher_without_its_handler_is_refused_at_start(broken: Intent) -> None:
+    with pytest.raises(ValueError, match=broken.name):
+        Table((*INTENTS, broken))
+
+
+def test_a_question_intent_the_vocabulary_does_not_know_is_refused() -> None:
+    async def load(_ask: object) -> object:
+        raise AssertionError
+
+    stranger = Intent(name="horoscope", question=True, load=load)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="horoscope"):
+        Table((*INTENTS, stranger))
+
+
+def test_every_word_of_every_intent_routes_to_it() -> None:
+    router = Router(table)
+    for intent in INTENTS:
+        for word in intent.words:
+            found, rest = router.command_for(f"{word.upper()} 2026-10")
+            assert found is intent, word
+            assert rest == "2026-10"
+
+
+def test_every_outbox_kind_has_its_intent() -> None:
+    assert table.for_kind("prompt") is table.for_kind("reminder-2")
+    assert table.for_kind("escalation") is not None
+    assert table.for_kind("digest") is not None
+    assert table.for_kind("notice") is not None
+    assert table.for_kind("horoscope") is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("admin", [False, True])
+def test_the_help_card_lists_exactly_what_the_person_may_use(language: str, admin: bool) -> None:
+    t = Translator(language, ZONE)
+    card = str(build_help_card(table.help_view(t, admin=admin), t))
+    for intent in INTENTS:
+        if intent.help is None:
+            continue
+        shown = f"**{intent.help.usage[language]}**" in card
+        assert shown == intent.may_use(admin=admin), (intent.name, language, admin)
+
+
+def test_an_admin_only_intent_is_not_offered_to_others() -> None:
+    admin_only = [i for i in INTENTS if i.admin_only]
+    assert admin_only, "the cycle's commands are admin-only"
+    assert all(not i.may_use(admin=False) and i.may_use(admin=True) for i in admin_only)
+    assert replace(admin_only[0], admin_only=False).may_use(admin=False)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_example_on_the_help_card_leads_to_its_intent(language: str) -> None:
+    t = Translator(language, ZONE)
+    for name, intent in table.questions_by_name.items():
+        for example in intent.examples:
+            question = parse(t(example))
+            assert question is not None and question.intent == name, (language, t(example))
