@@ -25,6 +25,8 @@ from bot.roadmap_bot import RoadmapBot, on_turn_error
 from charts.cache import ChartCache
 from charts.data import PortfolioCharts
 from charts.routes import CHART_ROUTE, chart_handler
+from exports.links import FILE_ROUTE
+from exports.routes import file_handler
 from scheduler import jobs
 from scheduler.dispatcher import Dispatcher
 from scheduler.runner import CycleRunner, worker_id
@@ -106,6 +108,12 @@ def create_app(settings: Settings) -> web.Application:
             key=settings.chart_signing_key,
             data_source=PortfolioCharts(services.sessions, settings.zone),
             cache=chart_cache,
+        ),
+    )
+    app.router.add_get(
+        FILE_ROUTE,
+        file_handler(
+            key=settings.chart_signing_key, kinds=services.files, sessions=services.sessions
         ),
     )
     app.router.add_get("/healthz", healthz)

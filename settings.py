@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from yarl import URL
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'roadmap.db'}"
 # where the Bot Framework channel publishes the keys that sign its tokens (the SDK's
@@ -90,8 +91,16 @@ class Settings(BaseSettings):
     cycle_enabled: bool = Field(default=True, alias="CYCLE_ENABLED")
     chart_key: SecretStr = Field(default=SecretStr(""), alias="CHART_SIGNING_KEY")
     chart_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600, alias="CHART_TTL_SECONDS")
+    # Hosts the bot downloads a sent file from and uploads an accepted one to: SharePoint
+    # and OneDrive, where Teams keeps files (a leading dot: the domain and its subdomains).
+    file_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: [".sharepoint.com", ".1drv.ms", ".onedrive.com", ".1drv.com"],
+        alias="FILE_HOSTS",
+    )
+    file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, alias="FILE_MAX_BYTES")
+    file_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600, alias="FILE_TTL_SECONDS")
 
-    @field_validator("allowed_tenants", "admins", mode="before")
+    @field_validator("allowed_tenants", "admins", "file_hosts", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -175,6 +184,26 @@ class Settings(BaseSettings):
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def file_host_allowed(self, url: str) -> bool:
+        """An https URL on one of ``file_hosts``; in local mode, also http on loopback (the
+        Playground and tests serve files there)."""
+        try:
+            parsed = URL(url)
+        except ValueError:
+            return False
+        host = (parsed.host or "").lower().rstrip(".")
+        if parsed.scheme == "https" and any(
+            host == allowed.lstrip(".") or (allowed.startswith(".") and host.endswith(allowed))
+            for allowed in self.file_hosts
+        ):
+            return True
+        if self.auth_enabled or parsed.scheme not in ("http", "https"):
+            return False
+        try:
+            return host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
     def tenant_allowed(self, tenant_id: str | None) -> bool:
         """An empty allow-list admits every tenant only in local (no credentials) mode."""

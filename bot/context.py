@@ -13,6 +13,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from cards.elements import CONTENT_TYPE
+from exports.kinds import FileKinds
 from settings import Settings
 from storage.db import SessionFactory
 from storage.models import Person
@@ -90,6 +91,7 @@ class Services:
     sessions: SessionFactory
     people: PersonCache = field(default_factory=PersonCache)
     cycle: CycleControl = field(default_factory=CycleControl)
+    files: FileKinds = field(default_factory=FileKinds)  # what exports can make
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot import installs
+from bot import files, installs
 from bot.connector import ConnectorError
 from bot.context import (
     PERSON_KEY,
@@ -127,6 +127,9 @@ class RoadmapBot:
 
     async def _on_invoke(self, context: TurnContext) -> None:
         activity = context.activity
+        if activity.name == files.CONSENT_INVOKE:
+            await self._on_file_consent(context)
+            return
         if activity.name != "adaptiveCard/action":
             await self._reply(context, InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED)))
             return
@@ -153,6 +156,19 @@ class RoadmapBot:
                 intent = table.by_verb[verb]
             card = await guard.on_action(intent, turn, verb, data)
         await self._reply(context, card_invoke_response(card))
+
+    async def _on_file_consent(self, context: TurnContext) -> None:
+        """The person accepted or declined a file consent card (``bot.files``)."""
+        turn = self._turn(context)
+        value = context.activity.value
+        if turn is None or not isinstance(value, dict):
+            await self._reply(
+                context,
+                _invoke_error(HTTPStatus.BAD_REQUEST, "BadRequest", "missing consent or sender"),
+            )
+            return
+        await files.on_consent(turn, value)
+        await self._reply(context, InvokeResponse(status=int(HTTPStatus.OK)))
 
     @staticmethod
     async def _reply(context: TurnContext, response: InvokeResponse) -> None:

@@ -16,6 +16,7 @@ from adaptivecards.elements import Element, Image, TextBlock
 
 __all__ = [
     "ActionExecute",
+    "ActionOpenUrl",
     "ActionSet",
     "ActionSubmit",
     "AdaptiveCard",
@@ -109,6 +110,13 @@ class ActionSubmit(_Action):
     action_type = "Action.Submit"
     data = PropertyType(type=dict)
     associated_inputs = PropertyType(type=str, key_name="associatedInputs")
+
+
+class ActionOpenUrl(_Action):
+    """Opens ``url`` in the browser: a download link, say."""
+
+    action_type = "Action.OpenUrl"
+    url = PropertyType(type=str)
 
 
 class Refresh(BareObject):  # type: ignore[misc]

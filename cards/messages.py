@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from cards.common import STATUS_COMMAND, imback, new_card, subtle, title
-from cards.elements import ActionSubmit, Column, ColumnSet, TextBlock, render
-from cards.views import HelpView, WelcomeView
+from cards.elements import ActionOpenUrl, ActionSubmit, Column, ColumnSet, TextBlock, render
+from cards.views import FileLinkView, HelpView, WelcomeView
 from translations import Translator
 
 
@@ -107,4 +107,15 @@ def build_welcome_card(view: WelcomeView, t: Translator) -> dict[str, Any]:
 def build_notice_card(text: str, t: Translator, *, warning: bool = False) -> dict[str, Any]:
     card = new_card(t, text)
     card.body = [TextBlock(text=text, wrap=True, color="Warning" if warning else "Default")]
+    return render(card)
+
+
+def build_file_link_card(view: FileLinkView, t: Translator) -> dict[str, Any]:
+    card = new_card(t, view.title)
+    card.body = [
+        title(view.title),
+        TextBlock(text=view.file_name, wrap=True),
+        subtle(t("The link works until {time}.", time=t.datetime(view.expires_at))),
+    ]
+    card.actions = [ActionOpenUrl(title=t("Download"), url=view.url)]
     return render(card)

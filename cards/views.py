@@ -164,3 +164,13 @@ class HelpView:
     status_command: str  # what the card's button sends
     not_understood: str | None = None  # the message that was not understood
     suggestions: list[str] = field(default_factory=list)  # msgids of the closest questions
+
+
+@dataclass(frozen=True, slots=True)
+class FileLinkView:
+    """A file to download through a signed link that expires."""
+
+    title: str  # translated already: "The portfolio workbook"
+    file_name: str
+    url: str
+    expires_at: datetime

@@ -57,8 +57,10 @@ def sign(
     rights: str,
     expires_at: int,
     key: bytes,
+    domain: str = _DOMAIN,
 ) -> str:
-    """The hex HMAC-SHA256 of the kind, params, rights and expiry (unix seconds)."""
+    """The hex HMAC-SHA256 of the kind, params, rights and expiry (unix seconds), under
+    ``domain``: a signature made for one kind of link means nothing for another."""
     _check_key(key)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items()):
         raise TypeError("chart params are strings: they travel in the URL")
@@ -67,7 +69,7 @@ def sign(
     if not is_rights(rights):
         raise ValueError(f"rights must be 'money' or 'progress', not {rights!r}")
     message = json.dumps(
-        [_DOMAIN, kind, sorted(params.items()), rights, int(expires_at)],
+        [domain, kind, sorted(params.items()), rights, int(expires_at)],
         ensure_ascii=False,
         separators=(",", ":"),
     )
