@@ -27,7 +27,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-from tests.e2e.playground import (
+from tests.e2e.playground.pages import (
     bot_messages,
     cards,
     click_card_button,
