@@ -17,9 +17,9 @@ from app import ADAPTER_KEY, create_app
 from bot.hosting import CLIENT_CACHE_SIZE, CachingBotFrameworkAuthentication, create_adapter
 from bot.roadmap_bot import card_invoke_response
 from settings import Settings
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.connector import FakeConnector
+from tests.support.harness import BotHarness, serve_bot
 from tests.support.portfolio import OWNER
 from tests.support.state import snapshot
 
@@ -163,15 +163,13 @@ async def test_readiness_fails_when_the_database_is_unreachable(tmp_path: Any) -
 
 
 async def test_other_tenants_are_ignored(sqlite_url: str, connector: FakeConnector) -> None:
-    from tests.conftest import _harness
-
     settings = Settings(
         DATABASE_URL=sqlite_url,
         ALLOWED_TENANTS="another-tenant",
         CYCLE_ENABLED=False,
         _env_file=None,
     )
-    async for bot in _harness(sqlite_url, connector, settings):
+    async for bot in serve_bot(sqlite_url, connector, settings):
         before = await snapshot(bot.sessions)
         invoke_status, _ = await bot.post(
             a.execute(OWNER, connector.url, "status.submit", {"verb": "status.submit"})

@@ -6,9 +6,10 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Conversation, ConversationKind, Person
-from tests.bot.test_status_journey import as_language, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
+from tests.support.activities import as_language
+from tests.support.cards import texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import OTHER, OWNER
 
 WELCOME = {"fi": "Hei Aino!", "sv": "Hej Aino!", "en": "Hello Aino!"}

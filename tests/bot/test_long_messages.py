@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.bot.test_status_journey import texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support import work
 from tests.support.activities import User
+from tests.support.cards import texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import ADMIN
 
 ASKER = User(ADMIN.teams_id, ADMIN.aad, ADMIN.name, "en-GB")

@@ -17,10 +17,10 @@ from sqlmodel import col, select
 
 from bot.roadmap_bot import build_router
 from storage.models import AuditLog
-from tests.bot.test_status_journey import inputs, submission, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.activities import User
+from tests.support.cards import inputs, submission, texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import (
     ADMIN,
     DEPUTY,

@@ -11,9 +11,10 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.db import SessionFactory
 from storage.models import StatusReport
-from tests.bot.test_status_journey import as_language, submission, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
+from tests.support.activities import as_language
+from tests.support.cards import submission, texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import OWNER
 from tests.support.state import snapshot
 
