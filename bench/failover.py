@@ -68,7 +68,7 @@ from tests.support.teams_limits import ROOT, ConnectorProcess, Delivery, read_re
 PG_HOST = os.environ.get("ROADMAP_BENCH_PG", "127.0.0.1:5432")
 TENANT = "tenant-porvoo"
 ZONE_NAME = "Europe/Helsinki"
-CONCURRENCY = Dispatcher.__dataclass_fields__["concurrency"].default
+CONCURRENCY: int = Dispatcher.concurrency  # the dataclass field's default
 ANSWER_DELAY = 0.1
 THROTTLE_SHARE = 0.03
 TAKE_UP_SECONDS = 5.0  # start APScheduler on its job store, plan, start the dispatcher

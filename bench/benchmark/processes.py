@@ -74,8 +74,7 @@ class Child:
                 await asyncio.wait_for(self.process.wait(), timeout=30)
             except TimeoutError:
                 self.process.kill()
-                await self.process.wait()
-        return self.process.returncode
+        return await self.process.wait()
 
     def problems(self) -> list[str]:
         """Error lines and tracebacks the process logged: worth a warning, not invalid."""
