@@ -120,7 +120,7 @@ async def _post(
 def _forged(kind: str) -> str:
     claims = channel_claims(SERVICE_URL)
     if kind == "alg none":
-        return jwt.encode(claims, None, algorithm="none", headers={"kid": KID})
+        return jwt.encode(claims, "", algorithm="none", headers={"kid": KID})
     if kind == "HS256":
         return jwt.encode(claims, "k" * 64, algorithm="HS256", headers={"kid": KID})
     if kind == "no key id":

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from app import ADAPTER_KEY, SERVICES_KEY
+from app import SERVICES_KEY
+from bot.hosting import ADAPTER_KEY
 from bot.proactive import BotSender
 from scheduler.dispatcher import Dispatcher
 from storage.models import AuditLog, Conversation, CycleConfig, OutboxMessage, OutboxStatus, Person

@@ -13,8 +13,13 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from pydantic import ValidationError
 
-from app import ADAPTER_KEY, create_app
-from bot.hosting import CLIENT_CACHE_SIZE, CachingBotFrameworkAuthentication, create_adapter
+from app import create_app
+from bot.hosting import (
+    ADAPTER_KEY,
+    CLIENT_CACHE_SIZE,
+    CachingBotFrameworkAuthentication,
+    create_adapter,
+)
 from bot.roadmap_bot import card_invoke_response
 from settings import Settings
 from tests.support import activities as a
@@ -82,7 +87,8 @@ async def test_stock_cloud_adapter_answers_500_to_an_invoke_with_a_body(sqlite_u
             )
 
     async def stock(request: web.Request) -> web.StreamResponse:
-        return await adapter.process(request, Bot())
+        response: web.StreamResponse = await adapter.process(request, Bot())
+        return response
 
     app = web.Application()
     app.router.add_post("/api/messages", stock)
@@ -196,7 +202,7 @@ def test_refuses_to_listen_publicly_without_credentials() -> None:
         {"TIMEZONE": "Mars/Olympus"},
     ],
 )
-def test_unsafe_settings_are_refused(values: dict[str, str]) -> None:
+def test_unsafe_settings_are_refused(values: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as error:
         Settings(**values, _env_file=None)
     assert SECRET not in str(error.value)

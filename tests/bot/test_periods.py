@@ -118,7 +118,7 @@ async def test_a_given_report_is_frozen_once_its_period_is_closed(bot: BotHarnes
     await ask(bot, ADMIN, "close period")
     before = await snapshot(bot.sessions)
     async with bot.sessions() as session:
-        values_before = (await session.exec(select(MetricValue.value))).all()
+        values_before = (await session.exec(select(col(MetricValue.value)))).all()
 
     card = await _submit(bot, CURRENT_PERIOD, progress="90", **{f"metric_{first}": "999"})
     shown = texts(card)
@@ -140,7 +140,7 @@ async def test_a_given_report_is_frozen_once_its_period_is_closed(bot: BotHarnes
     assert after.pop("AuditLog") == before.pop("AuditLog") + 2, "two refusals, audited"
     assert after == before, "the report and its metric values are unchanged"
     async with bot.sessions() as session:
-        assert (await session.exec(select(MetricValue.value))).all() == values_before
+        assert (await session.exec(select(col(MetricValue.value)))).all() == values_before
     assert {r.details["reason"] for r in await _audit(bot, "refused")} == {"period_frozen"}
 
 
@@ -191,7 +191,8 @@ async def test_project_ids_are_ascii_digits_only(bot: BotHarness, project_id: st
 
 
 async def test_the_status_card_and_the_prompt_show_the_same_due_date(bot: BotHarness) -> None:
-    from app import ADAPTER_KEY, SERVICES_KEY
+    from app import SERVICES_KEY
+    from bot.hosting import ADAPTER_KEY
     from bot.proactive import BotSender
     from scheduler.calendar import due_date
     from scheduler.dispatcher import Dispatcher

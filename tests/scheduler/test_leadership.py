@@ -36,7 +36,7 @@ async def test_the_lease_has_one_holder_until_it_expires(sessions: SessionFactor
 
 
 class _NoSend:
-    async def send(self, message: OutboxMessage) -> str | None:
+    async def send(self, message: OutboxMessage, pace: object) -> str | None:
         raise AssertionError("nothing is queued in this test")
 
 

@@ -12,7 +12,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]  # no stubs
 
 from storage.db import upgrade
 

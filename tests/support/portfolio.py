@@ -98,6 +98,7 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
     )
     session.add_all([kartalla, chatbot])
     await session.flush()
+    assert kartalla.id is not None and chatbot.id is not None and owner.id is not None
     metrics = [
         ProjectMetric(
             project_id=kartalla.id,
@@ -136,6 +137,7 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
     )
     session.add(report)
     await session.flush()
+    assert report.id is not None
     session.add(
         StatusRevision(
             report_id=report.id,
@@ -148,7 +150,6 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
         )
     )
     await session.flush()
-    assert kartalla.id and chatbot.id and owner.id
     return Portfolio(kartalla.id, chatbot.id, [m.id for m in metrics if m.id], owner.id)
 
 
