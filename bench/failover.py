@@ -50,7 +50,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -63,12 +62,13 @@ from storage import outbox
 from storage.db import SessionFactory, create_engine, session_factory, upgrade
 from storage.models import Lease, OutboxAttempt, OutboxMessage, OutboxStatus, utcnow
 from storage.outbox import NewMessage
+from tests.support.databases import create_pg_database, drop_pg_databases
 from tests.support.teams_limits import ROOT, ConnectorProcess, Delivery, read_records, tally
 
 PG_HOST = os.environ.get("ROADMAP_BENCH_PG", "127.0.0.1:5432")
 TENANT = "tenant-porvoo"
 ZONE_NAME = "Europe/Helsinki"
-CONCURRENCY = Dispatcher.__dataclass_fields__["concurrency"].default
+CONCURRENCY: int = Dispatcher.concurrency  # the dataclass field's default
 ANSWER_DELAY = 0.1
 THROTTLE_SHARE = 0.03
 TAKE_UP_SECONDS = 5.0  # start APScheduler on its job store, plan, start the dispatcher
@@ -350,24 +350,6 @@ async def run_trial(
     return trial
 
 
-async def _create_database() -> tuple[str, str]:
-    name = f"roadmap_failover_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(f"postgresql://postgres@{PG_HOST}/test", timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return name, f"postgresql+asyncpg://postgres@{PG_HOST}/{name}"
-
-
-async def _drop_database(name: str) -> None:
-    admin = await asyncpg.connect(f"postgresql://postgres@{PG_HOST}/test", timeout=10)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 @dataclass(frozen=True)
 class Options:
     owners: int = 652
@@ -384,7 +366,8 @@ class Options:
 async def experiment(options: Options) -> list[Trial]:
     """Run the trials; the baseline first, then the kills, then the stops."""
     workdir = Path(tempfile.mkdtemp(prefix="failover-"))
-    name, url = await _create_database()
+    name = f"roadmap_failover_{uuid.uuid4().hex[:12]}"
+    url = await create_pg_database(name, host=PG_HOST)
     await upgrade(url)
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -421,7 +404,7 @@ async def experiment(options: Options) -> list[Trial]:
         cluster.stop()
         connector.stop()
         await engine.dispose()
-        await _drop_database(name)
+        await drop_pg_databases([name], host=PG_HOST)
         if options.keep:
             print(f"logs and connector records kept in {workdir}")
         else:

@@ -109,9 +109,7 @@ async def run(args: argparse.Namespace) -> int:
     async with sessions() as session:
         statuses = await outbox.counts(session=session)
         attempt_rows = (await session.exec(select(func.count()).select_from(OutboxAttempt))).one()
-        outcomes = Counter(
-            (await session.exec(select(OutboxAttempt.outcome))).all()  # type: ignore[arg-type]
-        )
+        outcomes = Counter((await session.exec(select(OutboxAttempt.outcome))).all())
         unsent_ids = (
             await session.exec(select(OutboxMessage.id).where(col(OutboxMessage.status) != "sent"))
         ).all()

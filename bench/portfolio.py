@@ -425,15 +425,15 @@ async def add_owners(
     await session.flush()
     chats: list[Conversation] = []
     for person in people:
-        chat = f"a:{prefix}-chat-{person.id}"
+        chat_id = f"a:{prefix}-chat-{person.id}"
         reference = ConversationReference(
-            activity_id=f"{chat}-first",
+            activity_id=f"{chat_id}-first",
             user=ChannelAccount(
                 id=person.teams_id, name=person.name, aad_object_id=person.aad_object_id
             ),
             bot=ChannelAccount(id=bot[0], name=bot[1]),
             conversation=ConversationAccount(
-                id=chat, conversation_type="personal", tenant_id=tenant
+                id=chat_id, conversation_type="personal", tenant_id=tenant
             ),
             channel_id="msteams",
             locale="fi-FI",
@@ -441,7 +441,7 @@ async def add_owners(
         )
         chats.append(
             Conversation(
-                conversation_id=chat,
+                conversation_id=chat_id,
                 kind=ConversationKind.personal,
                 tenant_id=tenant,
                 person_id=person.id,
@@ -464,7 +464,7 @@ async def add_owners(
         )
         for n, person in enumerate(people)
     ]
-    session.add_all(chats + projects)
+    session.add_all([*chats, *projects])
     await session.flush()
     found: list[Owner] = []
     for person, chat, project in zip(people, chats, projects, strict=True):

@@ -6,22 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import ClientSession, web
-from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import create_app
 from settings import Settings
 from storage.db import SessionFactory, create_engine, session_factory
 from tests.support.connector import FakeConnector
 from tests.support.databases import PgTemplates, SqliteTemplates, pg_available
+from tests.support.harness import BotHarness, serve_bot
 from tests.support.openid import BlackHole
-from tests.support.portfolio import Portfolio, create_portfolio
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -82,53 +77,13 @@ async def connector() -> AsyncIterator[FakeConnector]:
     await fake.close()
 
 
-@dataclass
-class BotHarness:
-    """The real app on a real port, its database, and the connector it replies to."""
-
-    url: str
-    http: ClientSession
-    connector: FakeConnector
-    sessions: SessionFactory
-    portfolio: Portfolio
-    app: web.Application
-
-    async def post(self, activity: dict[str, Any], **kwargs: Any) -> tuple[int, Any]:
-        async with self.http.post(f"{self.url}/api/messages", json=activity, **kwargs) as response:
-            text = await response.text()
-            body = (
-                await response.json()
-                if text and response.content_type == "application/json"
-                else text
-            )
-            return response.status, body
-
-
-async def _harness(
-    url: str, connector: FakeConnector, settings: Settings, *, portfolio: bool = True
-) -> AsyncIterator[BotHarness]:
-    engine = create_engine(url)
-    sessions = session_factory(engine)
-    async with sessions() as session, session.begin():
-        created = await create_portfolio(session) if portfolio else Portfolio(0, 0, [], 0)
-    app = create_app(settings)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    async with ClientSession() as http:
-        yield BotHarness(
-            str(server.make_url("")).rstrip("/"), http, connector, sessions, created, app
-        )
-    await server.close()
-    await engine.dispose()
-
-
 @pytest.fixture
 async def bot(database_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
     """The bot in local mode (no credentials), on SQLite and PostgreSQL."""
     settings = Settings(
         DATABASE_URL=database_url, ADMINS="aad-admin", CYCLE_ENABLED=False, _env_file=None
     )
-    async for harness in _harness(database_url, connector, settings):
+    async for harness in serve_bot(database_url, connector, settings):
         yield harness
 
 
@@ -138,7 +93,7 @@ async def sqlite_bot(sqlite_url: str, connector: FakeConnector) -> AsyncIterator
     settings = Settings(
         DATABASE_URL=sqlite_url, ADMINS="aad-admin", CYCLE_ENABLED=False, _env_file=None
     )
-    async for harness in _harness(sqlite_url, connector, settings):
+    async for harness in serve_bot(sqlite_url, connector, settings):
         yield harness
 
 

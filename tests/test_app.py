@@ -8,13 +8,13 @@ import os
 import signal
 import socket
 import sys
-import time
 from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from tests.support import activities as a
 from tests.support.openid import APP_ID, BlackHole, bearer, channel_claims, sign
+from tests.support.polling import eventually
 from tests.support.portfolio import OWNER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,18 +34,17 @@ def _tail(log: Path, size: int = 3000) -> str:
 
 
 async def _wait_healthy(url: str, process: asyncio.subprocess.Process, log: Path) -> None:
-    deadline = time.monotonic() + 60
     async with ClientSession(timeout=ClientTimeout(total=1)) as http:
-        while time.monotonic() < deadline:
+
+        async def healthy() -> bool:
             assert process.returncode is None, _tail(log)
             try:
                 async with http.get(f"{url}/healthz") as response:
-                    if response.status == 200:
-                        return
+                    return response.status == 200
             except (ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("app.py did not start")
+                return False
+
+        await eventually(healthy, within=60, every=0.1, what="app.py did not start")
 
 
 async def test_sigterm_stops_the_app_while_the_signing_keys_are_black_holed(
@@ -97,8 +96,12 @@ async def test_sigterm_stops_the_app_while_the_signing_keys_are_black_holed(
             ClientSession(timeout=ClientTimeout(total=1)) as monitor,
         ):
             posts = [asyncio.create_task(post(users)) for _ in range(20)]
-            while black_hole.connections == 0:
-                await asyncio.sleep(0.01)
+            await eventually(
+                lambda: black_hole.connections > 0,
+                within=30,
+                every=0.01,
+                what="no request went for the keys",
+            )
             async with monitor.get(f"{url}/healthz") as response:
                 assert response.status == 200  # served while the requests wait for keys
             process.send_signal(signal.SIGTERM)  # with all of them still waiting

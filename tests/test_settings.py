@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -16,7 +17,7 @@ ISSUED_SECRET = "Jx8Q~k2vP.aZ3_bR9-mN4tY7wL0cE5hG1fD6sUq"
 STRONG_CHART_KEY = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a1c3e5b7d9f0a2c4e6b8d1f"
 
 
-def credentials(password: str) -> dict[str, str]:
+def credentials(password: str) -> dict[str, Any]:
     return {
         "MicrosoftAppId": APP_ID,
         "MicrosoftAppPassword": password,
@@ -93,7 +94,7 @@ def test_placeholder_chart_keys_are_refused(key: str) -> None:
         (credentials("Kq7Zr2-too-short"[:15]), ["Kq7Zr2-too-shor"]),
     ],
 )
-def test_a_refusal_never_prints_a_secret(values: dict[str, str], secrets: list[str]) -> None:
+def test_a_refusal_never_prints_a_secret(values: dict[str, Any], secrets: list[str]) -> None:
     with pytest.raises(ValidationError) as error:
         Settings(**values, _env_file=None)
     printed = shown(error.value)

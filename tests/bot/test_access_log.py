@@ -3,7 +3,6 @@ query, never reach it."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +12,8 @@ import pytest
 from app import SERVICES_KEY
 from bot.access_log import redact_target
 from charts.signing import chart_url
-from tests.conftest import BotHarness
+from tests.support.harness import BotHarness
+from tests.support.polling import eventually
 
 ACCESS_LOG = "aiohttp.access"
 
@@ -21,14 +21,15 @@ ACCESS_LOG = "aiohttp.access"
 async def access_line(caplog: pytest.LogCaptureFixture, path: str, timeout: float = 10) -> str:
     """The access log line for ``path``: aiohttp writes it after the response has gone out,
     so the client can hold the answer before the line exists. Wait for it, up to a deadline."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
+
+    def found() -> list[str]:
         lines = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOG]
-        found = [line for line in lines if f" {path}" in line]
-        if found:
-            return found[-1]
-        assert asyncio.get_running_loop().time() < deadline, f"no access log line for {path}"
-        await asyncio.sleep(0.01)
+        return [line for line in lines if f" {path}" in line]
+
+    await eventually(
+        lambda: bool(found()), within=timeout, every=0.01, what=f"no access log line for {path}"
+    )
+    return found()[-1]
 
 
 async def test_a_chart_links_signature_is_not_in_the_access_log(

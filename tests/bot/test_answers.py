@@ -14,11 +14,11 @@ from sqlalchemy import text
 from settings import Settings
 from storage.db import SessionFactory, create_engine, session_factory
 from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, DEMO_VIEWER_AAD, load_demo
-from tests.bot.test_status_journey import texts
-from tests.conftest import BotHarness, _harness
 from tests.support import activities as a
 from tests.support.activities import User
+from tests.support.cards import texts
 from tests.support.connector import FakeConnector
+from tests.support.harness import BotHarness, ask, serve_bot
 
 MANAGER = {
     "fi": User("29:manager", DEMO_MANAGER_AAD, "Björn Lindqvist", "fi-FI"),
@@ -40,17 +40,8 @@ async def demo_bot(database_url: str, connector: FakeConnector) -> AsyncIterator
         await (await session.connection()).execute(text("UPDATE person SET locale = NULL"))
     await engine.dispose()
     settings = Settings(DATABASE_URL=database_url, CYCLE_ENABLED=False, _env_file=None)
-    async for harness in _harness(database_url, connector, settings, portfolio=False):
+    async for harness in serve_bot(database_url, connector, settings, portfolio=False):
         yield harness
-
-
-async def ask(bot: BotHarness, user: User, question: str) -> dict[str, Any]:
-    before = len(bot.connector.cards())
-    status, _ = await bot.post(a.message(user, bot.connector.url, question))
-    assert status == 201
-    cards = bot.connector.cards()
-    assert len(cards) == before + 1
-    return cards[-1]
 
 
 async def _scalar(sessions: SessionFactory, sql: str) -> Any:

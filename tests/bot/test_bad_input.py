@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.bot.test_status_journey import inputs, submission, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.activities import User
+from tests.support.cards import inputs, submission, texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import CURRENT_PERIOD, OTHER, OWNER
 from tests.support.state import snapshot
 

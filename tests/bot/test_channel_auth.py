@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -40,6 +40,7 @@ from tests.support.openid import (
     public_jwk,
     sign,
 )
+from tests.support.polling import eventually
 from tests.support.portfolio import OWNER
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
@@ -119,7 +120,7 @@ async def _post(
 def _forged(kind: str) -> str:
     claims = channel_claims(SERVICE_URL)
     if kind == "alg none":
-        return jwt.encode(claims, None, algorithm="none", headers={"kid": KID})
+        return jwt.encode(claims, "", algorithm="none", headers={"kid": KID})
     if kind == "HS256":
         return jwt.encode(claims, "k" * 64, algorithm="HS256", headers={"kid": KID})
     if kind == "no key id":
@@ -222,13 +223,6 @@ async def test_a_local_bot_refuses_a_token_without_a_key_fetch(
     assert openid.metadata_hits == 0
 
 
-async def _wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
-
-
 async def test_a_hundred_tokens_at_once_share_one_key_fetch(
     bot: tuple[str, ClientSession], openid: OpenIdStandIn
 ) -> None:
@@ -236,7 +230,7 @@ async def test_a_hundred_tokens_at_once_share_one_key_fetch(
     token = bearer(sign(channel_claims(SERVICE_URL)))
     events = [a._base(OWNER, SERVICE_URL, "event", name="roadmap.test") for _ in range(100)]
     posts = [asyncio.create_task(_post(bot, event, token)) for event in events]
-    await _wait_for(lambda: openid.metadata_hits == 1)
+    await eventually(lambda: openid.metadata_hits == 1, within=5.0, every=0.01)
     openid.open.set()
     statuses = [status for status, _ in await asyncio.gather(*posts)]
     assert statuses == [201] * 100
@@ -254,7 +248,7 @@ async def test_black_holed_keys_get_503_in_time_while_health_and_readiness_answe
         url, _ = served
         token = bearer(sign(channel_claims(SERVICE_URL)))
         posts = [asyncio.create_task(_post(served, _expect_replies(), token)) for _ in range(100)]
-        await _wait_for(lambda: black_hole.connections == 1)
+        await eventually(lambda: black_hole.connections == 1, within=5.0, every=0.01)
         async with ClientSession(timeout=ClientTimeout(total=HEALTH_SECONDS)) as other_user:
             for path in ("/healthz", "/readyz"):
                 async with other_user.get(f"{url}{path}") as response:
@@ -322,9 +316,11 @@ async def test_keys_are_refreshed_in_the_background_before_they_expire(
     try:
         assert await keys.get(KID) is not None
         openid.keys = [public_jwk(endorsements=["msteams"]), public_jwk("rotated-in")]
-        await _wait_for(lambda: openid.key_hits >= 2)
+        await eventually(lambda: openid.key_hits >= 2, within=5.0, every=0.01)
         openid.open.clear()  # from now on a request that waited for a fetch would hang
-        await _wait_for(lambda: keys._fetch is not None and keys._fetch.done())
+        await eventually(
+            lambda: keys._fetch is not None and keys._fetch.done(), within=5.0, every=0.01
+        )
         assert await keys.get("rotated-in", wait=0.5) is not None
     finally:
         await keys.close()

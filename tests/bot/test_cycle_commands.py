@@ -7,23 +7,16 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from app import ADAPTER_KEY, SERVICES_KEY
+from app import SERVICES_KEY
+from bot.adapter import ADAPTER_KEY
 from bot.proactive import BotSender
 from scheduler.dispatcher import Dispatcher
 from storage.models import AuditLog, Conversation, CycleConfig, OutboxMessage, OutboxStatus, Person
-from tests.bot.test_status_journey import as_language, submission, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
+from tests.support.activities import as_language
+from tests.support.cards import submission, texts
+from tests.support.harness import BotHarness, ask
 from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER
-
-
-async def _say(bot: BotHarness, user: a.User, text: str) -> dict[str, Any]:
-    before = len(bot.connector.cards())
-    status, _ = await bot.post(a.message(user, bot.connector.url, text))
-    assert status == 201
-    cards = bot.connector.cards()
-    assert len(cards) == before + 1, f"one answer to {text!r}"
-    return cards[-1]
 
 
 async def _dispatch(bot: BotHarness) -> int:
@@ -48,7 +41,7 @@ async def _dispatch(bot: BotHarness) -> int:
     ],
 )
 async def test_cycle_commands_are_for_admins_only(bot: BotHarness, command: str) -> None:
-    card = await _say(bot, OTHER, command)
+    card = await ask(bot, OTHER, command)
     assert "Only programme admins can do that." in texts(card)
     async with bot.sessions() as session:
         assert (await session.exec(select(OutboxMessage))).all() == []
@@ -72,7 +65,7 @@ async def test_cycle_commands_are_for_admins_only(bot: BotHarness, command: str)
 async def test_an_admin_sees_the_cycle_in_their_language(
     bot: BotHarness, language: str, command: str, expected: str
 ) -> None:
-    card = await _say(bot, as_language(ADMIN, language), command)
+    card = await ask(bot, as_language(ADMIN, language), command)
     shown = texts(card)
     assert expected in shown
     assert "DR25-01" in shown and "DR25-02" in shown, "both projects are still unanswered"
@@ -83,7 +76,7 @@ async def test_prompt_now_reaches_owners_and_an_answer_stops_the_reminders(bot: 
     for user in (OWNER, OTHER, ADMIN):
         await bot.post(a.personal_install(user, url))
     welcomes = len(bot.connector.cards())
-    card = await _say(bot, ADMIN, "prompt now")
+    card = await ask(bot, ADMIN, "prompt now")
     assert "2" in texts(card)
     assert await _dispatch(bot) == 2
     prompts = bot.connector.cards()[welcomes + 1 :]
@@ -93,7 +86,7 @@ async def test_prompt_now_reaches_owners_and_an_answer_stops_the_reminders(bot: 
     status, _ = await bot.post(a.execute(OWNER, url, "status.submit", submission(bot)))
     assert status == 200
     before = len(bot.connector.cards())
-    await _say(bot, ADMIN, "remind now")
+    await ask(bot, ADMIN, "remind now")
     await _dispatch(bot)
     reminders = bot.connector.cards()[before + 1 :]
     assert len(reminders) == 1
@@ -121,9 +114,9 @@ async def test_after_close_prompt_and_remind_now_send_nothing_and_say_why(
     admin = as_language(ADMIN, language)
     for user in (OWNER, OTHER):
         await bot.post(a.personal_install(user, bot.connector.url))
-    await _say(bot, admin, close)
+    await ask(bot, admin, close)
     for command in (prompt, remind):
-        card = await _say(bot, admin, command)
+        card = await ask(bot, admin, command)
         assert expected in texts(card)
     async with bot.sessions() as session:
         assert (await session.exec(select(OutboxMessage))).all() == []
@@ -131,14 +124,14 @@ async def test_after_close_prompt_and_remind_now_send_nothing_and_say_why(
 
 
 async def test_pause_resume_and_settings(bot: BotHarness) -> None:
-    await _say(bot, ADMIN, "pause cycle")
+    await ask(bot, ADMIN, "pause cycle")
     async with bot.sessions() as session:
         config = await session.get(CycleConfig, 1)
         assert config is not None and config.paused
-    card = await _say(bot, ADMIN, "cycle set time 08:30")
+    card = await ask(bot, ADMIN, "cycle set time 08:30")
     assert "paused" in texts(card)
-    await _say(bot, ADMIN, "resume cycle")
-    card = await _say(bot, as_language(ADMIN, "fi"), "kierros aseta muistutukset -4,-1,0")
+    await ask(bot, ADMIN, "resume cycle")
+    card = await ask(bot, as_language(ADMIN, "fi"), "kierros aseta muistutukset -4,-1,0")
     async with bot.sessions() as session:
         config = await session.get(CycleConfig, 1)
         assert config is not None
@@ -149,7 +142,7 @@ async def test_pause_resume_and_settings(bot: BotHarness) -> None:
         [-4, -1, 0],
     )
     assert "Muistutus 3" in texts(card), "the cycle card lists the new third reminder"
-    bad = await _say(bot, ADMIN, "cycle set time 25:99")
+    bad = await ask(bot, ADMIN, "cycle set time 25:99")
     assert "Use for example" in texts(bad)
 
 
@@ -167,22 +160,22 @@ async def test_while_paused_prompt_and_remind_now_queue_nothing_and_say_why(
     admin = as_language(ADMIN, language)
     for user in (OWNER, OTHER):
         await bot.post(a.personal_install(user, bot.connector.url))
-    await _say(bot, admin, pause)
+    await ask(bot, admin, pause)
     for command in (prompt, remind):
-        card = await _say(bot, admin, command)
+        card = await ask(bot, admin, command)
         assert expected in texts(card)
     async with bot.sessions() as session:
         assert (await session.exec(select(OutboxMessage))).all() == []
-    await _say(bot, admin, "resume cycle")
-    card = await _say(bot, admin, prompt)
+    await ask(bot, admin, "resume cycle")
+    card = await ask(bot, admin, prompt)
     assert "2" in texts(card)
     assert await _dispatch(bot) == 2
 
 
 async def test_an_owner_sets_away_and_deputy(bot: BotHarness) -> None:
-    card = await _say(bot, as_language(OWNER, "en"), "deputy bjorn lindqvist")
+    card = await ask(bot, as_language(OWNER, "en"), "deputy bjorn lindqvist")
     assert "Björn Lindqvist is now your deputy." in texts(card)
-    card = await _say(bot, as_language(OWNER, "fi"), "poissa 20.12.2099")
+    card = await ask(bot, as_language(OWNER, "fi"), "poissa 20.12.2099")
     assert "Björn Lindqvist saa tilakortit" in texts(card)
     async with bot.sessions() as session:
         owner = (await session.exec(select(Person).where(Person.aad_object_id == OWNER.aad))).one()
@@ -190,11 +183,11 @@ async def test_an_owner_sets_away_and_deputy(bot: BotHarness) -> None:
             await session.exec(select(Person).where(Person.aad_object_id == DEPUTY.aad))
         ).one()
     assert owner.deputy_id == deputy.id and str(owner.away_until) == "2099-12-20"
-    await _say(bot, OWNER, "back")
+    await ask(bot, OWNER, "back")
     async with bot.sessions() as session:
         owner_now = await session.get(Person, owner.id)
     assert owner_now is not None and owner_now.away_until is None
-    refused = await _say(bot, OTHER, "away 2099-01-01 for Aino Virtanen")
+    refused = await ask(bot, OTHER, "away 2099-01-01 for Aino Virtanen")
     assert "Only programme admins" in texts(refused)
 
 

@@ -18,10 +18,9 @@ from bench.portfolio import GENERATED_MANAGER_AAD, generate_portfolio
 from cards import labels
 from settings import Settings
 from storage.db import SessionFactory, create_engine, session_factory
-from tests.bot.test_answers import ask
-from tests.conftest import BotHarness, _harness
 from tests.support.activities import User
 from tests.support.connector import FakeConnector
+from tests.support.harness import BotHarness, ask, serve_bot
 from translations import Translator
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -46,7 +45,7 @@ async def generated_bot(database_url: str, connector: FakeConnector) -> AsyncIte
         )
     await engine.dispose()
     settings = Settings(DATABASE_URL=database_url, CYCLE_ENABLED=False, _env_file=None)
-    async for harness in _harness(database_url, connector, settings, portfolio=False):
+    async for harness in serve_bot(database_url, connector, settings, portfolio=False):
         yield harness
 
 

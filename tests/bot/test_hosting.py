@@ -13,14 +13,14 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from pydantic import ValidationError
 
-from app import ADAPTER_KEY, create_app
-from bot.adapter import create_adapter
+from app import create_app
+from bot.adapter import ADAPTER_KEY, create_adapter
 from bot.authentication import CLIENT_CACHE_SIZE, CachingBotFrameworkAuthentication
 from bot.roadmap_bot import card_invoke_response
 from settings import Settings
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.connector import FakeConnector
+from tests.support.harness import BotHarness, serve_bot
 from tests.support.portfolio import OWNER
 from tests.support.state import snapshot
 
@@ -83,7 +83,8 @@ async def test_stock_cloud_adapter_answers_500_to_an_invoke_with_a_body(sqlite_u
             )
 
     async def stock(request: web.Request) -> web.StreamResponse:
-        return await adapter.process(request, Bot())
+        response: web.StreamResponse = await adapter.process(request, Bot())
+        return response
 
     app = web.Application()
     app.router.add_post("/api/messages", stock)
@@ -164,15 +165,13 @@ async def test_readiness_fails_when_the_database_is_unreachable(tmp_path: Any) -
 
 
 async def test_other_tenants_are_ignored(sqlite_url: str, connector: FakeConnector) -> None:
-    from tests.conftest import _harness
-
     settings = Settings(
         DATABASE_URL=sqlite_url,
         ALLOWED_TENANTS="another-tenant",
         CYCLE_ENABLED=False,
         _env_file=None,
     )
-    async for bot in _harness(sqlite_url, connector, settings):
+    async for bot in serve_bot(sqlite_url, connector, settings):
         before = await snapshot(bot.sessions)
         invoke_status, _ = await bot.post(
             a.execute(OWNER, connector.url, "status.submit", {"verb": "status.submit"})
@@ -199,7 +198,7 @@ def test_refuses_to_listen_publicly_without_credentials() -> None:
         {"TIMEZONE": "Mars/Olympus"},
     ],
 )
-def test_unsafe_settings_are_refused(values: dict[str, str]) -> None:
+def test_unsafe_settings_are_refused(values: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as error:
         Settings(**values, _env_file=None)
     assert SECRET not in str(error.value)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import Conversation, ConversationKind, Person
-from tests.bot.test_status_journey import as_language, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
+from tests.support.activities import as_language
+from tests.support.cards import texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import OTHER, OWNER
 
 WELCOME = {"fi": "Hei Aino!", "sv": "Hej Aino!", "en": "Hello Aino!"}
@@ -69,10 +70,12 @@ async def test_team_install_pages_the_roster_and_stores_everyone(bot: BotHarness
     assert len(pages) == 3, "five members in pages of two"
     async with bot.sessions() as session:
         members = (
-            await session.exec(select(Person).where(Person.aad_object_id.startswith("aad-member-")))
+            await session.exec(
+                select(Person).where(col(Person.aad_object_id).startswith("aad-member-"))
+            )
         ).all()
         team = (await session.exec(select(Conversation))).one()
-    assert sorted(p.email for p in members) == [f"member{n}@porvoo.example" for n in range(5)]
+    assert sorted(p.email or "" for p in members) == [f"member{n}@porvoo.example" for n in range(5)]
     assert team.kind == ConversationKind.channel
     assert team.team_id == "19:team@thread.tacv2"
     [card] = bot.connector.cards()

@@ -21,10 +21,9 @@ from storage.models import (
     RoadmapProject,
     StatusReport,
 )
-from tests.bot.test_cycle_commands import _say
-from tests.bot.test_status_journey import EDIT_TITLE, inputs, submission, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
+from tests.support.cards import EDIT_TITLE, inputs, submission, texts
+from tests.support.harness import BotHarness, ask
 from tests.support.portfolio import ADMIN, CURRENT_PERIOD, LAST_PERIOD, OTHER, OWNER
 from tests.support.state import snapshot
 
@@ -104,7 +103,7 @@ async def test_no_report_before_the_projects_roadmap_year(bot: BotHarness) -> No
 
 
 async def test_a_first_report_after_close_is_kept_and_marked_late(bot: BotHarness) -> None:
-    await _say(bot, ADMIN, "close period")
+    await ask(bot, ADMIN, "close period")
     card = await _submit(bot, CURRENT_PERIOD)
     report = await _report(bot, CURRENT_PERIOD)
     assert report is not None and report.late and report.revision == 1
@@ -116,10 +115,10 @@ async def test_a_first_report_after_close_is_kept_and_marked_late(bot: BotHarnes
 async def test_a_given_report_is_frozen_once_its_period_is_closed(bot: BotHarness) -> None:
     first = bot.portfolio.metric_ids[0]
     await _submit(bot, CURRENT_PERIOD, **{f"metric_{first}": "120"})
-    await _say(bot, ADMIN, "close period")
+    await ask(bot, ADMIN, "close period")
     before = await snapshot(bot.sessions)
     async with bot.sessions() as session:
-        values_before = (await session.exec(select(MetricValue.value))).all()
+        values_before = (await session.exec(select(col(MetricValue.value)))).all()
 
     card = await _submit(bot, CURRENT_PERIOD, progress="90", **{f"metric_{first}": "999"})
     shown = texts(card)
@@ -134,33 +133,33 @@ async def test_a_given_report_is_frozen_once_its_period_is_closed(bot: BotHarnes
         )
     )
     assert status == 200 and not inputs(body["value"]), "Edit gives no form either"
-    status_card = await _say(bot, OWNER, "tila")
+    status_card = await ask(bot, OWNER, "tila")
     assert not inputs(status_card) and "Tämä jakso on suljettu" in texts(status_card)
 
     after = await snapshot(bot.sessions)
     assert after.pop("AuditLog") == before.pop("AuditLog") + 2, "two refusals, audited"
     assert after == before, "the report and its metric values are unchanged"
     async with bot.sessions() as session:
-        assert (await session.exec(select(MetricValue.value))).all() == values_before
+        assert (await session.exec(select(col(MetricValue.value)))).all() == values_before
     assert {r.details["reason"] for r in await _audit(bot, "refused")} == {"period_frozen"}
 
 
 async def test_an_admin_reopens_a_period_and_closes_it_again(bot: BotHarness) -> None:
-    await _say(bot, ADMIN, f"close period {LAST_PERIOD}")
+    await ask(bot, ADMIN, f"close period {LAST_PERIOD}")
     frozen = await _submit(bot, LAST_PERIOD, progress="45")
     assert "Tämä jakso on suljettu" in texts(frozen)
 
-    refused = await _say(bot, OTHER, f"reopen period {LAST_PERIOD}")
+    refused = await ask(bot, OTHER, f"reopen period {LAST_PERIOD}")
     assert "Only programme admins can do that." in texts(refused)
     month, year = LAST_PERIOD[5:], LAST_PERIOD[:4]
-    reopened = await _say(bot, ADMIN, f"reopen period {int(month)}/{year}")
+    reopened = await ask(bot, ADMIN, f"reopen period {int(month)}/{year}")
     assert "is open again" in texts(reopened)
     saved = await _submit(bot, LAST_PERIOD, progress="45")
     assert EDIT_TITLE["fi"] in texts(saved)
     report = await _report(bot, LAST_PERIOD)
     assert report is not None and (report.revision, report.progress) == (2, 45)
 
-    closed = await _say(bot, ADMIN, f"close period {LAST_PERIOD}")
+    closed = await ask(bot, ADMIN, f"close period {LAST_PERIOD}")
     assert "is closed" in texts(closed)
     assert [r.entity_id for r in await _audit(bot, "period.reopen")] == [LAST_PERIOD]
     assert [r.entity_id for r in await _audit(bot, "period.close")] == [LAST_PERIOD] * 2
@@ -179,7 +178,7 @@ async def test_an_admin_reopens_a_period_and_closes_it_again(bot: BotHarness) ->
 async def test_a_month_that_cannot_be_reopened_is_explained(
     bot: BotHarness, user: a.User, command: str
 ) -> None:
-    card = await _say(bot, user, command)
+    card = await ask(bot, user, command)
     assert "2026-10 or 10/2026" in texts(card)
 
 
@@ -192,23 +191,24 @@ async def test_project_ids_are_ascii_digits_only(bot: BotHarness, project_id: st
 
 
 async def test_the_status_card_and_the_prompt_show_the_same_due_date(bot: BotHarness) -> None:
-    from app import ADAPTER_KEY, SERVICES_KEY
+    from app import SERVICES_KEY
+    from bot.adapter import ADAPTER_KEY
     from bot.proactive import BotSender
     from scheduler.calendar import due_date
     from scheduler.dispatcher import Dispatcher
     from translations import Translator
 
     await bot.post(a.personal_install(OWNER, bot.connector.url))
-    await _say(bot, ADMIN, "cycle set due 3")
+    await ask(bot, ADMIN, "cycle set due 3")
     zone = bot.app[SERVICES_KEY].settings.zone
     expected = Translator.for_locale("fi-FI", zone).date(
         due_date(CURRENT_PERIOD, due_working_days=3)
     )
     default = Translator.for_locale("fi-FI", zone).date(due_date(CURRENT_PERIOD))
     assert expected != default
-    status_card = await _say(bot, OWNER, "tila")
+    status_card = await ask(bot, OWNER, "tila")
     assert expected in texts(status_card)
-    await _say(bot, ADMIN, "prompt now")
+    await ask(bot, ADMIN, "prompt now")
     sender = BotSender(bot.app[ADAPTER_KEY], bot.app[SERVICES_KEY])
     dispatcher = Dispatcher(bot.sessions, sender, worker="test")
     while await dispatcher.run_once():

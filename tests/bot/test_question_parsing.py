@@ -279,4 +279,5 @@ def test_a_long_message_costs_no_more_than_the_worst_short_one(
     text = work.long_messages()[name]
     parse(text)
     suggestions(text)
+    assert counted.max_candidates is not None
     assert counted.candidates <= counted.max_candidates  # the spy raised otherwise

@@ -19,10 +19,10 @@ from sqlmodel import col, select
 
 from bot.intents import table
 from storage.models import AuditLog
-from tests.bot.test_status_journey import inputs, submission, texts
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.activities import User
+from tests.support.cards import inputs, submission, texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import (
     ADMIN,
     DEPUTY,

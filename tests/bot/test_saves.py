@@ -20,9 +20,9 @@ from sqlmodel import select
 from bot import reports
 from bot.intents import report_submit
 from storage.models import StatusRevision
-from tests.conftest import BotHarness
 from tests.support import activities as a
 from tests.support.concurrent_saves import seed, spread, submission, submit_all, texts
+from tests.support.harness import BotHarness
 
 
 async def test_two_concurrent_edits_of_one_report_are_both_kept(bot: BotHarness) -> None:

@@ -10,16 +10,21 @@ from pathlib import Path
 import pytest
 
 from charts.cache import ChartCache
+from tests.support.polling import eventually
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart"
 
 
 class Renderer:
-    """A render callable that counts its calls and runs in whichever thread calls it."""
+    """A render callable that counts its calls and runs in whichever thread calls it; it
+    takes ``delay`` seconds, or with a ``gate`` until the test opens it."""
 
-    def __init__(self, png: bytes = PNG, delay: float = 0.0) -> None:
+    def __init__(
+        self, png: bytes = PNG, delay: float = 0.0, gate: threading.Event | None = None
+    ) -> None:
         self.png = png
         self.delay = delay
+        self.gate = gate
         self.calls = 0
         self.threads: set[int] = set()
         self._lock = threading.Lock()
@@ -28,6 +33,8 @@ class Renderer:
         with self._lock:
             self.calls += 1
         self.threads.add(threading.get_ident())
+        if self.gate is not None:
+            self.gate.wait(timeout=30)
         time.sleep(self.delay)
         return self.png
 
@@ -95,11 +102,14 @@ async def test_a_failed_render_reaches_every_waiter_and_is_not_cached() -> None:
 
 async def test_a_cancelled_waiter_does_not_cancel_the_render() -> None:
     cache = ChartCache()
-    render = Renderer(delay=0.05)
+    release = threading.Event()
+    render = Renderer(gate=release)
     first = asyncio.create_task(cache.get_or_render(["x"], render))
     second = asyncio.create_task(cache.get_or_render(["x"], render))
-    await asyncio.sleep(0.01)
+    # both wait for the render once it has started: they were queued before it
+    await eventually(lambda: render.calls == 1, within=10, what="the render never started")
     first.cancel()
+    release.set()
     assert await second == PNG
     with pytest.raises(asyncio.CancelledError):
         await first

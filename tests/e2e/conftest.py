@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.playground import open_personal_chat, open_playground, screenshot
+from tests.e2e.playground.browser import open_playground
+from tests.e2e.playground.pages import open_personal_chat, screenshot
 from tests.e2e.roadmap_stack import (
     ARTEFACTS,
     STEP_TIMEOUT_MS,

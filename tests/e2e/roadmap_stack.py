@@ -34,22 +34,16 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Locator, Page, expect
 
 from scheduler.cycle import CLOSE, CycleSettings, cycle_steps
-from tests.e2e.playground import (
-    CHROMIUM_PATH,
+from tests.e2e.playground.browser import CHROMIUM_PATH, BrowserSession, launch_browser
+from tests.e2e.playground.pages import bot_messages, cards, screenshot
+from tests.e2e.playground.processes import ManagedProcess, free_port, start_process
+from tests.e2e.playground.proxy import ActivityProxy
+from tests.e2e.playground.server import (
     CONFIG_FILE_NAME,
     REPO_ROOT,
-    ActivityProxy,
-    BrowserSession,
-    ManagedProcess,
     Playground,
-    bot_messages,
-    cards,
     find_playground_bin,
-    free_port,
-    launch_browser,
-    screenshot,
     start_playground,
-    start_process,
 )
 
 ARTEFACTS = REPO_ROOT / "artifacts" / "e2e"

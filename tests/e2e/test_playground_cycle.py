@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.playground import (
+from tests.e2e.playground.pages import (
     bot_messages,
     card_input,
     cards,

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-from tests.e2e.playground import (
+from tests.e2e.playground.pages import (
     bot_messages,
     cards,
     click_card_button,
@@ -115,6 +115,9 @@ def _chart_loaded(
     expect(image).to_be_visible()
     # Wait for the load to end either way, then look at what it gave.
     image.page.wait_for_function("img => img.complete", arg=image.element_handle())
+    src: str
+    width: int
+    height: int
     src, width, height = image.evaluate(
         "img => [img.currentSrc, img.naturalWidth, img.naturalHeight]"
     )

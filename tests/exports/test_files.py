@@ -15,8 +15,8 @@ from charts.signing import BadSignature, ExpiredSignature, chart_url
 from exports.kinds import FileNotFound, MadeFile
 from exports.links import file_url, signed_params, verify
 from storage.db import SessionFactory
-from tests.conftest import BotHarness
 from tests.support import activities as a
+from tests.support.harness import BotHarness
 from tests.support.portfolio import OWNER, VIEWER
 
 KEY = b"k" * 32

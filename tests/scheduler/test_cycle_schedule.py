@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,18 +18,14 @@ from storage import cycle as store
 from storage.db import SessionFactory
 from storage.inputs import StatusInput
 from storage.models import (
-    Conversation,
-    ConversationKind,
     CycleRun,
-    Director,
     Health,
     OutboxMessage,
     Person,
-    Project,
     ReportingPeriod,
 )
 from storage.status import save_report
-from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER, Portfolio, create_portfolio
+from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER, Portfolio
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 YEAR = [f"2027-{month:02d}" for month in range(1, 13)]
@@ -104,40 +99,6 @@ def test_a_person_is_reached_at_nine_in_their_own_zone() -> None:
         2027, 4, 1, 6, 0, tzinfo=UTC
     )
     assert cycle.local_send_moment(day, time(9), "Not/AZone", HELSINKI).hour == 6
-
-
-@pytest.fixture
-async def cycle_world(sessions: SessionFactory) -> AsyncIterator[Portfolio]:
-    async with sessions() as session, session.begin():
-        portfolio = await create_portfolio(session)
-        people = {p.aad_object_id: p for p in (await session.exec(select(Person))).all()}
-        director = Director(
-            key="finance",
-            title_fi="Talousjohtaja",
-            title_sv="Ekonomidirektör",
-            title_en="Finance director",
-            person_id=people[DEPUTY.aad].id,
-        )
-        session.add(director)
-        await session.flush()
-        for project in (await session.exec(select(Project))).all():
-            project.director_id = director.id
-            session.add(project)
-        for user in (OWNER, DEPUTY, OTHER, ADMIN):
-            person = people[user.aad]
-            session.add(
-                Conversation(
-                    conversation_id=user.conversation,
-                    kind=ConversationKind.personal,
-                    tenant_id="tenant-porvoo",
-                    person_id=person.id,
-                    service_url="http://127.0.0.1:9/",
-                    reference={"conversation": {"id": user.conversation}},
-                )
-            )
-    jobs.install(jobs.Runtime(sessions=sessions, zone=HELSINKI))
-    yield portfolio
-    jobs.install(None)
 
 
 async def _outbox(sessions: SessionFactory, kind: str) -> list[OutboxMessage]:

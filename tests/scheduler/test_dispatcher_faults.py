@@ -207,7 +207,7 @@ async def test_transient_faults_deliver_every_message_exactly_once(
     outcomes = Counter(
         (a.outcome, a.status_code, a.retry_after_s) for rows_ in attempts.values() for a in rows_
     )
-    scripted = Counter(
+    scripted: Counter[tuple[str, int | None, float | None]] = Counter(
         {
             ("throttled", 429, 1.0): 1,
             ("throttled", 429, None): 1,

@@ -28,6 +28,7 @@ from storage import db, lease
 from storage.db import SessionFactory
 from storage.models import Lease, OutboxAttempt, OutboxMessage, OutboxStatus, utcnow
 from tests.support.dispatch_worker import Seeded, make_sender, seed_prompts, settings_for
+from tests.support.polling import eventually
 from tests.support.teams_limits import LimitedConnector, tally
 
 POLICY = RetryPolicy(base_seconds=0.05, cap_seconds=0.5, max_attempts=10)
@@ -116,13 +117,6 @@ async def statuses(sessions: SessionFactory) -> Counter[str]:
         return Counter(str(s) for s in (await session.exec(select(OutboxMessage.status))).all())
 
 
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
-
-
 def dispatcher(
     sessions: SessionFactory, sender: object, worker: str, concurrency: int
 ) -> Dispatcher:
@@ -198,7 +192,7 @@ async def test_a_leader_woken_after_the_lease_moved_sends_nothing_and_its_claims
     stop_old = asyncio.Event()
     running = asyncio.create_task(old.run(stop_old, idle_seconds=0.05))
     await asyncio.wait_for(frozen.wait(), 20)
-    await until(lambda: _sent(sessions, 6))  # what it posted before, it recorded
+    await eventually(lambda: _sent(sessions, 6), within=20.0)  # what it posted before, it recorded
     async with sessions() as session:
         held = (
             await session.exec(
@@ -215,7 +209,7 @@ async def test_a_leader_woken_after_the_lease_moved_sends_nothing_and_its_claims
         new = dispatcher(sessions, sender, "new", concurrency)
         new.hold = new_hold
         # the old leader's claims are taken at once, not after a claim timeout
-        await until(lambda: _drained(new, sessions))
+        await eventually(lambda: _drained(new, sessions), within=20.0)
         wake.set()
         stop_old.set()
         await asyncio.wait_for(running, 20)
@@ -266,7 +260,7 @@ async def test_a_pause_stops_the_fan_out_within_one_post_and_resume_sends_the_re
         now = await statuses(sessions)
         return counting.posted >= paused_after and not now.get("in_flight")
 
-    await until(settled)
+    await eventually(settled, within=20.0)
     held = len(teams.deliveries)
     # every send that had not posted yet when the pause came was held back
     assert paused_after <= held <= paused_after + concurrency - 1
@@ -276,7 +270,7 @@ async def test_a_pause_stops_the_fan_out_within_one_post_and_resume_sends_the_re
     assert len(attempts) == held, "a held message was not attempted"
 
     await set_paused(sessions, False)
-    await until(lambda: _sent(sessions, 30))
+    await eventually(lambda: _sent(sessions, 30), within=20.0)
     stop.set()
     await running
     counted = tally(teams.deliveries, teams.attempts, seeded.expected)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import time_machine
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
@@ -14,8 +14,10 @@ from scheduler import cycle
 from scheduler.runner import job_store, plan
 from storage.db import SessionFactory
 from storage.models import CycleRun, OutboxMessage
-from tests.scheduler.test_cycle_schedule import HELSINKI, cycle_world  # noqa: F401 (fixture)
+from tests.support.polling import eventually
 from tests.support.portfolio import Portfolio
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 class _Scheduler(AsyncIOScheduler):  # type: ignore[misc]
@@ -38,19 +40,21 @@ def _scheduler(database_url: str) -> _Scheduler:
     return _Scheduler(database_url)
 
 
-async def _settle(scheduler: _Scheduler, timeout: float = 30.0) -> None:
+async def _settle(scheduler: _Scheduler) -> None:
     """Wait until the started scheduler has run what is due: no job left whose time has
-    come, and no run still going. Polls up to a deadline; a fixed sleep was too short when
-    the machine was busy, and shutting down then cancelled the catch-up run halfway."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
+    come, and no run still going. A fixed sleep was too short when the machine was busy,
+    and shutting down then cancelled the catch-up run halfway."""
+
+    def due() -> list[str]:
         now = datetime.now(HELSINKI)  # the frozen time the scheduler also reads
-        due = [job.id for job in scheduler.get_jobs() if job.next_run_time <= now]
-        if not due and scheduler.runs_going == 0:
-            return
-        assert loop.time() < deadline, f"still due {due}, {scheduler.runs_going} running"
-        await asyncio.sleep(0.01)
+        return [job.id for job in scheduler.get_jobs() if job.next_run_time <= now]
+
+    await eventually(
+        lambda: not due() and scheduler.runs_going == 0,
+        within=30.0,
+        every=0.01,
+        what=lambda: f"still due {due()}, {scheduler.runs_going} running",
+    )
 
 
 async def _counts(sessions: SessionFactory) -> tuple[int, int]:
@@ -73,7 +77,7 @@ async def _counts(sessions: SessionFactory) -> tuple[int, int]:
 async def test_a_downtime_over_the_prompt_gives_one_catch_up_run(
     database_url: str,
     sessions: SessionFactory,
-    cycle_world: Portfolio,  # noqa: F811
+    cycle_world: Portfolio,
 ) -> None:
     prompt = cycle.cycle_steps("2027-04", cycle.CycleSettings())[0]
     before, after = (

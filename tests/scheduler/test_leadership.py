@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +16,7 @@ from scheduler.dispatcher import Dispatcher
 from storage import lease
 from storage.db import SessionFactory
 from storage.models import OutboxMessage, utcnow
+from tests.support.polling import eventually
 
 
 async def test_the_lease_has_one_holder_until_it_expires(sessions: SessionFactory) -> None:
@@ -33,43 +36,87 @@ async def test_the_lease_has_one_holder_until_it_expires(sessions: SessionFactor
 
 
 class _NoSend:
-    async def send(self, message: OutboxMessage) -> str | None:
+    async def send(self, message: OutboxMessage, pace: object) -> str | None:
         raise AssertionError("nothing is queued in this test")
+
+
+@dataclass(frozen=True)
+class _Try:
+    """One replica's try for the lease: between ``started`` and ``ended`` (UTC)."""
+
+    holder: str
+    started: datetime
+    ended: datetime
+    hold: lease.Hold | None
+    finished: bool  # False: cancelled or failed on the way, so it may have renewed
+
+
+def _record_tries(monkeypatch: pytest.MonkeyPatch) -> list[_Try]:
+    """Every replica's tries for the lease, in the order they ended."""
+    tries: list[_Try] = []
+    acquire = lease.acquire
+
+    async def recorded(
+        name: str, holder: str, ttl: timedelta, *, sessions: SessionFactory
+    ) -> lease.Hold | None:
+        started, hold, finished = utcnow(), None, False
+        try:
+            hold = await acquire(name, holder, ttl, sessions=sessions)
+            finished = True
+            return hold
+        finally:
+            tries.append(_Try(holder, started, utcnow(), hold, finished))
+
+    monkeypatch.setattr(lease, "acquire", recorded)
+    return tries
 
 
 async def test_a_second_replica_takes_over_when_the_leader_dies(
     database_url: str, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "TTL", timedelta(seconds=1.5))
+    ttl = timedelta(seconds=1.5)
+    monkeypatch.setattr(runner, "TTL", ttl)
     monkeypatch.setattr(runner, "RENEW", 0.3)
+    tries = _record_tries(monkeypatch)
     jobs.install(jobs.Runtime(sessions=sessions, zone=ZoneInfo("Europe/Helsinki")))
     replicas = [
         runner.CycleRunner(database_url, Dispatcher(sessions, _NoSend(), worker=name), worker=name)
         for name in ("replica-a", "replica-b")
     ]
+    first, second = replicas
+
+    def tries_of(holder: str) -> list[_Try]:
+        return [t for t in tries if t.holder == holder and t.finished]
+
     try:
-        loop = asyncio.get_running_loop()
-        await replicas[0].start()
-        deadline = loop.time() + 30  # a busy machine takes its time; the order is the point
-        while not replicas[0].leading:
-            assert loop.time() < deadline, "the first replica never took the lease"
-            await asyncio.sleep(0.01)
-        await replicas[1].start()
-        await asyncio.sleep(0.5)  # its first try for the lease, which must fail
+        # a busy machine takes its time; the order is the point
+        await first.start()
+        await eventually(lambda: first.leading, within=30, what="the first replica never led")
+        await second.start()
+        await eventually(
+            lambda: bool(tries_of("replica-b")), within=30, what="the second never tried"
+        )
+        assert [t.hold for t in tries_of("replica-b")] == [None], "its first try must fail"
         assert [r.leading for r in replicas] == [True, False]
-        first, second = replicas
         assert first.scheduler is not None
         daily = {job.id for job in first.scheduler.get_jobs()}
         assert {runner.PLANNER_JOB, runner.PRUNE_JOB} <= daily
         # the leader dies without releasing its lease: its loop stops renewing
         assert first._task is not None
         first._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first._task
         await first._step_down()
-        started = loop.time()
-        while not second.leading and loop.time() - started < 5:
-            await asyncio.sleep(0.1)
-        assert second.leading, "the other replica took over"
-        assert loop.time() - started < 1.5 + 0.3 + 0.5
+        await eventually(lambda: second.leading, within=30, what="the other never took over")
     finally:
-        await replicas[1].stop()
+        await second.stop()
         jobs.install(None)
+    # The leader's lease ran from its last renewal (somewhere in that try) for the TTL;
+    # the other replica took it once it had run out, and at its first try after that.
+    leaders = [t for t in tries if t.holder == "replica-a" and (t.hold or not t.finished)]
+    valid_until = max(t.started for t in leaders if t.hold is not None) + ttl
+    gone_by = max(t.ended for t in leaders) + ttl
+    taken = next(t for t in tries_of("replica-b") if t.hold is not None)
+    assert taken.ended >= valid_until, "taken while the leader's lease was still valid"
+    refused = [t for t in tries_of("replica-b") if t.hold is None and t.started >= gone_by]
+    assert not refused, "refused the lease after the leader's had run out"

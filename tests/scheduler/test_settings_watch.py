@@ -9,8 +9,6 @@ leader's own loop is left to notice.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +22,7 @@ from scheduler.dispatcher import Dispatcher
 from storage import cycle as store
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
+from tests.support.polling import eventually
 from tests.support.portfolio import create_portfolio
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -63,11 +62,8 @@ async def change(sessions: SessionFactory, **values: object) -> None:
         await store.save_config(config, by=None, session=session)
 
 
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        assert time.monotonic() < deadline, "the leader did not follow the change"
-        await asyncio.sleep(0.05)
+async def until(check: Callable[[], bool | Awaitable[bool]]) -> None:
+    await eventually(check, within=10.0, every=0.05, what="the leader did not follow the change")
 
 
 def test_the_leader_looks_for_changes_within_five_seconds() -> None:
@@ -79,15 +75,15 @@ async def test_a_setting_changed_on_another_replica_replans_the_leader(
 ) -> None:
     with time_machine.travel(datetime(2027, 3, 20, 12, 0, tzinfo=UTC), tick=False):
         await leader.start()
-        await until(async_true(lambda: leader.scheduler is not None))
+        await until(lambda: leader.scheduler is not None)
 
         def prompt_at() -> datetime | None:
             job = leader.scheduler.get_job(PROMPT_JOB) if leader.scheduler else None
             return job.trigger.run_date if job else None
 
-        await until(async_true(lambda: prompt_at() == APRIL_PROMPT))
+        await until(lambda: prompt_at() == APRIL_PROMPT)
         await change(sessions, send_time="08:15", prompt_working_day=2)
-        await until(async_true(lambda: prompt_at() == datetime(2027, 4, 2, 5, 15, tzinfo=UTC)))
+        await until(lambda: prompt_at() == datetime(2027, 4, 2, 5, 15, tzinfo=UTC))
 
 
 async def test_resume_on_another_replica_catches_up_the_step_skipped_while_paused(
@@ -96,9 +92,9 @@ async def test_resume_on_another_replica_catches_up_the_step_skipped_while_pause
     await change(sessions, paused=True)
     with time_machine.travel(APRIL_PROMPT + timedelta(hours=1), tick=False):
         await leader.start()
-        await until(async_true(lambda: leader.scheduler is not None))
+        await until(lambda: leader.scheduler is not None)
         # the prompt, an hour late, is caught up at once: it finds the cycle paused
-        await until(async_true(lambda: leader.scheduler is None or not _has(leader, PROMPT_JOB)))
+        await until(lambda: leader.scheduler is None or not _has(leader, PROMPT_JOB))
         assert await prompts(sessions) == 0
         await change(sessions, paused=False)
         await until(lambda: _some_prompts(sessions))
@@ -118,10 +114,3 @@ async def prompts(sessions: SessionFactory) -> int:
 
 async def _some_prompts(sessions: SessionFactory) -> bool:
     return await prompts(sessions) > 0
-
-
-def async_true(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
-    async def checked() -> bool:
-        return check()
-
-    return checked

@@ -10,10 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from storage.db import SessionFactory
-from storage.models import StatusReport
-from tests.bot.test_status_journey import as_language, submission, texts
-from tests.conftest import BotHarness
+from storage.models import Health, StatusReport
 from tests.support import activities as a
+from tests.support.activities import as_language
+from tests.support.cards import submission, texts
+from tests.support.harness import BotHarness
 from tests.support.portfolio import OWNER
 from tests.support.state import snapshot
 
@@ -27,12 +28,12 @@ async def refuse_status_reports(sessions: SessionFactory) -> None:
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             # NOT VALID: the rows already there stay; every new one fails, and PostgreSQL's
             # DETAIL quotes the whole failing row
-            await session.exec(
+            await (await session.connection()).execute(
                 text("ALTER TABLE statusreport ADD CONSTRAINT refused CHECK (false) NOT VALID")
             )
         else:
             for change in ("INSERT", "UPDATE"):
-                await session.exec(
+                await (await session.connection()).execute(
                     text(
                         f"CREATE TRIGGER refuse_{change.lower()} BEFORE {change} ON statusreport "
                         "BEGIN SELECT RAISE(ABORT, 'status reports are refused'); END"
@@ -73,7 +74,7 @@ async def test_a_refused_statement_names_no_value_in_its_message_or_traceback(
     report = StatusReport(
         project_id=1,
         period="2026-10",
-        health="on_track",
+        health=Health.on_track,
         progress=10,
         spent_cents=0,
         forecast_cents=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiosqlite
@@ -27,7 +28,7 @@ def database_url(sqlite_url: str) -> str:
 def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of each call handed to a connection's thread ("statement" for a query)."""
     calls: list[str] = []
-    execute = aiosqlite.Connection._execute
+    execute: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
 
     async def counted(self: aiosqlite.Connection, function: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(getattr(function, "__name__", "?"))
@@ -213,7 +214,7 @@ async def test_a_unit_cancelled_while_it_waits_for_the_lock_leaves_no_transactio
                 await session.exec(select(ProcessedActivity))  # waits in the busy handler
 
         handed_off = asyncio.Event()
-        execute = aiosqlite.Connection._execute
+        execute: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
 
         async def execute_and_tell(self: aiosqlite.Connection, function: Any) -> Any:
             call = asyncio.ensure_future(execute(self, function))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from scheduler import jobs
 from scheduler.calendar import next_period, previous_period
@@ -114,7 +114,7 @@ async def test_first_answer_is_the_report_and_edits_are_revisions(
             await session.exec(
                 select(StatusRevision)
                 .where(StatusRevision.report_id == report.id)
-                .order_by(StatusRevision.number)
+                .order_by(col(StatusRevision.number))
             )
         ).all()
         metric_values = (
@@ -281,7 +281,7 @@ async def test_a_long_queue_of_claims_is_written_in_bounded_batches(
     sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     claims = activities.Claims(sessions)
-    claims.MAX_BATCH = 4
+    monkeypatch.setattr(claims, "MAX_BATCH", 4)
     sizes: list[int] = []
     real = activities.claim_all
 

@@ -27,6 +27,14 @@ class User:
         return f"a:personal-{self.aad}"
 
 
+LANGUAGES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+
+
+def as_language(user: User, language: str) -> User:
+    """The same user, with their Teams client in ``language`` (fi, sv or en)."""
+    return User(user.teams_id, user.aad, user.name, LANGUAGES[language])
+
+
 def _base(user: User, service_url: str, kind: str = "message", **extra: Any) -> dict[str, Any]:
     activity: dict[str, Any] = {
         "type": kind,

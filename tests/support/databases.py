@@ -1,6 +1,8 @@
-"""Fresh, migrated databases for tests: SQLite files and PostgreSQL databases.
+"""Fresh, migrated databases for tests and benchmarks: SQLite files and PostgreSQL databases.
 
-Migrations run once per session into a template; each test gets a copy.
+Migrations run once per session into a template; each test gets a copy. The benchmarks
+(``bench/``) create and drop their PostgreSQL databases with the same functions, on their
+own server (``ROADMAP_BENCH_PG``), so this module imports nothing of pytest.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]  # no stubs
 
 from storage.db import upgrade
 
@@ -18,8 +20,34 @@ PG_HOST = os.environ.get("ROADMAP_TEST_PG", "127.0.0.1:5432")
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}/test"
 
 
-def pg_url(name: str) -> str:
-    return f"postgresql+asyncpg://postgres@{PG_HOST}/{name}"
+def pg_url(name: str, *, host: str = PG_HOST) -> str:
+    return f"postgresql+asyncpg://postgres@{host}/{name}"
+
+
+async def _admin(host: str) -> asyncpg.Connection:
+    """A connection to the server's ``test`` database, to create and drop others from."""
+    return await asyncpg.connect(f"postgresql://postgres@{host}/test", timeout=10)
+
+
+async def create_pg_database(name: str, *, host: str = PG_HOST, template: str | None = None) -> str:
+    """Create the database ``name`` (a copy of ``template`` if given); its SQLAlchemy URL."""
+    connection = await _admin(host)
+    try:
+        copy = f' TEMPLATE "{template}"' if template is not None else ""
+        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
+    finally:
+        await connection.close()
+    return pg_url(name, host=host)
+
+
+async def drop_pg_databases(names: list[str], *, host: str = PG_HOST) -> None:
+    """Drop the databases, in the order given, even with sessions still open on them."""
+    connection = await _admin(host)
+    try:
+        for name in names:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
 
 
 async def pg_available() -> str | None:
@@ -51,29 +79,17 @@ class PgTemplates:
         self._template: str | None = None
         self.created: list[str] = []
 
-    async def _admin(self) -> asyncpg.Connection:
-        return await asyncpg.connect(PG_ADMIN_DSN)
-
     async def fresh(self) -> str:
-        connection = await self._admin()
-        try:
-            if self._template is None:
-                template = f"roadmap_tpl_{uuid.uuid4().hex[:10]}"
-                await connection.execute(f'CREATE DATABASE "{template}"')
-                self.created.append(template)
-                await upgrade(pg_url(template))
-                self._template = template
-            name = f"roadmap_t_{uuid.uuid4().hex[:12]}"
-            await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
-            self.created.append(name)
-            return pg_url(name)
-        finally:
-            await connection.close()
+        if self._template is None:
+            template = f"roadmap_tpl_{uuid.uuid4().hex[:10]}"
+            url = await create_pg_database(template)
+            self.created.append(template)
+            await upgrade(url)
+            self._template = template
+        name = f"roadmap_t_{uuid.uuid4().hex[:12]}"
+        url = await create_pg_database(name, template=self._template)
+        self.created.append(name)
+        return url
 
     async def drop_all(self) -> None:
-        connection = await self._admin()
-        try:
-            for name in reversed(self.created):
-                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+        await drop_pg_databases(list(reversed(self.created)))

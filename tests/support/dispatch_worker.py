@@ -247,7 +247,8 @@ def make_sender(
     ``on_turn_error``), which is the one the running app's dispatcher sends with.
     """
     if app_wiring:
-        from app import ADAPTER_KEY, create_app
+        from app import create_app
+        from bot.adapter import ADAPTER_KEY
 
         adapter = create_app(settings)[ADAPTER_KEY]
     else:

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.calendar import period_of, previous_period
 from storage.models import (
     Benefit,
+    Conversation,
+    ConversationKind,
+    Director,
     Health,
     Level,
     Lifecycle,
@@ -94,6 +98,7 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
     )
     session.add_all([kartalla, chatbot])
     await session.flush()
+    assert kartalla.id is not None and chatbot.id is not None and owner.id is not None
     metrics = [
         ProjectMetric(
             project_id=kartalla.id,
@@ -132,6 +137,7 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
     )
     session.add(report)
     await session.flush()
+    assert report.id is not None
     session.add(
         StatusRevision(
             report_id=report.id,
@@ -144,5 +150,34 @@ async def create_portfolio(session: AsyncSession) -> Portfolio:
         )
     )
     await session.flush()
-    assert kartalla.id and chatbot.id and owner.id
     return Portfolio(kartalla.id, chatbot.id, [m.id for m in metrics if m.id], owner.id)
+
+
+async def add_cycle_world(session: AsyncSession) -> None:
+    """What the cycle needs besides the portfolio: a responsible director for every
+    project (the deputy), and a personal chat with each test user to reach them in."""
+    people = {p.aad_object_id: p for p in (await session.exec(select(Person))).all()}
+    director = Director(
+        key="finance",
+        title_fi="Talousjohtaja",
+        title_sv="Ekonomidirektör",
+        title_en="Finance director",
+        person_id=people[DEPUTY.aad].id,
+    )
+    session.add(director)
+    await session.flush()
+    for project in (await session.exec(select(Project))).all():
+        project.director_id = director.id
+        session.add(project)
+    for user in (OWNER, DEPUTY, OTHER, ADMIN):
+        person = people[user.aad]
+        session.add(
+            Conversation(
+                conversation_id=user.conversation,
+                kind=ConversationKind.personal,
+                tenant_id="tenant-porvoo",
+                person_id=person.id,
+                service_url="http://127.0.0.1:9/",
+                reference={"conversation": {"id": user.conversation}},
+            )
+        )

@@ -1,0 +1,67 @@
+"""Reading the cards the bot sends as a user would, and filling the status card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.harness import BotHarness
+from tests.support.portfolio import CURRENT_PERIOD
+
+SAVE_TITLE = {"fi": "Tallenna tila", "sv": "Spara status", "en": "Save status"}
+EDIT_TITLE = {"fi": "Muokkaa", "sv": "Redigera", "en": "Edit"}
+
+
+def texts(card: dict[str, Any]) -> str:
+    """All the text a user can read on a card, flattened."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "label", "value", "placeholder"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(found)
+
+
+def inputs(card: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and "id" in node:
+                found[node["id"]] = node.get("value")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def submission(bot: BotHarness, **overrides: Any) -> dict[str, Any]:
+    first, second = bot.portfolio.metric_ids
+    data: dict[str, Any] = {
+        "verb": "status.submit",
+        "project_id": bot.portfolio.kartalla_id,
+        "period": CURRENT_PERIOD,
+        "health": "at_risk",
+        "progress": "55",
+        "spent": "25000",
+        "forecast": "52 000,50",
+        f"metric_{first}": "120",
+        f"metric_{second}": "",
+        "achievements": "Mobiilinäkymä julkaistu",
+        "next_steps": "Koulutus",
+        "risks": "",
+    }
+    data.update(overrides)
+    return data
