@@ -36,11 +36,11 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any
 
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.installs import personal_reference
 from storage.models import (
     Benefit,
     BudgetLine,
@@ -426,18 +426,13 @@ async def add_owners(
     chats: list[Conversation] = []
     for person in people:
         chat_id = f"a:{prefix}-chat-{person.id}"
-        reference = ConversationReference(
-            activity_id=f"{chat_id}-first",
-            user=ChannelAccount(
-                id=person.teams_id, name=person.name, aad_object_id=person.aad_object_id
-            ),
-            bot=ChannelAccount(id=bot[0], name=bot[1]),
-            conversation=ConversationAccount(
-                id=chat_id, conversation_type="personal", tenant_id=tenant
-            ),
-            channel_id="msteams",
-            locale="fi-FI",
+        reference = personal_reference(
+            conversation_id=chat_id,
+            user=(person.teams_id or "", person.name, person.aad_object_id),
+            bot=bot,
+            tenant_id=tenant,
             service_url=service_url,
+            locale="fi-FI",
         )
         chats.append(
             Conversation(
@@ -446,7 +441,7 @@ async def add_owners(
                 tenant_id=tenant,
                 person_id=person.id,
                 service_url=service_url,
-                reference=reference.serialize(),
+                reference=reference,
             )
         )
     projects = [

@@ -7,7 +7,12 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import TRANSLATOR_KEY, Services, card_activity, tenant_of
@@ -139,3 +144,30 @@ async def uninstalled(context: TurnContext, services: Services) -> None:
     async with write_transaction(services.sessions) as session:
         removed = await forget_conversation(context.activity.conversation.id, session=session)
     log.info("uninstalled; %d conversation references removed", removed)
+
+
+def personal_reference(
+    *,
+    conversation_id: str,
+    user: tuple[str, str, str | None],
+    bot: tuple[str, str],
+    tenant_id: str,
+    service_url: str,
+    locale: str,
+) -> dict[str, Any]:
+    """A 1:1 chat's stored reference as the SDK writes it, for a chat known other than by
+    an install (the benchmarks' generated portfolio): ``user`` is (Teams id, name, AAD id),
+    ``bot`` is (id, name)."""
+    reference = ConversationReference(
+        activity_id=f"{conversation_id}-first",
+        user=ChannelAccount(id=user[0], name=user[1], aad_object_id=user[2]),
+        bot=ChannelAccount(id=bot[0], name=bot[1]),
+        conversation=ConversationAccount(
+            id=conversation_id, conversation_type="personal", tenant_id=tenant_id
+        ),
+        channel_id="msteams",
+        locale=locale,
+        service_url=service_url,
+    )
+    serialized: dict[str, Any] = reference.serialize()
+    return serialized
