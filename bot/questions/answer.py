@@ -373,7 +373,7 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
     )
     return AnswerView(
         title=f"{p.code} · {_name(t, p)}",
-        subtitle=ask.rights.text(p, p.impact_text)[:300],
+        subtitle=ask.rights.text(p, p.impact_en)[:300],
         facts=facts,
         chart=chart,
         sections=sections,
@@ -503,7 +503,7 @@ async def impact(ask: Ask) -> AnswerView:
         rows.append(
             AnswerRow(
                 f"{p.code} · {_name(t, p)}",
-                ask.rights.text(p, p.impact_text)[:200],
+                ask.rights.text(p, p.impact_en)[:200],
                 " · ".join(c for c in costs if c)
                 or (f"{p.impact_score}/5" if p.impact_score else ""),
             )
