@@ -413,10 +413,10 @@ def check_row(record: dict[str, Any], sheet: Sheet, context: _Context) -> bool:
     if sheet.key == "programme" and ok and record["start_year"] > record["end_year"]:
         context.error(sheet.column("end_year"), N_("The last year is before the first year."))
         ok = False
-    if sheet.key == "projects" and record.get("start_date") and record.get("end_date"):
-        if record["end_date"] < record["start_date"]:
-            context.error(sheet.column("end_date"), N_("The project ends before it starts."))
-            ok = False
+    start, end = record.get("start_date"), record.get("end_date")
+    if sheet.key == "projects" and start and end and end < start:
+        context.error(sheet.column("end_date"), N_("The project ends before it starts."))
+        ok = False
     return ok
 
 
@@ -566,9 +566,8 @@ def _decimal(raw: Any, column: Column, context: _Context) -> Decimal | None:
         return raw
     if not isinstance(raw, str):
         return None
-    text = (
-        raw.replace("€", "").replace("%", "").replace("\u00a0", " ").replace("\u202f", " ").strip()
-    )
+    # spaces only ever group digits ("1 500,50"); Babel wants its locale's own space for that
+    text = re.sub(r"[\s\u00a0\u202f]", "", raw.replace("€", "").replace("%", ""))
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         value: Decimal | None = Decimal(text)
     else:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -305,16 +306,21 @@ class HistoryRow:
 async def history(*, session: AsyncSession, chunk: int = 5000) -> AsyncIterator[HistoryRow]:
     """Every period's latest report, by project code and period, streamed in chunks."""
     statement = (
-        select(
-            Project.code,
-            StatusReport.period,
-            StatusReport.health,
-            StatusReport.progress,
-            StatusReport.spent_cents,
-            StatusReport.forecast_cents,
-            StatusReport.revision,
-            StatusReport.late,
-            StatusReport.submitted_at,
+        sa_select(
+            *(
+                col(c)
+                for c in (
+                    Project.code,
+                    StatusReport.period,
+                    StatusReport.health,
+                    StatusReport.progress,
+                    StatusReport.spent_cents,
+                    StatusReport.forecast_cents,
+                    StatusReport.revision,
+                    StatusReport.late,
+                    StatusReport.submitted_at,
+                )
+            )
         )
         .join(Project, col(Project.id) == col(StatusReport.project_id))
         .order_by(col(Project.code), col(StatusReport.period))
@@ -322,8 +328,10 @@ async def history(*, session: AsyncSession, chunk: int = 5000) -> AsyncIterator[
     )
     result = await session.stream(statement)
     async for row in result:
+        values: Any = tuple(row)
+        code, period, health, progress, spent, forecast, revisions, late, at = values
         yield HistoryRow(
-            row[0], row[1], str(row[2]), row[3], row[4], row[5], row[6], bool(row[7]), row[8]
+            code, period, str(health), progress, spent, forecast, revisions, bool(late), at
         )
 
 
@@ -561,7 +569,14 @@ async def _budget(changes: list[Change], refs: Refs, session: AsyncSession) -> N
             continue
         values = _new_values(change)
         if found is None:
-            found = BudgetLine(year=change.key[0], area=change.key[1], planned_cents=0)
+            found = BudgetLine(
+                year=change.key[0],
+                area=change.key[1],
+                name_fi="",
+                name_sv="",
+                name_en="",
+                planned_cents=0,
+            )
         _set(found, values, ("name_fi", "name_sv", "name_en", "planned_cents", "forecast_cents"))
         if "actual_cents" in values:
             found.actual_cents = values["actual_cents"] or 0
@@ -642,7 +657,7 @@ async def _projects(changes: list[Change], refs: Refs, session: AsyncSession) ->
         gone = [refs.roadmap_ids[year] for year in set(old or ()) - set(new or ())]
         if gone:
             await session.exec(
-                delete(RoadmapProject).where(  # type: ignore[call-overload]
+                delete(RoadmapProject).where(
                     col(RoadmapProject.project_id) == project.id,
                     col(RoadmapProject.roadmap_id).in_(gone),
                 )
