@@ -66,8 +66,9 @@ def report(plan: Plan, language: str) -> str:
         )
         for r in plan.sheets.values()
     ]
-    lines += [f"{t(N_('Error'))}: {issue}" for issue in plan.errors]
-    lines += [f"{t(N_('Warning'))}: {issue}" for issue in plan.warnings]
+    error, warning = t(N_("Error")), t(N_("Warning"))
+    lines += [f"{error}: {issue}" for issue in plan.errors]
+    lines += [f"{warning}: {issue}" for issue in plan.warnings]
     return "\n".join(lines)
 
 
