@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -24,15 +24,15 @@ install: $(VENV)/.installed
 
 ## migrate: upgrade the database (DATABASE_URL, default ./data/roadmap.db) to the latest schema
 migrate: install
-	$(PY) -m storage.migrate
+	$(VENV)/bin/roadmap migrate
 
 ## demo: migrate, and load the demo portfolio into an empty database
 demo: install
-	$(PY) -m storage.demo
+	$(VENV)/bin/roadmap demo
 
-## serve: the bot alone, without demo data (same as `python app.py`)
-serve: migrate
-	$(PY) app.py
+## serve: the bot alone, without demo data (migrates first; same as `python app.py`)
+serve: install
+	$(VENV)/bin/roadmap serve
 
 ## run: install, migrate, load the demo, start the bot and the Agents Playground
 run: install demo $(if $(filter 0,$(PLAYGROUND)),,node_modules/.installed)

@@ -235,7 +235,7 @@ async def generate_portfolio(
             "name_fi": f"{rng.choice(WORDS)} {pid} -hanke",
             "name_sv": f"Projekt {rng.choice(WORDS)} {pid}",
             "name_en": f"{rng.choice(WORDS)} project {pid}",
-            "description": "",
+            "description_en": "",
             "theme_id": rng.randint(1, len(THEMES)),
             "level": rng.choice(LEVELS),
             "need_source": _weighted(rng, NEEDS),

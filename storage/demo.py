@@ -1063,7 +1063,7 @@ def _project(
         progress=plan.progress,
         health=plan.health,
         impact_score=plan.impact,
-        impact_text=plan.impact_text,
+        impact_en=plan.impact_text,
         savings_cents_per_year=_cents(plan.savings_eur),
         one_time_cost_cents=_cents(plan.one_time_eur),
         recurring_cost_cents_per_year=_cents(plan.recurring_eur),

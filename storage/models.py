@@ -208,6 +208,7 @@ class BudgetLine(SQLModel, table=True):
     name_en: str = Field(max_length=200)
     planned_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
     actual_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    forecast_cents: int | None = _money()
 
 
 class Project(SQLModel, table=True):
@@ -218,7 +219,9 @@ class Project(SQLModel, table=True):
     name_fi: str = Field(max_length=300)
     name_sv: str = Field(max_length=300)
     name_en: str = Field(max_length=300)
-    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description_fi: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description_sv: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
     level: Level = Field(sa_type=String(20))
     need_source: NeedSource = Field(sa_type=String(20))
@@ -232,7 +235,9 @@ class Project(SQLModel, table=True):
     progress: int = Field(default=0, ge=0, le=100)
     health: Health | None = Field(default=None, sa_type=String(20))
     impact_score: int | None = Field(default=None, ge=1, le=5)
-    impact_text: str = Field(default="", max_length=2000)
+    impact_fi: str = Field(default="", max_length=2000)
+    impact_sv: str = Field(default="", max_length=2000)
+    impact_en: str = Field(default="", max_length=2000)
     savings_cents_per_year: int | None = _money()
     one_time_cost_cents: int | None = _money()
     recurring_cost_cents_per_year: int | None = _money()

@@ -25,7 +25,7 @@ async def load(ask: Ask) -> AnswerView:
         rows.append(
             AnswerRow(
                 f"{p.code} · {name_of(t, p)}",
-                ask.rights.text(p, p.impact_text)[:200],
+                ask.rights.text(p, ask.t.pick(p.impact_fi, p.impact_sv, p.impact_en))[:200],
                 " · ".join(c for c in costs if c)
                 or (f"{p.impact_score}/5" if p.impact_score else ""),
             )

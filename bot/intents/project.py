@@ -122,7 +122,7 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
     )
     return AnswerView(
         title=f"{p.code} · {name_of(t, p)}",
-        subtitle=ask.rights.text(p, p.impact_text)[:300],
+        subtitle=ask.rights.text(p, ask.t.pick(p.impact_fi, p.impact_sv, p.impact_en))[:300],
         facts=facts,
         chart=chart,
         sections=sections,

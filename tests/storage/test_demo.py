@@ -194,7 +194,7 @@ async def test_six_completed_2024_projects_carry_the_decks_impacts_and_costs(
         db, f"SELECT COUNT(*), MIN(p.progress), MAX(p.progress) {completed}", year=2024
     ) == [(6, 100, 100)]
     assert await rows(db, f"SELECT DISTINCT p.health {completed}", year=2024) == [("on_track",)]
-    assert await scalar(db, f"SELECT COUNT(*) {completed} AND p.impact_text = ''", year=2024) == 0
+    assert await scalar(db, f"SELECT COUNT(*) {completed} AND p.impact_en = ''", year=2024) == 0
     # one-time: cyber meter 2 800, invasive plants 8 750, stormwater wells 9 900, ICT 12 400
     assert await scalar(db, f"SELECT SUM(p.one_time_cost_cents) {completed}", year=2024) == (
         (2_800 + 8_750 + 9_900 + 12_400) * 100
