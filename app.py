@@ -26,6 +26,7 @@ from charts.cache import ChartCache
 from charts.data import PortfolioCharts
 from charts.routes import CHART_ROUTE, chart_handler
 from exports.links import FILE_ROUTE
+from exports.makers import register_makers
 from exports.routes import file_handler
 from scheduler import jobs
 from scheduler.dispatcher import Dispatcher
@@ -41,6 +42,7 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 def create_app(settings: Settings) -> web.Application:
     engine = create_engine(settings.database_url)
     services = Services(settings=settings, sessions=session_factory(engine))
+    register_makers(services.files)
     adapter = create_adapter(settings)
     adapter.on_turn_error = on_turn_error
     for middleware in (

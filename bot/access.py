@@ -38,6 +38,7 @@ class Refusal(enum.StrEnum):
 
     not_editor = "not_editor"
     not_admin = "not_admin"
+    not_manager = "not_manager"
     shared_conversation = "shared_conversation"
     period_frozen = "period_frozen"
     no_project_period = "no_project_period"
@@ -45,6 +46,7 @@ class Refusal(enum.StrEnum):
 
 REASONS = {
     Refusal.not_admin: N_("Only programme admins can do that."),
+    Refusal.not_manager: N_("Only managers and programme admins can do that."),
     Refusal.not_editor: N_(
         "Only the project's owner, their deputy or an admin can report on this project. Nothing was saved."
     ),

@@ -30,6 +30,7 @@ from cards.views import FileLinkView
 from charts.signing import BadSignature
 from exports.kinds import FileNotFound, MadeFile
 from exports.links import file_url, signed_params, verify
+from translations.markers import N_
 
 log = logging.getLogger(__name__)
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
@@ -40,7 +41,13 @@ TIMEOUT = ClientTimeout(total=60, connect=10)
 
 
 class FileRefused(Exception):
-    """A sent file that is not read: from another host, too large, or not there."""
+    """A sent file that is not read: from another host, too large, or not there.
+
+    ``reason`` is a message id, said to the person who sent it."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
@@ -178,7 +185,7 @@ async def download(turn: Turn, url: str) -> bytes:
     """A sent file's bytes, from an allowed host, within the size and time limits."""
     settings = turn.services.settings
     if not settings.file_host_allowed(url):
-        raise FileRefused("not an allowed host")
+        raise FileRefused(N_("it is not stored where Teams keeps files"))
     limit = settings.file_max_bytes
     try:
         async with (
@@ -186,14 +193,14 @@ async def download(turn: Turn, url: str) -> bytes:
             session.get(url, allow_redirects=False) as response,
         ):
             if response.status != 200:
-                raise FileRefused(f"download answered {response.status}")
+                raise FileRefused(N_("it could not be downloaded"), f"{response.status}")
             if response.content_length is not None and response.content_length > limit:
-                raise FileRefused("too large")
+                raise FileRefused(N_("it is too large"))
             data = bytearray()
             async for chunk in response.content.iter_chunked(64 * 1024):
                 data += chunk
                 if len(data) > limit:
-                    raise FileRefused("too large")
+                    raise FileRefused(N_("it is too large"))
             return bytes(data)
     except (ClientError, TimeoutError) as error:
-        raise FileRefused(f"download failed: {type(error).__name__}") from error
+        raise FileRefused(N_("it could not be downloaded"), type(error).__name__) from error

@@ -97,6 +97,10 @@ class RoadmapBot:
             )  # Action.Submit from a client without Universal Actions
             return
         text = TurnContext.remove_recipient_mention(context.activity) or ""
+        sent = files.sent_file(context.activity)
+        if sent is not None:  # a file: the intent that reads files of its kind
+            await guard.on_message(table.by_attachment[files.DOWNLOAD_INFO], turn, text)
+            return
         intent, rest = self._router.command_for(text)
         if intent is not None:
             await guard.on_message(intent, turn, rest)

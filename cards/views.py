@@ -174,3 +174,15 @@ class FileLinkView:
     file_name: str
     url: str
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReportView:
+    """What a sent workbook would change, what is wrong with it, and whether it was applied."""
+
+    file_name: str
+    sheets: list[tuple[str, int, int, int, int]]  # title, added, changed, removed, unchanged
+    errors: list[str]  # "sheet / row / column: message", translated already
+    warnings: list[str]
+    apply: dict[str, object] | None = None  # the Apply button's data; None: no button
+    applied: bool = False

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -355,6 +356,17 @@ class AuditLog(SQLModel, table=True):
     entity_id: str = Field(max_length=60)
     activity_id: str | None = Field(default=None, max_length=300)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PendingImport(SQLModel, table=True):
+    """A workbook an admin sent, checked and waiting for their Apply (for an hour)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    digest: str = Field(max_length=64)  # the file's SHA-256: the Apply is for this file
+    file_name: str = Field(default="", max_length=255)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _ts()
 
 
 class OutboxStatus(enum.StrEnum):

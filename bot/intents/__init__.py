@@ -29,6 +29,7 @@ from bot.intents import (
     digest,
     digest_here,
     escalation,
+    export,
     help,
     impact,
     indicators,
@@ -49,6 +50,8 @@ from bot.intents import (
     roadmap,
     status_prompt,
     summary,
+    workbook_apply,
+    workbook_import,
 )
 from bot.intents.registry import Intent, Load
 from bot.questions.vocabulary import QUESTION_INTENTS
@@ -74,6 +77,9 @@ INTENTS: tuple[Intent, ...] = (
     resume_cycle.INTENT,
     cycle_settings.INTENT,
     digest_here.INTENT,
+    export.INTENT,
+    workbook_import.INTENT,
+    workbook_apply.INTENT,
     summary.INTENT,
     roadmap.INTENT,
     budget.INTENT,
@@ -104,6 +110,7 @@ class Table:
         self.intents = intents
         self.by_word: dict[str, Intent] = {}
         self.by_verb: dict[str, Intent] = {}
+        self.by_attachment: dict[str, Intent] = {}
         self._kinds: dict[str, Intent] = {}
         self._kind_prefixes: list[tuple[str, Intent]] = []
         self.questions: dict[str, Load] = {}
@@ -114,6 +121,8 @@ class Table:
                 self._unique(self.by_word, word, intent)
             for verb in intent.verbs:
                 self._unique(self.by_verb, verb, intent)
+            for content_type in intent.attachments:
+                self._unique(self.by_attachment, content_type, intent)
             for kind in intent.kinds:
                 if kind.endswith("*"):
                     self._kind_prefixes.append((kind[:-1], intent))
@@ -133,7 +142,7 @@ class Table:
     def _check(intent: Intent) -> None:
         """Each matcher has its handler, and a question has its cues."""
         wanted = [
-            (bool(intent.words), intent.reply, "words need reply"),
+            (bool(intent.words or intent.attachments), intent.reply, "words need reply"),
             (bool(intent.verbs), intent.act, "verbs need act"),
             (intent.question, intent.load, "a question needs load"),
             (bool(intent.kinds), intent.compose, "kinds need compose"),
@@ -160,12 +169,12 @@ class Table:
         self,
         t: Translator,
         *,
-        admin: bool,
+        role: Role,
         not_understood: str | None = None,
         suggestions: Sequence[str] = (),
     ) -> HelpView:
         """What this person may ask and do, in the table's order."""
-        usable = [i for i in self.intents if i.may_use(admin=admin)]
+        usable = [i for i in self.intents if i.may_use(role)]
         by_name = {i.name: i for i in usable}
         status = my_status.INTENT.help
         return HelpView(
@@ -180,14 +189,14 @@ class Table:
 
     def help_card(self, turn: Turn) -> Mapping[str, Any]:
         """The help card for this person (built once per language and role)."""
-        return _plain_help(self, turn.t, admin=turn.person.role == Role.admin)
+        return _plain_help(self, turn.t, role=turn.person.role)
 
     def not_understood_card(
         self, turn: Turn, text: str, suggestions: Sequence[str]
     ) -> dict[str, Any]:
         view = self.help_view(
             turn.t,
-            admin=turn.person.role == Role.admin,
+            role=turn.person.role,
             not_understood=text,
             suggestions=suggestions,
         )
@@ -195,8 +204,8 @@ class Table:
 
 
 @lru_cache(maxsize=32)
-def _plain_help(table: Table, t: Translator, *, admin: bool) -> Mapping[str, Any]:
-    return build_help_card(table.help_view(t, admin=admin), t)
+def _plain_help(table: Table, t: Translator, *, role: Role) -> Mapping[str, Any]:
+    return build_help_card(table.help_view(t, role=role), t)
 
 
 table = Table(INTENTS)

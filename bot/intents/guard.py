@@ -2,8 +2,9 @@
 
 Before a handler runs, the guard checks what its intent declares (``bot.intents.registry``):
 
-* ``admin_only`` (or ``admin_when`` the request asks for more than the person's own):
-  anyone but an admin gets a card that says so, and the refusal is audited;
+* ``admin_only`` (or ``admin_when`` the request asks for more than the person's own), and
+  ``manager_only``: anyone whose role does not allow it gets a card that says so, and the
+  refusal is audited;
 * ``report="edit"``: the card's project and period are loaded, and the report's rules
   (``bot.reports``) applied: a refusal is audited and answered with a card that says why,
   or with the intent's own ``refused`` card (the form sent on to the 1:1 chat, the frozen
@@ -58,19 +59,23 @@ async def _rights(intent: Intent, turn: Turn) -> Rights:
     return NO_RIGHTS
 
 
-async def _admin_refusal(intent: Intent, request: Request) -> bool:
-    """True (and the person told, and the refusal audited) if only an admin may do this."""
-    needs_admin = intent.admin_only or (
-        intent.admin_when is not None and intent.admin_when(request)
-    )
-    if not needs_admin or is_admin(request.turn):
-        return False
-    await audit_refusal(request.turn, intent.name, None, Refusal.not_admin)
-    return True
+def _role_refusal(intent: Intent, request: Request) -> Refusal | None:
+    """Why this person's role does not allow the request, or None when it does."""
+    role = request.turn.person.role
+    if intent.admin_when is not None and intent.admin_when(request) and role != Role.admin:
+        return Refusal.not_admin
+    if intent.may_use(role):
+        return None
+    return Refusal.not_admin if intent.admin_only else Refusal.not_manager
 
 
-def _refused_card(turn: Turn) -> dict[str, Any]:
-    return build_notice_card(turn.t(REASONS[Refusal.not_admin]), turn.t, warning=True)
+async def _refused(intent: Intent, request: Request) -> dict[str, Any] | None:
+    """The card that refuses the request (the refusal audited), or None when it may go on."""
+    reason = _role_refusal(intent, request)
+    if reason is None:
+        return None
+    await audit_refusal(request.turn, intent.name, None, reason)
+    return build_notice_card(request.t(REASONS[reason]), request.t, warning=True)
 
 
 async def send(intent: Intent, request: Request, cards: Sequence[Mapping[str, Any]]) -> None:
@@ -91,8 +96,9 @@ async def on_message(intent: Intent, turn: Turn, text: str) -> None:
     """A message for ``intent``, with ``text`` the words after the command."""
     assert intent.reply is not None  # noqa: S101 (the table is checked at import)
     request = Request(turn=turn, rights=await _rights(intent, turn), text=text)
-    if await _admin_refusal(intent, request):
-        await turn.send_card(_refused_card(turn))
+    refusal = await _refused(intent, request)
+    if refusal is not None:
+        await turn.send_card(refusal)
         return
     await intent.reply(request)
 
@@ -103,8 +109,9 @@ async def on_action(
     """A card verb for ``intent``: the card that replaces the one acted on."""
     assert intent.act is not None  # noqa: S101 (the table is checked at import)
     request = Request(turn=turn, rights=await _rights(intent, turn), data=data, verb=verb)
-    if await _admin_refusal(intent, request):
-        return _refused_card(turn)
+    refusal = await _refused(intent, request)
+    if refusal is not None:
+        return refusal
     if intent.report is None:
         return await intent.act(request)
     card = await load_report_card(turn, verb, data)
@@ -127,8 +134,9 @@ async def on_question(intent: Intent, turn: Turn, question: Question) -> None:
     """A managers' question for ``intent``: answered under the person's rights here."""
     assert intent.load is not None  # noqa: S101 (the table is checked at import)
     request = Request(turn=turn, rights=NO_RIGHTS, text=question.name or "")
-    if await _admin_refusal(intent, request):
-        await turn.send_card(_refused_card(turn))
+    refusal = await _refused(intent, request)
+    if refusal is not None:
+        await turn.send_card(refusal)
         return
     view = await answer(turn, question, intent.load)
     await turn.send_card(build_answer_card(view, turn.t))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.context import Turn
 from cards.messages import build_notice_card
+from storage.models import Role
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -94,8 +95,10 @@ class Intent:
     question: bool = False  # a managers' question the parser recognises by its cues
     verbs: frozenset[str] = frozenset()  # card verbs (Action.Execute, Action.Submit)
     kinds: frozenset[str] = frozenset()  # outbox kinds; "prefix*" matches "prefix1", ...
+    attachments: frozenset[str] = frozenset()  # content types of a file sent to the bot
     # requirements, enforced by the guard
     admin_only: bool = False
+    manager_only: bool = False  # managers and admins
     admin_when: Callable[[Request], bool] | None = None  # admin-only for these requests
     personal_only: bool = False  # its cards go only to the 1:1 chat
     shows_money: bool = False  # its cards may carry euro amounts (the rights rule applies)
@@ -111,6 +114,10 @@ class Intent:
     examples: tuple[str, ...] = ()  # a question's examples on the help card (msgids)
     sent_privately: str = ""  # personal_only: the note left in a shared conversation
 
-    def may_use(self, *, admin: bool) -> bool:
-        """Whether the help card offers it to this person."""
-        return admin or not self.admin_only
+    def may_use(self, role: Role) -> bool:
+        """Whether this person may use it, as far as their role tells (the help card's test)."""
+        if role == Role.admin:
+            return True
+        if self.admin_only:
+            return False
+        return role == Role.manager or not self.manager_only

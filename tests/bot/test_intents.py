@@ -12,6 +12,7 @@ from bot.intents.registry import Intent, Request
 from bot.questions.parse import parse
 from bot.router import Router
 from cards.messages import build_help_card
+from storage.models import Role
 from translations import LANGUAGES, Translator
 
 ZONE = ZoneInfo("Europe/Helsinki")
@@ -67,22 +68,25 @@ def test_every_outbox_kind_has_its_intent() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("admin", [False, True])
-def test_the_help_card_lists_exactly_what_the_person_may_use(language: str, admin: bool) -> None:
+@pytest.mark.parametrize("role", list(Role))
+def test_the_help_card_lists_exactly_what_the_person_may_use(language: str, role: Role) -> None:
     t = Translator(language, ZONE)
-    card = str(build_help_card(table.help_view(t, admin=admin), t))
+    card = str(build_help_card(table.help_view(t, role=role), t))
     for intent in INTENTS:
         if intent.help is None:
             continue
         shown = f"**{intent.help.usage[language]}**" in card
-        assert shown == intent.may_use(admin=admin), (intent.name, language, admin)
+        assert shown == intent.may_use(role), (intent.name, language, role)
 
 
-def test_an_admin_only_intent_is_not_offered_to_others() -> None:
+def test_admin_and_manager_only_intents_are_not_offered_to_others() -> None:
     admin_only = [i for i in INTENTS if i.admin_only]
     assert admin_only, "the cycle's commands are admin-only"
-    assert all(not i.may_use(admin=False) and i.may_use(admin=True) for i in admin_only)
-    assert replace(admin_only[0], admin_only=False).may_use(admin=False)
+    assert all(i.may_use(Role.admin) and not i.may_use(Role.manager) for i in admin_only)
+    assert all(not i.may_use(Role.owner) for i in admin_only)
+    assert replace(admin_only[0], admin_only=False).may_use(Role.owner)
+    managers = replace(admin_only[0], admin_only=False, manager_only=True)
+    assert managers.may_use(Role.manager) and not managers.may_use(Role.owner)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -28,6 +28,7 @@ from cards.views import (
     StatusFormView,
     WelcomeView,
 )
+from storage.models import Role
 from translations import LANGUAGES, Translator
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "adaptive-card-1.5.json"
@@ -150,9 +151,9 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
         ),
         t,
     ),
-    "help": lambda t: build_help_card(table.help_view(t, admin=False), t),
+    "help": lambda t: build_help_card(table.help_view(t, role=Role.owner), t),
     "help after unknown text": lambda t: build_help_card(
-        table.help_view(t, admin=False, not_understood="mitä kuuluu?", suggestions=["late"]), t
+        table.help_view(t, role=Role.owner, not_understood="mitä kuuluu?", suggestions=["late"]), t
     ),
     "welcome, owner": lambda t: build_welcome_card(WelcomeView("Aino", True, True, 3), t),
     "welcome, channel": lambda t: build_welcome_card(WelcomeView("", False, False, 0), t),
@@ -188,7 +189,7 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
     "cycle status, all answered": lambda t: build_cycle_status_card(
         CycleStatusView(date(2026, 11, 1), date(2026, 11, 11), False, 3, 3, [], []), t
     ),
-    "help for admins": lambda t: build_help_card(table.help_view(t, admin=True), t),
+    "help for admins": lambda t: build_help_card(table.help_view(t, role=Role.admin), t),
     "notice": lambda t: build_notice_card(
         t("That button is no longer supported."), t, warning=True
     ),

@@ -167,7 +167,7 @@ def test_manifest_describes_the_bot() -> None:
     [bot] = data["bots"]
     assert bot["botId"] == PLACEHOLDER
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
-    assert bot["supportsFiles"] is False
+    assert bot["supportsFiles"] is True  # the workbook comes and goes as a file in the 1:1 chat
     assert bot["isNotificationOnly"] is False
     full = data["description"]["full"]
     for topic in ("status card", "remind", "budget", "impact", "Finnish", "Swedish", "English"):

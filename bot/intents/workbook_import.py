@@ -1,0 +1,68 @@
+"""A workbook sent to the bot in the 1:1 chat: checked, reported, and kept for Apply.
+
+Admins only (``admin_only``): anyone else is refused politely and the file is not read.
+The file is downloaded only from the allowed hosts, within the size and time limits
+(``bot.files``), read and checked against the database without changing it
+(``storage.workbook``), and answered with the report: per sheet what would be added,
+changed and removed, and every error with its sheet, row and column. A file without
+errors is kept, and the card's Apply button (``workbook_apply``) applies it.
+"""
+
+from __future__ import annotations
+
+from bot import files
+from bot.intents.registry import Intent, Request
+from cards.imports import build_import_report_card
+from cards.views import ImportReportView
+from storage import imports
+from storage.db import write_transaction
+from storage.workbook import Plan, WorkbookRefused, read_workbook
+
+
+def report_view(plan: Plan, file_name: str, *, apply: dict[str, object] | None) -> ImportReportView:
+    return ImportReportView(
+        file_name=file_name,
+        sheets=[
+            (r.title, r.added, r.changed, r.removed, r.unchanged) for r in plan.sheets.values()
+        ],
+        errors=[str(issue) for issue in plan.errors],
+        warnings=[str(issue) for issue in plan.warnings],
+        apply=apply,
+    )
+
+
+async def reply(request: Request) -> None:
+    turn, t = request.turn, request.t
+    sent = files.sent_file(turn.activity)
+    if sent is None:
+        return
+    name, url = sent
+    try:
+        data = await files.download(turn, url)
+    except files.FileRefused as error:
+        await request.notice(
+            t("I could not read {file}: {reason}.", file=name, reason=t(error.reason)),
+            warning=True,
+        )
+        return
+    try:
+        async with turn.services.sessions() as session:
+            plan = await read_workbook(data, language=t.language, session=session)
+    except WorkbookRefused as error:
+        await request.notice(str(error), warning=True)
+        return
+    apply = None
+    if not plan.errors and plan.changes and turn.person.id is not None:
+        async with write_transaction(turn.services.sessions) as session:
+            kept = await imports.keep(turn.person.id, plan.digest, name, data, session=session)
+        apply = {"import_id": kept, "digest": plan.digest}
+    await turn.send_card(build_import_report_card(report_view(plan, name, apply=apply), t))
+
+
+INTENT = Intent(
+    name="workbook_import",
+    attachments=frozenset({files.DOWNLOAD_INFO}),
+    admin_only=True,
+    shows_money=True,
+    reply=reply,
+)
