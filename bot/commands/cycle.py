@@ -157,7 +157,14 @@ async def prompt_now(turn: Turn, _rest: str) -> None:
     except jobs.CyclePausedError:
         await _notice(turn, turn.t(PAUSED), warning=True)
         return
-    await _notice(turn, turn.t("Status cards queued for {count} unanswered projects.", count=count))
+    await _notice(
+        turn,
+        turn.t.plural(
+            "Status card queued for {count} unanswered project.",
+            "Status cards queued for {count} unanswered projects.",
+            count,
+        ),
+    )
 
 
 async def remind_now(turn: Turn, _rest: str) -> None:
@@ -171,7 +178,14 @@ async def remind_now(turn: Turn, _rest: str) -> None:
     except jobs.CyclePausedError:
         await _notice(turn, turn.t(PAUSED), warning=True)
         return
-    await _notice(turn, turn.t("Reminders queued for {count} unanswered projects.", count=count))
+    await _notice(
+        turn,
+        turn.t.plural(
+            "Reminder queued for {count} unanswered project.",
+            "Reminders queued for {count} unanswered projects.",
+            count,
+        ),
+    )
 
 
 _PERIOD_ARGUMENT = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4}))\s*$")

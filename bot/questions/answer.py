@@ -339,11 +339,11 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
                         t(
                             "target {target} {unit}",
                             target=t.number(m.metric.target),
-                            unit=t.unit(m.metric.unit),
+                            unit=t.unit(m.metric.unit, m.metric.target),
                         )
                         if m.metric.target is not None
                         else "",
-                        f"{t.number(m.latest)} {t.unit(m.metric.unit)}"
+                        f"{t.number(m.latest)} {t.unit(m.metric.unit, m.latest)}"
                         if m.latest is not None
                         else "–",
                     )
@@ -560,7 +560,7 @@ async def indicators(ask: Ask) -> AnswerView:
             t(
                 "target {target} {unit}",
                 target=t.number(i.indicator.target),
-                unit=t.unit(i.indicator.unit),
+                unit=t.unit(i.indicator.unit, i.indicator.target),
             )
             + (f" · {i.indicator.source}" if i.indicator.source else ""),
             " · ".join(f"{v.period}: {t.number(v.value)}" for v in i.values[-3:]) or "–",
