@@ -125,7 +125,7 @@ def confirmation_view(
         metrics=[
             MetricReading(
                 name=t.named(metric),
-                unit=t.unit(metric.unit),
+                unit=t.unit(metric.unit, context.metric_values.get(metric.id or 0)),
                 value=reading(metric.id, metric.unit),
             )
             for metric in context.metrics

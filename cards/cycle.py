@@ -32,7 +32,8 @@ def _project_rows(projects: list[MissingProject], t: Translator) -> list[Any]:
         for p in projects[:MAX_ROWS]
     ]
     if len(projects) > MAX_ROWS:
-        rows.append(subtle(t("…and {count} more.", count=len(projects) - MAX_ROWS)))
+        more = len(projects) - MAX_ROWS
+        rows.append(subtle(t.plural("…and {count} more.", "…and {count} more.", more)))
     return rows
 
 

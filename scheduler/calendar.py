@@ -1,8 +1,12 @@
-"""Reporting periods and Finnish working days: plain functions, no database."""
+"""Reporting periods and Finnish working days: plain functions, no database.
+
+Working days are the ``holidays`` package's own (``HolidayBase.is_working_day`` and
+``get_nth_working_day``); ``tests/scheduler/test_calendar.py`` pins every day of 2024-2030.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -12,22 +16,23 @@ DUE_AFTER_WORKING_DAYS = 7
 
 
 @cache
-def _finnish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("FI", years=year)
+def _finnish_holidays() -> holidays.HolidayBase:
+    """Finland's public holidays, the eves of midsummer and Christmas included. The
+    package adds a year's holidays the first time a date in that year is asked about."""
+    return holidays.country_holidays("FI")
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _finnish_holidays(day.year)
+    """Monday to Friday, and not a public holiday."""
+    return bool(_finnish_holidays().is_working_day(day))
 
 
 def add_working_days(start: date, count: int) -> date:
-    """``count`` working days after ``start`` (before it, when negative)."""
-    day, step = start, (1 if count >= 0 else -1)
-    remaining = abs(count)
-    while remaining > 0:
-        day += timedelta(days=step)
-        if is_working_day(day):
-            remaining -= 1
+    """``count`` working days after ``start`` (before it, when negative; ``start`` itself,
+    worked or not, when zero)."""
+    if count == 0:  # the package would move to the next working day
+        return start
+    day: date = _finnish_holidays().get_nth_working_day(start, count)
     return day
 
 
@@ -37,9 +42,8 @@ def nth_working_day(year: int, month: int, n: int) -> date:
 
 
 def first_working_day(year: int, month: int) -> date:
-    day = date(year, month, 1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
+    # zero steps: the day itself if it is a working day, else the next one
+    day: date = _finnish_holidays().get_nth_working_day(date(year, month, 1), 0)
     return day
 
 

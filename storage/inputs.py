@@ -12,9 +12,9 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from babel.numbers import get_decimal_symbol
+from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
 from storage.models import Health
 from translations.markers import N_
@@ -67,29 +67,39 @@ def _as_text(value: object) -> str | None:
     return None
 
 
+# The two ways of writing a decimal number the status card accepts, in any language, as the
+# locales that write them: a decimal point with grouping commas (1,234.5), and a decimal
+# comma with grouping dots (1.234,5).
+_DECIMAL_POINT = "en_IE"
+_DECIMAL_COMMA = "de_DE"
+# Spaces of any kind, and apostrophes, group digits whatever the locale.
+_GROUPING_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_NUMBER = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*")
+_CENTS_AFTER_A_COMMA = re.compile(r",[0-9]{1,2}$")
+
+
 def parse_number(text: str, babel_locale: str) -> Decimal | None:
     """A finite decimal as people type it: ``1234.5``, ``1 234,5`` or ``1,234.5``.
 
     Spaces group digits. With both a comma and a dot, the last one is the decimal mark.
     A lone comma followed by one or two digits is a decimal comma in every language;
     otherwise the user's locale decides (``1,500`` is 1.5 in Finnish, 1500 in English).
+    Babel's ``parse_decimal`` reads the number in the convention so chosen.
     """
-    compact = re.sub(r"[\s\u00a0\u202f']", "", text)
-    if not compact or not re.fullmatch(r"[+-]?[0-9.,]*[0-9][0-9.,]*", compact):
+    compact = _GROUPING_SPACES.sub("", text)
+    if not _NUMBER.fullmatch(compact):
         return None
     if "," in compact and "." in compact:
-        decimal_mark = "," if compact.rindex(",") > compact.rindex(".") else "."
-    elif compact.count(",") == 1 and re.search(r",[0-9]{1,2}$", compact):
-        decimal_mark = ","
-    elif "," in compact:
-        decimal_mark = get_decimal_symbol(babel_locale) if compact.count(",") == 1 else "."
-    else:
-        decimal_mark = "."
-    grouping = "." if decimal_mark == "," else ","
-    normalised = compact.replace(grouping, "").replace(decimal_mark, ".")
+        comma = compact.rindex(",") > compact.rindex(".")
+    elif compact.count(",") == 1:
+        comma = bool(_CENTS_AFTER_A_COMMA.search(compact)) or (
+            get_decimal_symbol(babel_locale) == ","
+        )
+    else:  # no comma (Input.Number's own "1234.5"), or commas that group thousands
+        comma = False
     try:
-        number = Decimal(normalised)
-    except InvalidOperation:
+        number = parse_decimal(compact, locale=_DECIMAL_COMMA if comma else _DECIMAL_POINT)
+    except NumberFormatError:
         return None
     return number if number.is_finite() else None
 

@@ -1,8 +1,10 @@
-"""Translations (gettext catalogs read with Babel) and locale-aware formatting.
+"""Translations (gettext catalogs compiled with Babel) and locale-aware formatting.
 
 Message ids are the English texts; ``fi.po`` and ``sv.po`` translate them. Every
 user-facing string goes through a :class:`Translator`, chosen from the activity's
-locale or the user's own setting.
+locale or the user's own setting. Each catalog is compiled once, in memory, into Babel's
+``Translations`` (a gettext catalog), so lookups and plural forms are gettext's: the
+plural rule is the one in the .po header (``nplurals=2; plural=(n != 1)`` for fi and sv).
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
+from gettext import NullTranslations
+from io import BytesIO
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
     NumberPattern,
@@ -24,8 +30,9 @@ from babel.numbers import (
     format_percent,
     parse_pattern,
 )
+from babel.support import Translations
 
-from translations.markers import N_
+from translations.markers import N_, NP_
 
 HERE: Final = Path(__file__).resolve().parent
 LANGUAGES: Final = ("fi", "sv", "en")
@@ -37,6 +44,15 @@ _BABEL_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_IE"}
 UNITS: Final = frozenset(
     {N_("pcs"), N_("days"), N_("h"), N_("min"), N_("score"), N_("level"), N_("persons")}
 )
+# The units whose word changes with the number before it ("1 day", "2 days"; "1 piste",
+# "2 pistettä"), as singular and plural. The others are abbreviations (pcs, h, min) or a
+# step on a scale (level). A plural entry's singular must not be another message id: the
+# catalog keeps both under it (tests/translations would say so).
+COUNTED_UNITS: Final = {
+    "days": NP_("day", "days"),
+    "score": NP_("point", "points"),
+    "persons": NP_("person", "persons"),
+}
 
 
 def language_of(locale: str | None) -> str:
@@ -47,13 +63,32 @@ def language_of(locale: str | None) -> str:
     return prefix if prefix in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@cache
-def _catalog(language: str) -> dict[str, str]:
-    if language == "en":
-        return {}
+def read_catalog(language: str) -> Catalog:
+    """A language's .po file as Babel reads it (fi and sv; English is the message ids)."""
     with (HERE / f"{language}.po").open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+        return read_po(handle, locale=language)
+
+
+@cache
+def _translations(language: str) -> NullTranslations:
+    """The language's catalog compiled to gettext's form once, in memory.
+
+    Fuzzy entries are left out, and a plural form left empty falls back to the English.
+    """
+    if language == DEFAULT_LANGUAGE:
+        return NullTranslations()
+    compiled = BytesIO()
+    write_mo(compiled, read_catalog(language))
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def plural_count(count: Decimal | int | float) -> int:
+    """The number gettext chooses a plural form by: a whole number as it is; a fraction as
+    2, since en, fi and sv write a fraction in the plural (1.5 days, 1,5 päivää, 1,5 dagar)."""
+    if isinstance(count, int):
+        return count
+    return int(count) if count == int(count) else 2
 
 
 @cache
@@ -87,8 +122,18 @@ class Translator:
         return _BABEL_LOCALES[self.language]
 
     def __call__(self, message: str, /, **values: object) -> str:
-        text = _catalog(self.language).get(message, message)
+        text = _translations(self.language).gettext(message)
         return text.format(**values) if values else text
+
+    def plural(
+        self, singular: str, plural: str, count: Decimal | int | float, /, **values: object
+    ) -> str:
+        """The form for ``count`` of a message with a plural, ``{count}`` written as a number
+        of the locale: ``t.plural("{count} unanswered project", "{count} unanswered
+        projects", 2)``."""
+        text = _translations(self.language).ngettext(singular, plural, plural_count(count))
+        values.setdefault("count", self.number(count))
+        return text.format(**values)
 
     def pick(self, fi: str, sv: str, en: str) -> str:
         """Choose among a record's own translations (for example a project's names)."""
@@ -102,9 +147,13 @@ class Translator:
             str(getattr(record, "name_en", "")),
         )
 
-    def unit(self, unit: str) -> str:
-        """A metric's unit in this language ("pcs" is "kpl" in Finnish)."""
-        return _catalog(self.language).get(unit, unit) if unit in UNITS else unit
+    def unit(self, unit: str, count: Decimal | int | float | None = None) -> str:
+        """A metric's unit in this language ("pcs" is "kpl" in Finnish): as a label, or
+        after the number ``count`` ("1 day", "2 days")."""
+        if count is not None and unit in COUNTED_UNITS:
+            singular, plural = COUNTED_UNITS[unit]
+            return _translations(self.language).ngettext(singular, plural, plural_count(count))
+        return _translations(self.language).gettext(unit) if unit in UNITS else unit
 
     def money(self, cents: int | None) -> str:
         if cents is None:

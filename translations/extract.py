@@ -1,23 +1,69 @@
-"""The message ids the code uses, found by Babel's extractor (``t("...")`` and ``N_("...")``)."""
+"""The message ids the code uses, found by Babel's extractor, and what a catalog lacks.
+
+Found: ``t("...")`` and ``N_("...")``, and plural pairs, ``t.plural("...", "...", n)``
+and ``NP_("...", "...")``. A plural pair is the tuple (singular, plural), as Babel's
+catalog keeps a plural entry's ``msgid`` and ``msgid_plural``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("bot", "cards", "storage", "scheduler", "translations", "cli")
-KEYWORDS = {"t": None, "N_": None}
+SOURCES = ("bot", "cards", "charts", "exports", "storage", "scheduler", "translations", "cli")
+KEYWORDS = {"t": None, "N_": None, "plural": (1, 2), "NP_": (1, 2)}
+
+MessageId = str | tuple[str, str]
 
 
-def used_message_ids() -> dict[str, list[str]]:
-    """Each message id with the places (``path:line``) it is used."""
-    found: dict[str, list[str]] = {}
+def used_message_ids() -> dict[MessageId, list[str]]:
+    """Each message id, or plural pair, with the places (``path:line``) it is used."""
+    found: dict[MessageId, list[str]] = {}
     for folder in SOURCES:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
+            key: MessageId | None = None
             if isinstance(message, str) and message:
-                found.setdefault(message, []).append(f"{folder}/{filename}:{lineno}")
+                key = message
+            elif isinstance(message, tuple) and len(message) == 2 and all(message):
+                key = (str(message[0]), str(message[1]))
+            if key is not None:
+                found.setdefault(key, []).append(f"{folder}/{filename}:{lineno}")
     return found
+
+
+def message_id(message: Message) -> MessageId:
+    """A catalog entry's id, as ``used_message_ids`` names it."""
+    if isinstance(message.id, str):
+        return message.id
+    singular, plural = message.id[0], message.id[1]
+    return (str(singular), str(plural))
+
+
+def translations(catalog: Catalog) -> dict[MessageId, tuple[str, ...]]:
+    """Each entry's translation: one text, or one per plural form (fuzzy ones left out)."""
+    found: dict[MessageId, tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        found[message_id(message)] = tuple(str(s or "") for s in strings)
+    return found
+
+
+def untranslated(catalog: Catalog) -> list[MessageId]:
+    """Entries that would show English: an empty text, a plural entry missing one of the
+    catalog's plural forms (``nplurals`` in its header), or a singular/plural mismatch."""
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        forms = catalog.num_plurals if message.pluralizable else 1
+        if message.fuzzy or len(strings) != forms or not all(strings):
+            missing.append(message_id(message))
+    return missing

@@ -18,7 +18,7 @@ async def load(ask: Ask) -> AnswerView:
             t(
                 "target {target} {unit}",
                 target=t.number(i.indicator.target),
-                unit=t.unit(i.indicator.unit),
+                unit=t.unit(i.indicator.unit, i.indicator.target),
             )
             + (f" · {i.indicator.source}" if i.indicator.source else ""),
             " · ".join(f"{v.period}: {t.number(v.value)}" for v in i.values[-3:]) or "–",

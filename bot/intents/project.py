@@ -88,11 +88,11 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
                         t(
                             "target {target} {unit}",
                             target=t.number(m.metric.target),
-                            unit=t.unit(m.metric.unit),
+                            unit=t.unit(m.metric.unit, m.metric.target),
                         )
                         if m.metric.target is not None
                         else "",
-                        f"{t.number(m.latest)} {t.unit(m.metric.unit)}"
+                        f"{t.number(m.latest)} {t.unit(m.metric.unit, m.latest)}"
                         if m.latest is not None
                         else "–",
                     )

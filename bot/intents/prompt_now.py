@@ -21,7 +21,13 @@ async def reply(request: Request) -> None:
     except jobs.CyclePausedError:
         await request.notice(t(PAUSED), warning=True)
         return
-    await request.notice(t("Status cards queued for {count} unanswered projects.", count=count))
+    await request.notice(
+        t.plural(
+            "Status card queued for {count} unanswered project.",
+            "Status cards queued for {count} unanswered projects.",
+            count,
+        )
+    )
 
 
 INTENT = Intent(

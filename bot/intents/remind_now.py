@@ -18,7 +18,13 @@ async def reply(request: Request) -> None:
     except jobs.CyclePausedError:
         await request.notice(t(PAUSED), warning=True)
         return
-    await request.notice(t("Reminders queued for {count} unanswered projects.", count=count))
+    await request.notice(
+        t.plural(
+            "Reminder queued for {count} unanswered project.",
+            "Reminders queued for {count} unanswered projects.",
+            count,
+        )
+    )
 
 
 INTENT = Intent(

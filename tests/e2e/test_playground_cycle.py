@@ -70,8 +70,9 @@ pytestmark = pytest.mark.e2e
 CYCLE_TITLE = "Kuukausikierros:"  # "Monthly cycle for {month}"
 NOT_ANSWERED = "Ei vielä vastattu"
 RECEIVED = "Raportteja saatu"  # its value is "{received}/{expected}"
-PROMPTED = re.compile(r"Tilakortit jonossa (\d+) vastaamattomalle projektille\.")
-REMINDED = re.compile(r"Muistutukset jonossa (\d+) vastaamattomalle projektille\.")
+# singular or plural: "Tilakortti jonossa 1 …", "Tilakortit jonossa 2 …"
+PROMPTED = re.compile(r"Tilakort(?:ti|it) jonossa (\d+) vastaamattomalle projektille\.")
+REMINDED = re.compile(r"Muistutu(?:s|kset) jonossa (\d+) vastaamattomalle projektille\.")
 REMINDER_BANNER = "Muistutus: tilaraporttisi puuttuu vielä."
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
+import inspect
+import re
+import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,7 +18,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from storage.db import SessionFactory, create_engine, write_transaction
+from storage import sqlite_driver
+from storage.db import ROOT, SessionFactory, create_engine, write_transaction
 from storage.models import ProcessedActivity, utcnow
 
 
@@ -239,3 +245,41 @@ async def test_a_unit_cancelled_while_it_waits_for_the_lock_leaves_no_transactio
             )
         )
         await other.commit()
+
+
+def test_the_aiosqlite_internals_the_driver_relies_on_are_still_there() -> None:
+    """storage.sqlite_driver subclasses aiosqlite.Connection and overrides private parts of
+    it. It was written against aiosqlite 0.22.1: a new version must be read before the pin
+    moves, and this fails if what the driver uses has changed shape."""
+    pinned = re.search(r'"aiosqlite==([^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert pinned and pinned.group(1) == importlib.metadata.version("aiosqlite") == "0.22.1"
+
+    init = list(inspect.signature(aiosqlite.Connection.__init__).parameters)
+    assert init[:3] == ["self", "connector", "iter_chunk_size"]  # connect() builds one
+    execute = aiosqlite.Connection._execute
+    assert inspect.iscoroutinefunction(execute)  # overridden, and called through super()
+    assert list(inspect.signature(execute).parameters) == ["self", "fn", "args", "kwargs"]
+    assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn"), property)
+    for name in ("commit", "rollback"):  # overridden, and called through super()
+        method = getattr(aiosqlite.Connection, name)
+        assert inspect.iscoroutinefunction(method)
+        assert list(inspect.signature(method).parameters) == ["self"]
+    assert callable(aiosqlite.Connection.cursor)  # replaced by the driver's own
+
+    connection = aiosqlite.Connection(lambda: sqlite3.connect(":memory:"), 64)
+    assert connection._connection is None  # read after each call: None until connected
+    assert isinstance(connection._thread, threading.Thread)  # made a daemon in connect()
+    assert not connection._thread.is_alive()
+
+
+async def test_the_driver_connects_runs_and_closes_on_aiosqlites_thread() -> None:
+    connection = await sqlite_driver.connect(":memory:")
+    assert isinstance(connection, sqlite_driver.Connection)
+    try:
+        assert connection._thread.daemon
+        assert isinstance(connection._connection, sqlite3.Connection)
+        thread = await connection.run(lambda _: threading.get_ident())
+        assert thread == connection._thread.ident != threading.get_ident()
+    finally:
+        await connection.close()
+    assert connection._connection is None

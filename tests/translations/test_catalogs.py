@@ -4,41 +4,87 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel import Locale
+from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
-from translations import LANGUAGES, Translator, _catalog, language_of
-from translations.extract import used_message_ids
+from translations import LANGUAGES, Translator, language_of, read_catalog
+from translations.extract import MessageId, translations, untranslated, used_message_ids
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @pytest.fixture(scope="module")
-def used() -> dict[str, list[str]]:
+def used() -> dict[MessageId, list[str]]:
     found = used_message_ids()
     assert len(found) > 40, "the extractor finds the bot's messages"
+    assert any(isinstance(key, tuple) for key in found), "and its plural pairs"
     return found
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_every_message_is_translated(used: dict[str, list[str]], language: str) -> None:
-    catalog = _catalog(language)
+def test_every_message_is_translated(used: dict[MessageId, list[str]], language: str) -> None:
+    catalog = translations(read_catalog(language))
     missing = {message: places for message, places in used.items() if message not in catalog}
     assert not missing, f"untranslated in {language}.po: {missing}"
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_translations_keep_their_placeholders(language: str) -> None:
-    for message, translation in _catalog(language).items():
-        assert set(PLACEHOLDER.findall(message)) == set(PLACEHOLDER.findall(translation)), message
+def test_no_entry_is_left_empty_and_plural_entries_have_every_form(language: str) -> None:
+    catalog = read_catalog(language)
+    assert catalog.num_plurals == 2
+    assert catalog.plural_expr.replace(" ", "") == "(n!=1)"
+    assert untranslated(catalog) == []
+
+
+def test_the_checker_finds_a_missing_plural_form() -> None:
+    po = b"""msgid ""
+msgstr ""
+"Language: fi\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "{count} day"
+msgid_plural "{count} days"
+msgstr[0] "{count} p\xc3\xa4iv\xc3\xa4"
+msgstr[1] ""
+
+msgid "{count} hour"
+msgid_plural "{count} hours"
+msgstr[0] "{count} tunti"
+
+msgid "{count} minute"
+msgid_plural "{count} minutes"
+msgstr[0] "{count} minuutti"
+msgstr[1] "{count} minuuttia"
+
+msgid "Hello"
+msgstr ""
+"""
+    catalog = read_po(BytesIO(po), locale="fi")
+    assert untranslated(catalog) == [
+        ("{count} day", "{count} days"),
+        ("{count} hour", "{count} hours"),
+        "Hello",
+    ]
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_catalogs_hold_no_stale_messages(used: dict[str, list[str]], language: str) -> None:
-    stale = set(_catalog(language)) - set(used)
+def test_translations_keep_their_placeholders(language: str) -> None:
+    for message, forms in translations(read_catalog(language)).items():
+        source = message if isinstance(message, str) else message[1]
+        for translation in forms:
+            assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(translation)), (
+                message
+            )
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_catalogs_hold_no_stale_messages(used: dict[MessageId, list[str]], language: str) -> None:
+    stale = set(translations(read_catalog(language))) - set(used)
     assert not stale, f"{language}.po has messages no code uses: {stale}"
 
 

@@ -1,0 +1,135 @@
+"""Messages with a count take the form the number asks for, in Finnish, Swedish and English."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from translations import COUNTED_UNITS, Translator
+from translations.extract import used_message_ids
+
+ZONE = ZoneInfo("Europe/Helsinki")
+NBSP = "\xa0"
+
+# Each plural message the code uses, rendered for 1 and for 2, in each language.
+RENDERED: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    (
+        "Reminder queued for {count} unanswered project.",
+        "Reminders queued for {count} unanswered projects.",
+    ): {
+        "en": (
+            "Reminder queued for 1 unanswered project.",
+            "Reminders queued for 2 unanswered projects.",
+        ),
+        "fi": (
+            "Muistutus jonossa 1 vastaamattomalle projektille.",
+            "Muistutukset jonossa 2 vastaamattomalle projektille.",
+        ),
+        "sv": (
+            "Påminnelse köad för 1 obesvarat projekt.",
+            "Påminnelser köade för 2 obesvarade projekt.",
+        ),
+    },
+    (
+        "Status card queued for {count} unanswered project.",
+        "Status cards queued for {count} unanswered projects.",
+    ): {
+        "en": (
+            "Status card queued for 1 unanswered project.",
+            "Status cards queued for 2 unanswered projects.",
+        ),
+        "fi": (
+            "Tilakortti jonossa 1 vastaamattomalle projektille.",
+            "Tilakortit jonossa 2 vastaamattomalle projektille.",
+        ),
+        "sv": (
+            "Statuskort köat för 1 obesvarat projekt.",
+            "Statuskort köade för 2 obesvarade projekt.",
+        ),
+    },
+    ("…and {count} more.", "…and {count} more."): {
+        "en": ("…and 1 more.", "…and 2 more."),
+        "fi": ("…ja 1 muu.", "…ja 2 muuta."),
+        "sv": ("…och 1 till.", "…och 2 till."),
+    },
+    # the units whose word follows the number (Translator.unit with a count)
+    ("day", "days"): {"en": ("day", "days"), "fi": ("pv", "pv"), "sv": ("dag", "dagar")},
+    ("point", "points"): {
+        "en": ("point", "points"),
+        "fi": ("piste", "pistettä"),
+        "sv": ("poäng", "poäng"),
+    },
+    ("person", "persons"): {
+        "en": ("person", "persons"),
+        "fi": ("hlö", "hlö"),
+        "sv": ("pers.", "pers."),
+    },
+}
+# Where the language writes the same words for one and for two (sv "projekt" is both, and
+# Finnish numerals take the singular noun), only the verb or nothing at all changes.
+SAME_FORM = {
+    ("…and {count} more.", "en"),
+    ("…and {count} more.", "sv"),
+    ("day", "fi"),
+    ("point", "sv"),
+    ("person", "fi"),
+    ("person", "sv"),
+}
+UNIT_OF = {pair: unit for unit, pair in COUNTED_UNITS.items()}
+
+
+def render(language: str, pair: tuple[str, str], count: int | Decimal) -> str:
+    t = Translator(language, ZONE)
+    if pair in UNIT_OF:
+        return t.unit(UNIT_OF[pair], count)
+    return t.plural(*pair, count)
+
+
+def test_the_table_covers_every_plural_message_the_code_uses() -> None:
+    used = {key for key in used_message_ids() if isinstance(key, tuple)}
+    assert used == set(RENDERED)
+
+
+@pytest.mark.parametrize("pair", list(RENDERED), ids=lambda pair: pair[0][:30])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_one_and_two_take_their_own_form(pair: tuple[str, str], language: str) -> None:
+    one, two = RENDERED[pair][language]
+    assert (render(language, pair, 1), render(language, pair, 2)) == (one, two)
+    if (pair[0], language) not in SAME_FORM:
+        assert one.replace("1", "") != two.replace("2", ""), "the words differ, not the number"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_zero_and_fractions_are_plural_and_a_whole_decimal_one_is_singular(
+    language: str,
+) -> None:
+    t = Translator(language, ZONE)
+    assert t.unit("days", 0) == RENDERED[("day", "days")][language][1]
+    assert t.unit("days", Decimal("1.5")) == RENDERED[("day", "days")][language][1]
+    assert t.unit("days", 0.5) == RENDERED[("day", "days")][language][1]
+    assert t.unit("days", Decimal("1.000")) == RENDERED[("day", "days")][language][0]
+    assert t.unit("days", 21) == RENDERED[("day", "days")][language][1]  # not Slavic: 21 is "other"
+
+
+def test_the_count_is_written_as_a_number_of_the_locale() -> None:
+    pair = (
+        "Status card queued for {count} unanswered project.",
+        "Status cards queued for {count} unanswered projects.",
+    )
+    assert Translator("fi", ZONE).plural(*pair, 1500) == (
+        f"Tilakortit jonossa 1{NBSP}500 vastaamattomalle projektille."
+    )
+    assert Translator("en", ZONE).plural(*pair, 1500) == (
+        "Status cards queued for 1,500 unanswered projects."
+    )
+
+
+def test_a_unit_without_a_count_is_the_label_and_other_units_do_not_change() -> None:
+    fi, sv, en = (Translator(language, ZONE) for language in ("fi", "sv", "en"))
+    assert (fi.unit("score"), sv.unit("score"), en.unit("score")) == ("pistettä", "poäng", "score")
+    assert (fi.unit("score", 1), en.unit("score", 1)) == ("piste", "point")
+    assert (fi.unit("pcs", 1), fi.unit("pcs", 2), sv.unit("pcs", 1)) == ("kpl", "kpl", "st.")
+    assert (fi.unit("level", 1), fi.unit("level", 3)) == ("taso", "taso")
+    assert en.unit("kWh", 1) == "kWh"
