@@ -16,7 +16,8 @@ MAX_LISTED = 30  # errors or warnings on the card; the rest are counted
 def _listed(lines: list[str], t: Translator) -> list[Any]:
     shown = [TextBlock(text=f"• {line}", wrap=True, spacing="None") for line in lines[:MAX_LISTED]]
     if len(lines) > MAX_LISTED:
-        shown.append(subtle(t("…and {count} more.", count=len(lines) - MAX_LISTED)))
+        more = len(lines) - MAX_LISTED
+        shown.append(subtle(t.plural("…and {count} more.", "…and {count} more.", more)))
     return shown
 
 
