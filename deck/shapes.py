@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
@@ -25,19 +25,31 @@ from deck import measure
 from deck.template import Frame, Template
 
 EMU_PER_PT: Final = measure.EMU_PER_POINT
-INK: Final = RGBColor(0x1F, 0x29, 0x33)
-MUTED: Final = RGBColor(0x5B, 0x67, 0x70)
-ALERT: Final = RGBColor(0xB0, 0x1E, 0x1E)
-HEADER_FILL: Final = RGBColor(0x1F, 0x4E, 0x79)
-STRIPE_FILL: Final = RGBColor(0xEE, 0xF2, 0xF6)
-WHITE: Final = RGBColor(0xFF, 0xFF, 0xFF)
+# python-pptx 1.0's annotations are partial (and add_chart's return type is wrong): its
+# chart data and colour constructors are untyped, so they are called through Any.
+_RGB: Any = RGBColor
+_CATEGORY_DATA: Any = CategoryChartData
+_XY_DATA: Any = XyChartData
+
+
+def _rgb(red: int, green: int, blue: int) -> RGBColor:
+    colour: RGBColor = _RGB(red, green, blue)
+    return colour
+
+
+INK: Final = _rgb(0x1F, 0x29, 0x33)
+MUTED: Final = _rgb(0x5B, 0x67, 0x70)
+ALERT: Final = _rgb(0xB0, 0x1E, 0x1E)
+HEADER_FILL: Final = _rgb(0x1F, 0x4E, 0x79)
+STRIPE_FILL: Final = _rgb(0xEE, 0xF2, 0xF6)
+WHITE: Final = _rgb(0xFF, 0xFF, 0xFF)
 SERIES_COLOURS: Final = {
-    "completed": RGBColor(0x4F, 0x6D, 0x8F),
-    "on_track": RGBColor(0x2E, 0x7D, 0x32),
-    "at_risk": RGBColor(0xE0, 0x9A, 0x16),
-    "off_track": RGBColor(0xC6, 0x28, 0x28),
-    "no_report": RGBColor(0x9E, 0x9E, 0x9E),
-    "planned": RGBColor(0xB0, 0xBE, 0xC5),
+    "completed": _rgb(0x4F, 0x6D, 0x8F),
+    "on_track": _rgb(0x2E, 0x7D, 0x32),
+    "at_risk": _rgb(0xE0, 0x9A, 0x16),
+    "off_track": _rgb(0xC6, 0x28, 0x28),
+    "no_report": _rgb(0x9E, 0x9E, 0x9E),
+    "planned": _rgb(0xB0, 0xBE, 0xC5),
 }
 # Text frames and cells: the insets the measurements assume (points).
 BOX_INSET: Final = 3.6
@@ -108,7 +120,7 @@ class Builder:
             "section": self.template.section,
             "title": self.template.title,
         }[kind]
-        slide = self.template.presentation.slides.add_slide(layout)
+        slide: Slide = self.template.presentation.slides.add_slide(layout)
         for shape in list(slide.placeholders):  # the layout's other placeholders stay empty
             if shape.placeholder_format.idx != 0:
                 shape._element.getparent().remove(shape._element)
@@ -302,6 +314,10 @@ def table_pages(
     return pages
 
 
+def _shapes(slide: Slide) -> Any:
+    return slide.shapes
+
+
 def _insets(frame: TextFrame, x: float, y: float) -> None:
     frame.margin_left = frame.margin_right = emu(x)
     frame.margin_top = frame.margin_bottom = emu(y)
@@ -329,12 +345,12 @@ def bar_chart(
     labels: bool = True,
 ) -> object:
     """A bar or column chart with its data inside."""
-    data = CategoryChartData(number_format=number_format)
+    data = _CATEGORY_DATA(number_format=number_format)
     data.categories = list(categories)
     for name, values, _colour in series:
         data.add_series(name, list(values))
     left, top, width, height = box
-    chart = slide.shapes.add_chart(kind, Emu(left), Emu(top), Emu(width), Emu(height), data).chart
+    chart = _shapes(slide).add_chart(kind, Emu(left), Emu(top), Emu(width), Emu(height), data).chart
     _style_chart(chart, points, legend=len(series) > 1)
     plot = chart.plots[0]
     plot.has_data_labels = labels
@@ -367,14 +383,16 @@ def scatter_chart(
     points: float = 11,
 ) -> object:
     """An XY scatter: one point per (label, x, y), each labelled."""
-    data = XyChartData()
+    data = _XY_DATA()
     series = data.add_series(series_name, number_format="0")
     for _label, x, y in points_xy:
         series.add_data_point(x, y)
     left, top, width, height = box
-    chart = slide.shapes.add_chart(
-        XL_CHART_TYPE.XY_SCATTER, Emu(left), Emu(top), Emu(width), Emu(height), data
-    ).chart
+    chart = (
+        _shapes(slide)
+        .add_chart(XL_CHART_TYPE.XY_SCATTER, Emu(left), Emu(top), Emu(width), Emu(height), data)
+        .chart
+    )
     _style_chart(chart, points, legend=False)
     plot_series = chart.plots[0].series[0]
     plot_series.marker.size = 8
@@ -407,14 +425,16 @@ def line_chart(
     points: float = 10,
     maximum: float | None = None,
 ) -> object:
-    data = CategoryChartData(number_format=number_format)
+    data = _CATEGORY_DATA(number_format=number_format)
     data.categories = list(categories)
     for name, values in series:
         data.add_series(name, list(values))
     left, top, width, height = box
-    chart = slide.shapes.add_chart(
-        XL_CHART_TYPE.LINE_MARKERS, Emu(left), Emu(top), Emu(width), Emu(height), data
-    ).chart
+    chart = (
+        _shapes(slide)
+        .add_chart(XL_CHART_TYPE.LINE_MARKERS, Emu(left), Emu(top), Emu(width), Emu(height), data)
+        .chart
+    )
     _style_chart(chart, points, legend=len(series) > 1)
     chart.value_axis.minimum_scale = 0
     if maximum is not None:

@@ -16,7 +16,7 @@ import argparse
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
@@ -72,7 +72,7 @@ def default_presentation() -> PresentationType:
     owners = (master, *master.slide_layouts)
     # read every position first: a layout's placeholder may inherit the master's
     positions = [
-        (shape, shape.left, shape.width) for owner in owners for shape in owner.placeholders
+        (shape, shape.left, shape.width) for owner in owners for shape in list(owner.placeholders)
     ]
     for shape, left, width in positions:
         if left is not None and width is not None:
@@ -98,7 +98,8 @@ def _remove_slides(presentation: PresentationType) -> None:
 
 
 def _title_of(layout: SlideLayout) -> object | None:
-    return next((s for s in layout.placeholders if s.placeholder_format.type in _TITLE_TYPES), None)
+    placeholders: Any = layout.placeholders  # python-pptx's annotation of __iter__ is wrong
+    return next((s for s in placeholders if s.placeholder_format.type in _TITLE_TYPES), None)
 
 
 def _pick(presentation: PresentationType, role: str) -> SlideLayout | None:

@@ -17,7 +17,7 @@ for a year counts from that year on).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -54,6 +54,7 @@ from storage.models import (
     RoadmapState,
     Theme,
 )
+from storage.portfolio import VIEWER
 
 Texts = tuple[str, str, str]  # fi, sv, en as stored; "" where a translation is missing
 
@@ -428,6 +429,10 @@ async def _projects(
     def money(cents: int | None) -> int | None:
         return cents if shows_money else None
 
+    def words(project: Project, text: str) -> str:
+        """Free text, with euro amounts taken out when the deck shows no money."""
+        return text if shows_money else VIEWER.text(project, text)
+
     views: list[tuple[ProjectView, set[int]]] = []
     for project, owner, director in rows:
         pid = project.id or 0
@@ -468,6 +473,13 @@ async def _projects(
                         None,
                     )
                 )
+        if standing is not None and not shows_money:
+            standing = replace(
+                standing,
+                achievements=words(project, standing.achievements),
+                next_steps=words(project, standing.next_steps),
+                risks=words(project, standing.risks),
+            )
         views.append(
             (
                 ProjectView(
@@ -489,7 +501,7 @@ async def _projects(
                     state=state,
                     standing=standing,
                     impact_score=project.impact_score,
-                    impact_text=project.impact_text,
+                    impact_text=words(project, project.impact_text),
                     funding=Funding(project.funding),
                     budget_area=project.budget_area,
                     planned_cents=money(project.planned_cents),
