@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.db import create_engine, session_factory, transaction, upgrade
-from storage.demo import load_demo
-from tests.support.deck import TODAY
+from storage.db import create_engine
+from tests.support.deck import migrate_and_load, run_apart
 
 PG_SERVER = os.environ.get("ROADMAP_TEST_PG", "127.0.0.1:5432")
-T = TypeVar("T")
-
-
-def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run set-up code on its own event loop, away from the tests' loops."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-async def _migrate_and_load(url: str) -> None:
-    await upgrade(url)
-    engine = create_engine(url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            await load_demo(session, today=TODAY)
-    finally:
-        await engine.dispose()
 
 
 async def _postgres(sql: str) -> None:
@@ -58,7 +37,7 @@ def demo_url(
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("deck") / "demo.db"
         url = f"sqlite+aiosqlite:///{path}"
-        run_apart(_migrate_and_load(url))
+        run_apart(migrate_and_load(url))
         yield url
         return
     name = f"roadmap_deck_{uuid.uuid4().hex}"
@@ -71,7 +50,7 @@ def demo_url(
         pytest.skip(reason)
     url = f"postgresql+asyncpg://postgres@{PG_SERVER}/{name}"
     try:
-        run_apart(_migrate_and_load(url))
+        run_apart(migrate_and_load(url))
         yield url
     finally:
         run_apart(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -3,11 +3,14 @@ tables and chart data."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pptx import Presentation
@@ -16,11 +19,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from deck import build_deck
-from storage.db import session_factory, transaction
+from storage.db import create_engine, session_factory, transaction, upgrade
+from storage.demo import load_demo
 
 TODAY = date(2026, 11, 29)  # the demo is loaded with this today
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/Helsinki")
+T = TypeVar("T")
 
 
 @dataclass
@@ -121,3 +126,19 @@ def aware(value: Any) -> datetime:
     """A timestamp read with plain SQL: SQLite gives naive UTC text, PostgreSQL aware values."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run set-up code on its own event loop, away from the tests' loops."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def migrate_and_load(url: str) -> None:
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await load_demo(session, today=TODAY)
+    finally:
+        await engine.dispose()
