@@ -18,6 +18,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from deck import build_deck
 from deck.template import TemplateError
 from settings import Settings
@@ -107,7 +109,10 @@ async def _build(args: argparse.Namespace, settings: Settings) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     """Build the deck and write it; the exit status."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # names the setting, never echoes a value
+        return _fail(f"settings: {error.errors()[0]['msg']}")
     try:
         content = asyncio.run(_build(args, settings))
     except NoProgrammeError:
@@ -122,6 +127,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        Path(temporary).chmod(0o666 & ~umask)  # as a file the user writes: mkstemp's is 0600
         Path(temporary).replace(output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
