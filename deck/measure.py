@@ -46,26 +46,41 @@ def text_width(text: str, points: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, width_pt: float, points: float, bold: bool = False) -> list[str]:
-    """``text`` broken into lines no wider than ``width_pt``; paragraphs at newlines."""
+    """``text`` broken into lines no wider than ``width_pt``; paragraphs at newlines.
+
+    A line's width is the sum of its words' widths and the spaces between them: each word
+    is measured once (with its own kerning), so a long text costs one measurement a word.
+    """
+    space = text_width(" ", points, bold)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line: list[str] = []
+        used = 0.0
         for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if text_width(candidate, points, bold) <= width_pt:
-                line = candidate
+            width = text_width(word, points, bold)
+            if not line and width <= width_pt:
+                line, used = [word], width
+                continue
+            if line and used + space + width <= width_pt:
+                line.append(word)
+                used += space + width
                 continue
             if line:
-                lines.append(line)
-            line = ""
-            while text_width(word, points, bold) > width_pt and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and text_width(word[:cut], points, bold) > width_pt:
-                    cut -= 1
+                lines.append(" ".join(line))
+            while width > width_pt and len(word) > 1:
+                low, high = 1, len(word) - 1  # the longest head that fits: a binary search
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    if text_width(word[:middle], points, bold) <= width_pt:
+                        low = middle
+                    else:
+                        high = middle - 1
+                cut = low
                 lines.append(word[:cut])
                 word = word[cut:]
-            line = word
-        lines.append(line)
+                width = text_width(word, points, bold)
+            line, used = [word], width
+        lines.append(" ".join(line))
     return lines
 
 
