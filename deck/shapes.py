@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
-from lxml import etree
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
@@ -246,11 +245,11 @@ class Builder:
                 )
             )
         grid = "".join(f'<a:gridCol w="{int(emu(w))}"/>' for w in widths)
-        old = shape._element.graphic.graphicData.tbl
-        new = parse_xml(
-            f"<a:tbl {nsdecls('a')}>{etree.tostring(old.tblPr).decode()}"
-            f"<a:tblGrid>{grid}</a:tblGrid>{''.join(body)}</a:tbl>"
+        old: Any = shape._element.graphic.graphicData.tbl  # python-pptx's, to be replaced
+        new: Any = parse_xml(
+            f"<a:tbl {nsdecls('a')}><a:tblGrid>{grid}</a:tblGrid>{''.join(body)}</a:tbl>"
         )
+        new.insert(0, old.tblPr)  # its properties and table style, moved over
         old.getparent().replace(old, new)
         shape.table.first_row = True
         return top + int(emu(sum(heights)))
