@@ -188,14 +188,11 @@ class Sections:
         t, frame, data = self.t, self.b.frame, self.data
         programme = data.programme
         slide = self.b.slide(t("Background: the programme and the roadmaps"))
-        lines = [
-            t(
-                "{name}, {start}–{end}",
-                name=self.texts.pick(programme.names),
-                start=programme.start_year,
-                end=programme.end_year,
-            )
-        ]
+        name = self.texts.pick(programme.names)
+        period = t(
+            "{name}, {start}–{end}", name=name, start=programme.start_year, end=programme.end_year
+        )
+        lines = [name if str(programme.start_year) in name else period]
         if programme.approved_on:
             lines.append(
                 t("Approved by the city board on {date}.", date=day_label(programme.approved_on, t))
@@ -842,7 +839,7 @@ class Sections:
                 slide,
                 t("Health by month, oldest first: {marks}", marks=health_line)
                 + "\n"
-                + t("● on track  ◐ at risk  ○ off track"),
+                + t("● on track  ▲ at risk  ■ off track"),
                 chart_left,
                 frame.top + frame.height * 3 // 5 + emu(4),
                 chart_width,
@@ -857,7 +854,7 @@ class Sections:
         self._done(slide)
 
 
-_HEALTH_MARK = {Health.on_track: "●", Health.at_risk: "◐", Health.off_track: "○"}
+_HEALTH_MARK = {Health.on_track: "●", Health.at_risk: "▲", Health.off_track: "■"}  # in WGL4
 
 
 def health_group(project: ProjectView) -> str:

@@ -17,10 +17,15 @@ from xml.sax.saxutils import escape
 
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls
+from pptx.oxml.ns import nsdecls, qn
 from pptx.slide import Slide
 from pptx.text.text import TextFrame
 from pptx.util import Emu, Pt
@@ -412,6 +417,8 @@ def bar_chart(
             chart_series.format.fill.fore_color.rgb = colour
     chart.value_axis.has_major_gridlines = True
     chart.value_axis.minimum_scale = 0
+    chart.value_axis.tick_labels.number_format = number_format
+    chart.value_axis.tick_labels.number_format_is_linked = False
     if kind in (XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.BAR_STACKED):
         chart.category_axis.reverse_order = True  # the first category on top, as in a table
     chart.value_axis.tick_labels.font.size = Pt(points - 1)
@@ -445,11 +452,24 @@ def scatter_chart(
     plot_series = chart.plots[0].series[0]
     plot_series.marker.size = 8
     plot_series.format.line.fill.background()  # points only, no connecting line
+    # points of one impact score lie on one line: their labels go above, below, above…
+    # in the order of cost, so that neighbours' labels don't overlap
+    order = sorted(range(len(points_xy)), key=lambda i: (points_xy[i][2], points_xy[i][1]))
+    places = {}
+    for rank, index in enumerate(order):
+        places[index] = XL_LABEL_POSITION.ABOVE if rank % 2 == 0 else XL_LABEL_POSITION.BELOW
     for index, (label, _x, _y) in enumerate(points_xy):
-        frame = plot_series.points[index].data_label.text_frame
+        data_label = plot_series.points[index].data_label
+        data_label.position = places[index]
+        frame = data_label.text_frame
         frame.text = label
         frame.paragraphs[0].runs[0].font.size = Pt(points - 3)
     value_axis, category_axis = chart.value_axis, chart.category_axis
+    xs = [x for _label, x, _y in points_xy]
+    if min(xs) > 0 and max(xs) / min(xs) > 20:
+        # costs from a few thousand euros to a million: a log scale keeps the points apart
+        scaling = category_axis._element.find(qn("c:scaling"))
+        scaling.insert(0, parse_xml(f'<c:logBase {nsdecls("c")} val="10"/>'))
     value_axis.minimum_scale, value_axis.maximum_scale = 0, 5.5
     value_axis.major_unit = 1
     category_axis.tick_labels.number_format = x_format
