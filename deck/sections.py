@@ -476,7 +476,7 @@ class Sections:
         money = data.shows_money
         columns = [
             Column(t("Project"), 2.6),
-            Column(t("Impact (1–5)"), 1.0, numeric=True),
+            Column(t("Impact (1–5)"), 1.3, numeric=True),
             Column(t("Impact"), 5.0, max_lines=5),
             *(
                 [
