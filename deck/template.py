@@ -12,8 +12,6 @@ placeholders a layout has. Any slides the template file holds are removed.
 
 from __future__ import annotations
 
-import argparse
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -148,16 +146,3 @@ def load(path: Path | None) -> Template:
         frame=Frame(left, top, width - 2 * left, bottom - top, width, height),
         own_fonts=path is None,
     )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Write the deck's default template.")
-    parser.add_argument("-o", "--output", type=Path, required=True)
-    output: Path = parser.parse_args().output
-    buffer = io.BytesIO()
-    default_presentation().save(buffer)
-    output.write_bytes(buffer.getvalue())
-
-
-if __name__ == "__main__":
-    main()
