@@ -2,7 +2,7 @@
 
 The default is built here, in code, from python-pptx's own blank presentation (part of the
 pinned package): widened to 16:9, its placeholders moved to match, its title set in Arial.
-No binary of unknown origin ships with the project. ``python -m deck.template -o x.pptx``
+No binary of unknown origin ships with the project. ``python -m deck.write_template -o x.pptx``
 writes it, as a start for a city's own template.
 
 A city's template is used through its slide master: the deck picks the layouts it needs by
