@@ -9,8 +9,10 @@ the budget slides out, for a caller that wants a progress-only deck.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,8 +57,17 @@ async def build_deck(
         zone=zone,
         now=now or datetime.now(UTC),
     )
-    return render(
-        data, Translator(language, zone), template=template, city=city, board_date=board_date
+    # laying out and writing take a second or two of CPU: off the event loop, so that a
+    # bot serving the deck keeps answering meanwhile
+    return await asyncio.to_thread(
+        partial(
+            render,
+            data,
+            Translator(language, zone),
+            template=template,
+            city=city,
+            board_date=board_date,
+        )
     )
 
 
