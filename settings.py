@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     )
     file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, alias="FILE_MAX_BYTES")
     file_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600, alias="FILE_TTL_SECONDS")
+    # the board deck: the city's own .pptx template (its slide master and layouts), and the
+    # city's name on the title slide
+    deck_template: Path | None = Field(default=None, alias="DECK_TEMPLATE")
+    city_name: str = Field(default="", max_length=200, alias="CITY_NAME")
 
     @field_validator("allowed_tenants", "admins", "file_hosts", mode="before")
     @classmethod
@@ -112,6 +116,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("deck_template", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("deck_template")
+    @classmethod
+    def _template_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"DECK_TEMPLATE: no such file {value.name!r}")
         return value
 
     @field_validator("public_base_url")

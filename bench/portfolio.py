@@ -249,7 +249,7 @@ async def generate_portfolio(
             "progress": {"completed": 100, "planned": 0}.get(state, rng.randint(0, 90)),
             "health": None if state in ("planned", "cancelled") else "on_track",
             "impact_score": rng.randint(1, 5) if done else None,
-            "impact_text": "",
+            "impact_en": "",
             "savings_cents_per_year": rng.randrange(0, 200) * 1_000_00 if done else None,
             "one_time_cost_cents": rng.randrange(10, 500) * 1_000_00 if done else None,
             "recurring_cost_cents_per_year": rng.randrange(0, 50) * 1_000_00 if done else None,

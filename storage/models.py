@@ -171,6 +171,10 @@ class Roadmap(SQLModel, table=True):
     year: int = Field(unique=True)
     state: RoadmapState = Field(default=RoadmapState.draft, sa_type=String(20))
     approved_on: date | None = None
+    # the decision proposal the board deck asks the board to approve (empty: none written)
+    decision_fi: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decision_sv: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decision_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Person(SQLModel, table=True):

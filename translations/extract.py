@@ -13,7 +13,17 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("bot", "cards", "charts", "exports", "storage", "scheduler", "translations", "cli")
+SOURCES = (
+    "bot",
+    "cards",
+    "charts",
+    "cli",
+    "deck",
+    "exports",
+    "storage",
+    "scheduler",
+    "translations",
+)
 KEYWORDS = {"t": None, "N_": None, "plural": (1, 2), "NP_": (1, 2)}
 
 MessageId = str | tuple[str, str]

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
-from settings import Settings
-from storage.db import SessionFactory, create_engine, session_factory
-from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, DEMO_VIEWER_AAD, load_demo
+from storage.db import SessionFactory
+from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, DEMO_VIEWER_AAD
 from tests.support import activities as a
 from tests.support.activities import User
 from tests.support.cards import texts
-from tests.support.connector import FakeConnector
-from tests.support.harness import BotHarness, ask, serve_bot
+from tests.support.harness import BotHarness, ask
 
 MANAGER = {
     "fi": User("29:manager", DEMO_MANAGER_AAD, "Björn Lindqvist", "fi-FI"),
@@ -29,19 +25,6 @@ VIEWER = User("29:viewer", DEMO_VIEWER_AAD, "Emilia Nyström", "en-GB")
 OWNER = User("29:aino", DEMO_OWNER_AAD, "Aino Virtanen", "fi-FI")
 MONEY_SIGN = "€"
 HELSINKI = ZoneInfo("Europe/Helsinki")
-
-
-@pytest.fixture
-async def demo_bot(database_url: str, connector: FakeConnector) -> AsyncIterator[BotHarness]:
-    engine = create_engine(database_url)
-    async with session_factory(engine)() as session, session.begin():
-        await load_demo(session, today=datetime.now(HELSINKI).date())
-        # the demo people's own language would override the Teams locale in these tests
-        await (await session.connection()).execute(text("UPDATE person SET locale = NULL"))
-    await engine.dispose()
-    settings = Settings(DATABASE_URL=database_url, CYCLE_ENABLED=False, _env_file=None)
-    async for harness in serve_bot(database_url, connector, settings, portfolio=False):
-        yield harness
 
 
 async def _scalar(sessions: SessionFactory, sql: str) -> Any:
