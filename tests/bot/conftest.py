@@ -16,7 +16,8 @@ from tests.support.connector import FakeConnector
 from tests.support.harness import BotHarness, serve_bot
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-DEMO_ADMIN_AAD = "aad-demo-admin"  # an admin by ADMINS, as a city names its own
+DEMO_ADMIN_AAD = "aad-demo-admin"  # admins by ADMINS, as a city names its own
+OTHER_ADMIN_AAD = "aad-demo-admin-2"
 
 
 @pytest.fixture
@@ -28,7 +29,10 @@ async def demo_bot(database_url: str, connector: FakeConnector) -> AsyncIterator
         await (await session.connection()).execute(text("UPDATE person SET locale = NULL"))
     await engine.dispose()
     settings = Settings(
-        DATABASE_URL=database_url, ADMINS=DEMO_ADMIN_AAD, CYCLE_ENABLED=False, _env_file=None
+        DATABASE_URL=database_url,
+        ADMINS=f"{DEMO_ADMIN_AAD},{OTHER_ADMIN_AAD}",
+        CYCLE_ENABLED=False,
+        _env_file=None,
     )
     async for harness in serve_bot(database_url, connector, settings, portfolio=False):
         yield harness

@@ -12,10 +12,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from openpyxl import load_workbook
 from sqlmodel import col, select
+from yarl import URL
 
-from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD
+from storage.demo import DEMO_MANAGER_AAD, DEMO_VIEWER_AAD
 from storage.models import AuditLog, Project
-from tests.bot.conftest import DEMO_ADMIN_AAD
+from tests.bot.conftest import DEMO_ADMIN_AAD, OTHER_ADMIN_AAD
 from tests.support import activities as a
 from tests.support.activities import User
 from tests.support.cards import texts
@@ -24,13 +25,16 @@ from tests.support.workbooks import column_of, edit, row_of, title
 
 ADMIN = User("29:admin", DEMO_ADMIN_AAD, "Anna Admin", "en-GB")
 MANAGER = User("29:manager", DEMO_MANAGER_AAD, "Björn Lindqvist", "en-GB")
-OWNER = User("29:aino", DEMO_OWNER_AAD, "Aino Virtanen", "en-GB")
+VIEWER = User("29:viewer", DEMO_VIEWER_AAD, "Emilia Nyström", "en-GB")
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
-def _download_url(card: dict[str, Any]) -> str:
+def _download_url(bot: BotHarness, card: dict[str, Any]) -> str:
+    """The card's link, on the test server's port (the link names the configured one)."""
     [action] = [x for x in card.get("actions", []) if x["type"] == "Action.OpenUrl"]
-    return str(action["url"])
+    url = URL(str(action["url"]))
+    assert url.path.startswith("/files/")
+    return str(URL(bot.url).with_path(url.path).with_query(url.query))
 
 
 async def _export(bot: BotHarness, user: User) -> tuple[dict[str, Any], bytes | None]:
@@ -40,7 +44,7 @@ async def _export(bot: BotHarness, user: User) -> tuple[dict[str, Any], bytes | 
     [card] = bot.connector.cards()[before:]
     if not any(x["type"] == "Action.OpenUrl" for x in card.get("actions", [])):
         return card, None
-    async with bot.http.get(_download_url(card)) as response:
+    async with bot.http.get(_download_url(bot, card)) as response:
         assert response.status == 200
         return card, await response.read()
 
@@ -50,7 +54,7 @@ async def test_admins_and_managers_export_the_workbook_and_others_are_refused(
 ) -> None:
     _, full = await _export(demo_bot, ADMIN)
     _, without_people = await _export(demo_bot, MANAGER)
-    refused, nothing = await _export(demo_bot, OWNER)
+    refused, nothing = await _export(demo_bot, VIEWER)
     assert full is not None and without_people is not None
     sheets = load_workbook(io.BytesIO(full)).sheetnames
     assert title("people") in sheets
@@ -128,7 +132,7 @@ async def test_an_admin_sends_a_workbook_sees_the_report_and_applies_it(
     assert await _project_name(demo_bot, code) != "Renamed in Excel", "nothing before Apply"
 
     # another admin's Apply, or a changed one, is not this file's
-    other = User("29:other-admin", DEMO_ADMIN_AAD + "-2", "Other Admin", "en-GB")
+    other = User("29:other-admin", OTHER_ADMIN_AAD, "Other Admin", "en-GB")
     status, body = await demo_bot.post(
         a.execute(other, demo_bot.connector.url, apply["verb"], apply["data"])
     )
