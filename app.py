@@ -42,7 +42,7 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 def create_app(settings: Settings) -> web.Application:
     engine = create_engine(settings.database_url)
     services = Services(settings=settings, sessions=session_factory(engine))
-    register_makers(services.files)
+    register_makers(services.files, settings)
     adapter = create_adapter(settings)
     adapter.on_turn_error = on_turn_error
     for middleware in (

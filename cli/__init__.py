@@ -1,8 +1,7 @@
 """``roadmap``: the bot's one command line (``python -m cli`` does the same).
 
 Each subcommand lives in a module with ``register(subparsers)``; ``COMMANDS`` lists them,
-in the order ``roadmap --help`` shows them. A new command (the board deck's ``deck.cli``)
-is one more entry there.
+in the order ``roadmap --help`` shows them. A new command is one more entry there.
 """
 
 from __future__ import annotations
@@ -18,12 +17,14 @@ COMMANDS: tuple[str, ...] = (
     "cli.migrate",
     "cli.demo",
     "cli.workbook",
+    "deck.cli",
 )
 
 
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
-        prog="roadmap", description="Roadmap Bot: serve, migrate, load the demo, export and import."
+        prog="roadmap",
+        description="Roadmap Bot: serve, migrate, load the demo, export and import, the board deck.",
     )
     subparsers = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:

@@ -85,7 +85,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "deck", help="the city board's deck (pptx)", description=__doc__.split("\n\n")[1]
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
+    # ``handler`` for ``python -m deck``; ``run`` as ``roadmap`` calls its subcommands
+    parser.set_defaults(handler=run, run=lambda args, _settings: run(args))
 
 
 async def _build(args: argparse.Namespace, settings: Settings) -> bytes:

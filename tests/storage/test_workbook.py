@@ -117,7 +117,7 @@ async def test_the_export_is_tables_with_formats_and_drop_downs(sessions: Sessio
     health = projects.cell(1, column_of(projects, "projects", "health")).column_letter
     t = translator("fi")
     assert lists[health] == '"' + ",".join(t(x) for x in ("On track", "At risk", "Off track")) + '"'
-    assert projects.cell(1, 1).value == "Koodi"
+    assert projects.cell(1, 1).value == "Tunnus"
     # a manager's export has no people and no e-mails
     no_people = load_workbook(io.BytesIO(await export(sessions, "en", people=False)))
     assert "People" not in no_people.sheetnames
