@@ -55,7 +55,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bench.portfolio import Owner, add_owners
-from scheduler import cycle, runner
+from scheduler import runner, timetable
 from scheduler.calendar import period_of
 from scheduler.dispatcher import Dispatcher
 from storage import outbox
@@ -210,8 +210,8 @@ async def _queue(sessions: SessionFactory, owners: list[Owner], trial: int) -> s
         await outbox.enqueue(
             [
                 NewMessage(
-                    key=f"{cycle.PROMPT}:{period}:{o.person_id}:{o.project_id}:trial-{trial}",
-                    kind=cycle.PROMPT,
+                    key=f"{timetable.PROMPT}:{period}:{o.person_id}:{o.project_id}:trial-{trial}",
+                    kind=timetable.PROMPT,
                     period=period,
                     person_id=o.person_id,
                     project_id=o.project_id,

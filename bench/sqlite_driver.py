@@ -36,7 +36,7 @@ import aiosqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from settings import Settings
-from storage import activities, people, portfolio, sqlite_driver, status
+from storage import activities, people, portfolio, sqlite_driver, status_reports
 from storage.db import (
     SessionFactory,
     create_engine,
@@ -63,7 +63,7 @@ def _scenarios(period: str, year: int) -> dict[str, Turn]:
         async with sessions() as session:
             owner = await people.person_by_aad(DEMO_OWNER_AAD, session=session)
             assert owner is not None
-            contexts = await status.reportable_contexts(owner, period, session=session)
+            contexts = await status_reports.reportable_contexts(owner, period, session=session)
         assert len(contexts) == 3
         return contexts
 

@@ -27,7 +27,7 @@ from storage.people import (
     save_conversation,
     upsert_member,
 )
-from storage.status import reportable_projects
+from storage.status_reports import reportable_projects
 from translations import Translator
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,10 @@ from bot.connector import LAST_WORD, ConnectorError, retry_after_seconds
 from bot.context import Services, card_activity
 from bot.intents import table
 from bot.intents.registry import Outgoing
-from scheduler.cycle import CycleSettings
 from scheduler.dispatcher import Pace, SendFailure, SkipMessage
+from scheduler.timetable import CycleSettings
 from storage import outbox
-from storage.cycle import admins, load_config, settings_of
+from storage.cycle_store import admins, load_config, settings_of
 from storage.db import write_transaction
 from storage.models import (
     Conversation,

@@ -23,12 +23,12 @@ from bot.access import OPEN_PERSONAL_CHAT, Refusal, is_shared, send_to_personal_
 from bot.context import Turn
 from bot.views import confirmation_view, current_period, form_view
 from cards.messages import build_notice_card
-from cards.status import build_confirmation_card, build_status_card
+from cards.status_cards import build_confirmation_card, build_status_card
 from scheduler.calendar import parse_period
-from storage.cycle import load_config, settings_of
+from storage.cycle_store import load_config, settings_of
 from storage.people import teams_ids
 from storage.rights import Rights
-from storage.status import (
+from storage.status_reports import (
     ReportContext,
     UnknownProjectError,
     is_project_period,

@@ -9,7 +9,7 @@ from cards.views import ConfirmationView, MetricField, MetricReading, StatusForm
 from scheduler.calendar import period_of, period_start
 from storage.models import StatusReport, utcnow
 from storage.rights import Rights
-from storage.status import ReportContext
+from storage.status_reports import ReportContext
 from translations import Translator
 
 

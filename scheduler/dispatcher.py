@@ -31,8 +31,7 @@ from typing import Any, NoReturn, Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.ratelimit import RateLimiter
-from storage import cycle as cycle_store
-from storage import lease, outbox
+from storage import cycle_store, lease, outbox
 from storage.db import SessionFactory, write_transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 

@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.calendar import period_of
-from storage import activities, outbox
-from storage import cycle as store
+from storage import activities, cycle_store, outbox
 from storage.db import SessionFactory, write_transaction
 from storage.models import CycleRun, Person, utcnow
 from storage.outbox import NewMessage
@@ -64,28 +63,30 @@ async def fire_step(period: str, kind: str, trigger: str = "schedule") -> int:
     """
     rt = runtime()
     async with write_transaction(rt.sessions) as session:
-        config = await store.load_config(session=session)
+        config = await cycle_store.load_config(session=session)
         if config.paused:
             if trigger != "schedule":
                 raise CyclePausedError(period)
             log.info("cycle paused: step %s of %s not run", kind, period)
             return 0
         asks_for_answers = (
-            kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind) or kind == cycle.ESCALATION
+            kind.startswith(timetable.PROMPT)
+            or timetable.is_reminder(kind)
+            or kind == timetable.ESCALATION
         )
-        if asks_for_answers and await store.is_closed(period, session=session):
+        if asks_for_answers and await cycle_store.is_closed(period, session=session):
             # prompts, reminders and the escalation would only ask for late answers
             if trigger != "schedule":
                 raise PeriodClosedError(period)
-            if await store.mark_run(period, kind, "missed", session=session) is not None:
+            if await cycle_store.mark_run(period, kind, "missed", session=session) is not None:
                 log.info("period %s is closed: step %s not run", period, kind)
             return 0
-        run = await store.mark_run(period, kind, trigger, session=session)
+        run = await cycle_store.mark_run(period, kind, trigger, session=session)
         if run is None:
             log.info("step %s of %s already ran", kind, period)
             return 0
-        settings = store.settings_of(config)
-        step = next((s for s in cycle.cycle_steps(period, settings) if s.kind == kind), None)
+        settings = cycle_store.settings_of(config)
+        step = next((s for s in timetable.cycle_steps(period, settings) if s.kind == kind), None)
         day = step.day if step and trigger == "schedule" else utcnow().astimezone(rt.zone).date()
         messages = await _messages(
             period, kind, day, settings, rt.zone, session=session, now=trigger != "schedule"
@@ -109,7 +110,7 @@ async def remind_now(period: str | None = None) -> int:
     rt = runtime()
     period = period or period_of(utcnow(), rt.zone)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S")
-    return await fire_step(period, f"{cycle.REMINDER_PREFIX}now-{stamp}", trigger="admin")
+    return await fire_step(period, f"{timetable.REMINDER_PREFIX}now-{stamp}", trigger="admin")
 
 
 async def prompt_now(period: str | None = None) -> int:
@@ -117,29 +118,29 @@ async def prompt_now(period: str | None = None) -> int:
     rt = runtime()
     period = period or period_of(utcnow(), rt.zone)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S")
-    return await fire_step(period, f"{cycle.PROMPT}-now-{stamp}", trigger="admin")
+    return await fire_step(period, f"{timetable.PROMPT}-now-{stamp}", trigger="admin")
 
 
 async def _messages(
     period: str,
     kind: str,
     day: date,
-    settings: cycle.CycleSettings,
+    settings: timetable.CycleSettings,
     zone: ZoneInfo,
     *,
     session: AsyncSession,
     now: bool,
 ) -> list[NewMessage]:
-    if kind == cycle.CLOSE:
-        await store.close_period(period, session=session)
+    if kind == timetable.CLOSE:
+        await cycle_store.close_period(period, session=session)
         return []
-    conversations = await store.personal_conversations(session=session)
-    admins = await store.admins(session=session)
+    conversations = await cycle_store.personal_conversations(session=session)
+    admins = await cycle_store.admins(session=session)
 
     def at(person_zone: str | None) -> datetime:
         if now:
             return utcnow()
-        return cycle.local_send_moment(day, settings.send_time, person_zone, zone)
+        return timetable.local_send_moment(day, settings.send_time, person_zone, zone)
 
     def message(
         key: str,
@@ -164,15 +165,15 @@ async def _messages(
             payload=dict(payload),
         )
 
-    if kind == cycle.DIGEST:
+    if kind == timetable.DIGEST:
         return [
             message(f"{kind}:{period}:conversation-{c.id}", None, None, c.tenant_id, None, {}, c.id)
-            for c in await store.digest_conversations(session=session)
+            for c in await cycle_store.digest_conversations(session=session)
         ]
 
-    found = await store.recipients(period, day, session=session)
+    found = await cycle_store.recipients(period, day, session=session)
     messages: list[NewMessage] = []
-    if kind.startswith(cycle.PROMPT) or cycle.is_reminder(kind):
+    if kind.startswith(timetable.PROMPT) or timetable.is_reminder(kind):
         for r in found:
             project_id = r.project.id
             if r.person is None:  # the owner is away and nobody deputises: tell the admins
@@ -200,8 +201,8 @@ async def _messages(
                 )
             )
         return messages
-    if kind == cycle.ESCALATION:
-        directors = await store.directors_by_id(session=session)
+    if kind == timetable.ESCALATION:
+        directors = await cycle_store.directors_by_id(session=session)
         by_director: dict[int, list[int]] = {}
         for r in found:
             director = directors.get(r.project.director_id or -1)
@@ -239,4 +240,4 @@ async def _messages(
 async def steps_run(period: str) -> list[CycleRun]:
     rt = runtime()
     async with rt.sessions() as session:
-        return await store.runs(period, session=session)
+        return await cycle_store.runs(period, session=session)

@@ -31,11 +31,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import OperationalError
 
-from scheduler import cycle, jobs
+from scheduler import jobs, timetable
 from scheduler.calendar import next_period, period_of
 from scheduler.dispatcher import Dispatcher
-from storage import cycle as store
-from storage import lease
+from storage import cycle_store, lease
 from storage.db import write_transaction
 from storage.lease import Hold
 from storage.models import utcnow
@@ -79,17 +78,17 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
     now = now or utcnow()
     current = period_of(now, rt.zone)
     async with write_transaction(rt.sessions) as session:
-        settings = store.settings_of(await store.load_config(session=session))
+        settings = cycle_store.settings_of(await cycle_store.load_config(session=session))
         done = {
             (run.period, run.kind)
             for period in (current, next_period(current))
-            for run in await store.runs(period, session=session)
+            for run in await cycle_store.runs(period, session=session)
         }
-        planned: list[tuple[cycle.Step, datetime]] = []
+        planned: list[tuple[timetable.Step, datetime]] = []
         # the job store writes the same SQLite file: touched after this unit lets go of it
         done_jobs: list[str] = []
         for period in (current, next_period(current)):
-            steps = cycle.cycle_steps(period, settings)
+            steps = timetable.cycle_steps(period, settings)
             past = [s for s in steps if s.moment(rt.zone) <= now]
             latest_past = past[-1] if past else None
             for step in steps:
@@ -99,12 +98,12 @@ async def plan(scheduler: AsyncIOScheduler, now: datetime | None = None) -> None
                     continue
                 if moment > now:
                     planned.append((step, moment))
-                elif step.kind == cycle.CLOSE or (
+                elif step.kind == timetable.CLOSE or (
                     step is latest_past and now - moment <= CATCH_UP_WITHIN
                 ):
                     planned.append((step, now))  # missed while down: caught up once, now
                 else:
-                    await store.mark_run(step.period, step.kind, "missed", session=session)
+                    await cycle_store.mark_run(step.period, step.kind, "missed", session=session)
                     done_jobs.append(step.job_id)
     for job_id in done_jobs:
         await _in_job_store(_remove, scheduler, job_id)
@@ -215,7 +214,7 @@ class CycleRunner:
 
     async def _changed_at(self) -> datetime | None:
         async with jobs.runtime().sessions() as session:
-            return await store.config_changed_at(session=session)
+            return await cycle_store.config_changed_at(session=session)
 
     async def _replan_if_changed(self) -> None:
         """Re-plan when an admin changed the cycle on any replica since the last plan."""

@@ -60,7 +60,7 @@ async def prepare_database(database: Database, portfolio: str, projects: int, mo
     from storage.db import create_engine, session_factory, transaction, upgrade
     from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, load_demo
     from storage.people import person_by_aad
-    from storage.status import reportable_projects
+    from storage.status_reports import reportable_projects
 
     settings = Settings(DATABASE_URL=database.url, _env_file=None)
     await upgrade(database.url)

@@ -8,27 +8,27 @@ from __future__ import annotations
 from typing import Any
 
 from bot.intents.registry import Help, Intent, Request
-from cards.cycle import build_cycle_status_card
+from cards.cycle_cards import build_cycle_status_card
 from cards.views import CycleStatusView, MissingProject
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.calendar import period_of, period_start
-from storage import cycle as cycle_store
+from storage import cycle_store
 from storage import digest as digests
 from storage.models import utcnow
 from translations import Translator
 from translations.markers import N_
 
 STEP_LABELS = {
-    cycle.PROMPT: N_("Prompt"),
-    cycle.ESCALATION: N_("Escalation"),
-    cycle.CLOSE: N_("Period closes"),
-    cycle.DIGEST: N_("Digest"),
+    timetable.PROMPT: N_("Prompt"),
+    timetable.ESCALATION: N_("Escalation"),
+    timetable.CLOSE: N_("Period closes"),
+    timetable.DIGEST: N_("Digest"),
 }
 
 
 def _step_label(kind: str, t: Translator) -> str:
-    if cycle.is_reminder(kind):
-        return t("Reminder {number}", number=kind.removeprefix(cycle.REMINDER_PREFIX))
+    if timetable.is_reminder(kind):
+        return t("Reminder {number}", number=kind.removeprefix(timetable.REMINDER_PREFIX))
     return t(STEP_LABELS.get(kind, kind))
 
 
@@ -60,7 +60,7 @@ async def overview_card(request: Request) -> dict[str, Any]:
         ],
         steps=[
             (_step_label(step.kind, t), t.datetime(step.moment(zone)), state(step.kind))
-            for step in cycle.cycle_steps(period, settings)
+            for step in timetable.cycle_steps(period, settings)
         ],
     )
     return build_cycle_status_card(view, t)

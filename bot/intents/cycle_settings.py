@@ -10,9 +10,9 @@ import re
 
 from bot.intents.cycle_overview import overview_card
 from bot.intents.registry import Help, Intent, Request
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.calendar import period_of
-from storage import cycle as cycle_store
+from storage import cycle_store
 from storage.db import write_transaction
 from storage.models import CycleConfig, utcnow
 from translations.markers import N_
@@ -50,7 +50,7 @@ _LIMITS = {
 
 def _apply(config: CycleConfig, field: str, value: str) -> None:
     if field in ("send_time", "digest_time"):
-        parsed = cycle.parse_clock(value)
+        parsed = timetable.parse_clock(value)
         setattr(config, field, parsed.strftime("%H:%M"))
     elif field == "reminder_offsets":
         offsets = [int(part) for part in re.split(r"[,\s]+", value) if part]
@@ -80,7 +80,7 @@ async def reply(request: Request) -> None:
         try:
             _apply(config, field, value.strip())
             settings = cycle_store.settings_of(config)  # every value still parses
-            cycle.cycle_steps(period_of(utcnow(), turn.services.settings.zone), settings)
+            timetable.cycle_steps(period_of(utcnow(), turn.services.settings.zone), settings)
         except ValueError:
             await request.notice(usage, warning=True)
             return

@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.intents.escalation import missing_views
 from bot.intents.registry import Intent, Outgoing
-from cards.cycle import build_digest_card
+from cards.cycle_cards import build_digest_card
 from cards.views import DigestView, HealthChange
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.calendar import period_start
 from storage import digest as digests
 
@@ -43,4 +43,6 @@ async def compose(out: Outgoing) -> dict[str, Any]:
     )
 
 
-INTENT = Intent(name="digest", kinds=frozenset({cycle.DIGEST}), shows_money=True, compose=compose)
+INTENT = Intent(
+    name="digest", kinds=frozenset({timetable.DIGEST}), shows_money=True, compose=compose
+)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.intents.registry import Intent, Outgoing
-from cards.cycle import build_escalation_card
+from cards.cycle_cards import build_escalation_card
 from cards.views import EscalationView, MissingProject
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.calendar import period_start
 from scheduler.dispatcher import SkipMessage
 from storage import digest as digests
@@ -47,4 +47,4 @@ async def compose(out: Outgoing) -> dict[str, Any]:
     )
 
 
-INTENT = Intent(name="escalation", kinds=frozenset({cycle.ESCALATION}), compose=compose)
+INTENT = Intent(name="escalation", kinds=frozenset({timetable.ESCALATION}), compose=compose)

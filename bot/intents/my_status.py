@@ -15,10 +15,10 @@ from bot.intents.registry import Help, Intent, Request
 from bot.views import confirmation_view, current_period, form_view
 from cards.common import STATUS_COMMAND
 from cards.messages import build_notice_card
-from cards.status import build_confirmation_card, build_status_card
-from storage.cycle import load_config, settings_of
+from cards.status_cards import build_confirmation_card, build_status_card
+from storage.cycle_store import load_config, settings_of
 from storage.rights import Rights
-from storage.status import reportable_contexts
+from storage.status_reports import reportable_contexts
 from translations.markers import N_
 
 WORDS = frozenset({"status", "tila", "tilanne", "my status", "oma tila"})

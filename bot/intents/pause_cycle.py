@@ -4,7 +4,7 @@ messages included, until the cycle is resumed; on any replica, the leader follow
 from __future__ import annotations
 
 from bot.intents.registry import Help, Intent, Request
-from storage import cycle as cycle_store
+from storage import cycle_store
 from storage.db import write_transaction
 from translations.markers import N_
 

@@ -6,10 +6,9 @@ import re
 
 from bot.intents.registry import Request
 from bot.middleware import safe_for_log
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.calendar import period_of
-from storage import audit
-from storage import cycle as cycle_store
+from storage import audit, cycle_store
 from storage.db import write_transaction
 from storage.models import utcnow
 
@@ -49,7 +48,7 @@ async def change_period(request: Request, *, close: bool) -> tuple[str, bool] | 
         if close:
             changed = await cycle_store.close_period(period, session=session)
             if changed:
-                await cycle_store.mark_run(period, cycle.CLOSE, "admin", session=session)
+                await cycle_store.mark_run(period, timetable.CLOSE, "admin", session=session)
         else:
             changed = await cycle_store.reopen_period(period, session=session)
         if changed:

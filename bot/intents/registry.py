@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from bot.questions.answering import Ask
     from bot.reports import ReportCard
     from cards.views import AnswerView
-    from scheduler.cycle import CycleSettings
+    from scheduler.timetable import CycleSettings
     from storage.models import OutboxMessage
     from storage.rights import Rights
     from translations import Translator

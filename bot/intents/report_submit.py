@@ -27,7 +27,7 @@ from bot.reports import (
 from cards.common import VERB_STATUS_SUBMIT
 from storage.db import write_unit
 from storage.inputs import StatusForm, parse_status_form
-from storage.status import (
+from storage.status_reports import (
     NoProjectPeriodError,
     NotAllowedError,
     PeriodFrozenError,

@@ -11,10 +11,10 @@ from typing import Any
 
 from bot.intents.registry import Intent, Outgoing
 from bot.views import form_view
-from cards.status import build_status_card
-from scheduler import cycle
+from cards.status_cards import build_status_card
+from scheduler import timetable
 from scheduler.dispatcher import SkipMessage
-from storage.status import report_context
+from storage.status_reports import report_context
 
 
 async def compose(out: Outgoing) -> dict[str, Any]:
@@ -29,7 +29,7 @@ async def compose(out: Outgoing) -> dict[str, Any]:
     settings = await out.cycle_settings()
     view = form_view(context, message.period, t, due=settings.due(message.period))
     banner = None
-    if cycle.is_reminder(message.kind):
+    if timetable.is_reminder(message.kind):
         banner = t("Reminder: your status report is still missing.")
     if message.payload.get("as_deputy") and context.owner:
         banner = t("You are deputising for {owner}, who is away.", owner=context.owner.name)
@@ -38,7 +38,7 @@ async def compose(out: Outgoing) -> dict[str, Any]:
 
 INTENT = Intent(
     name="status_prompt",
-    kinds=frozenset({cycle.PROMPT + "*", cycle.REMINDER_PREFIX + "*"}),
+    kinds=frozenset({timetable.PROMPT + "*", timetable.REMINDER_PREFIX + "*"}),
     personal_only=True,
     shows_money=True,
     compose=compose,

@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 
 from bot.intents import table
-from cards.cycle import build_cycle_status_card, build_digest_card, build_escalation_card
+from cards.cycle_cards import build_cycle_status_card, build_digest_card, build_escalation_card
 from cards.messages import build_help_card, build_notice_card, build_welcome_card
-from cards.status import build_confirmation_card, build_status_card
+from cards.status_cards import build_confirmation_card, build_status_card
 from cards.views import (
     ConfirmationView,
     CycleStatusView,

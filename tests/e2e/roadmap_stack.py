@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, expect
 
-from scheduler.cycle import CLOSE, CycleSettings, cycle_steps
+from scheduler.timetable import CLOSE, CycleSettings, cycle_steps
 from tests.e2e.playground.browser import CHROMIUM_PATH, BrowserSession, launch_browser
 from tests.e2e.playground.pages import bot_messages, cards, screenshot
 from tests.e2e.playground.processes import ManagedProcess, free_port, start_process

@@ -11,10 +11,10 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import col, select
 
-from scheduler import cycle, jobs
+from scheduler import jobs, timetable
 from scheduler.calendar import is_working_day
 from scheduler.runner import plan
-from storage import cycle as store
+from storage import cycle_store
 from storage.db import SessionFactory
 from storage.inputs import StatusInput
 from storage.models import (
@@ -24,7 +24,7 @@ from storage.models import (
     Person,
     ReportingPeriod,
 )
-from storage.status import save_report
+from storage.status_reports import save_report
 from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER, Portfolio
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -32,9 +32,9 @@ YEAR = [f"2027-{month:02d}" for month in range(1, 13)]
 
 
 def test_every_step_of_a_year_is_on_a_working_day_at_the_local_time() -> None:
-    settings = cycle.CycleSettings()
+    settings = timetable.CycleSettings()
     for period in YEAR:
-        steps = cycle.cycle_steps(period, settings)
+        steps = timetable.cycle_steps(period, settings)
         kinds = [s.kind for s in steps]
         assert kinds == ["prompt", "reminder-1", "reminder-2", "escalation", "close", "digest"]
         for step in steps:
@@ -78,27 +78,27 @@ def test_every_step_of_a_year_is_on_a_working_day_at_the_local_time() -> None:
     ],
 )
 def test_known_holidays_move_the_steps(period: str, expected: dict[str, date]) -> None:
-    steps = {s.kind: s.day for s in cycle.cycle_steps(period, cycle.CycleSettings())}
+    steps = {s.kind: s.day for s in timetable.cycle_steps(period, timetable.CycleSettings())}
     for kind, day in expected.items():
         assert steps[kind] == day, kind
 
 
 def test_daylight_saving_keeps_nine_local() -> None:
-    march = cycle.cycle_steps("2027-03", cycle.CycleSettings())[0].moment(HELSINKI)
-    april = cycle.cycle_steps("2027-04", cycle.CycleSettings())[0].moment(HELSINKI)
-    november = cycle.cycle_steps("2027-11", cycle.CycleSettings())[0].moment(HELSINKI)
+    march = timetable.cycle_steps("2027-03", timetable.CycleSettings())[0].moment(HELSINKI)
+    april = timetable.cycle_steps("2027-04", timetable.CycleSettings())[0].moment(HELSINKI)
+    november = timetable.cycle_steps("2027-11", timetable.CycleSettings())[0].moment(HELSINKI)
     assert (march.hour, april.hour, november.hour) == (7, 6, 7)  # UTC: +2 in winter, +3 in summer
 
 
 def test_a_person_is_reached_at_nine_in_their_own_zone() -> None:
     day = date(2027, 4, 1)
-    assert cycle.local_send_moment(day, time(9), "America/New_York", HELSINKI) == datetime(
+    assert timetable.local_send_moment(day, time(9), "America/New_York", HELSINKI) == datetime(
         2027, 4, 1, 13, 0, tzinfo=UTC
     )
-    assert cycle.local_send_moment(day, time(9), None, HELSINKI) == datetime(
+    assert timetable.local_send_moment(day, time(9), None, HELSINKI) == datetime(
         2027, 4, 1, 6, 0, tzinfo=UTC
     )
-    assert cycle.local_send_moment(day, time(9), "Not/AZone", HELSINKI).hour == 6
+    assert timetable.local_send_moment(day, time(9), "Not/AZone", HELSINKI).hour == 6
 
 
 async def _outbox(sessions: SessionFactory, kind: str) -> list[OutboxMessage]:
@@ -122,7 +122,7 @@ async def test_a_simulated_month_sends_each_step_once_to_the_right_people(
     sessions: SessionFactory, cycle_world: Portfolio
 ) -> None:
     period = "2027-04"
-    steps = {s.kind: s for s in cycle.cycle_steps(period, cycle.CycleSettings())}
+    steps = {s.kind: s for s in timetable.cycle_steps(period, timetable.CycleSettings())}
     owner, other = await _person_id(sessions, OWNER.aad), await _person_id(sessions, OTHER.aad)
     admin = await _person_id(sessions, ADMIN.aad)
 
@@ -187,11 +187,11 @@ async def test_once_an_admin_closes_the_period_its_reminders_and_escalation_are_
     sessions: SessionFactory, cycle_world: Portfolio
 ) -> None:
     period = "2027-04"
-    steps = {s.kind: s for s in cycle.cycle_steps(period, cycle.CycleSettings())}
+    steps = {s.kind: s for s in timetable.cycle_steps(period, timetable.CycleSettings())}
     with time_machine.travel(steps["prompt"].moment(HELSINKI), tick=False):
         assert await jobs.fire_step(period, "prompt") == 2
         async with sessions() as session, session.begin():
-            await store.close_period(period, session=session)
+            await cycle_store.close_period(period, session=session)
     for kind in ("reminder-1", "reminder-2", "escalation"):
         with time_machine.travel(steps[kind].moment(HELSINKI), tick=False):
             assert await jobs.fire_step(period, kind) == 0
@@ -214,7 +214,7 @@ async def test_an_away_owner_is_replaced_by_the_deputy_and_no_deputy_tells_the_a
     sessions: SessionFactory, cycle_world: Portfolio
 ) -> None:
     period = "2027-05"
-    prompt = cycle.cycle_steps(period, cycle.CycleSettings())[0]
+    prompt = timetable.cycle_steps(period, timetable.CycleSettings())[0]
     deputy, admin = await _person_id(sessions, DEPUTY.aad), await _person_id(sessions, ADMIN.aad)
     async with sessions() as session, session.begin():
         for aad in (OWNER.aad, OTHER.aad):
@@ -234,7 +234,7 @@ async def test_planning_schedules_the_next_steps_and_catches_up_a_missed_one_onc
     sessions: SessionFactory, cycle_world: Portfolio
 ) -> None:
     scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone=HELSINKI)
-    prompt = cycle.cycle_steps("2027-04", cycle.CycleSettings())[0]
+    prompt = timetable.cycle_steps("2027-04", timetable.CycleSettings())[0]
     down_until = prompt.moment(HELSINKI) + timedelta(hours=3)  # the bot was down at 09:00
     with time_machine.travel(down_until, tick=False):
         await plan(scheduler, now=down_until)
@@ -274,7 +274,7 @@ async def test_long_past_steps_are_recorded_as_missed_not_sent(
 async def test_a_paused_cycle_sends_nothing(
     sessions: SessionFactory, cycle_world: Portfolio
 ) -> None:
-    from storage.cycle import load_config, save_config
+    from storage.cycle_store import load_config, save_config
 
     async with sessions() as session, session.begin():
         config = await load_config(session=session)
@@ -287,7 +287,7 @@ async def test_a_paused_cycle_sends_nothing(
 async def test_changing_a_setting_reschedules_the_steps(
     sessions: SessionFactory, cycle_world: Portfolio
 ) -> None:
-    from storage.cycle import load_config, save_config
+    from storage.cycle_store import load_config, save_config
 
     scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone=HELSINKI)
     now = datetime(2027, 3, 20, 12, 0, tzinfo=UTC)

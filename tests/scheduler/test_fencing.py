@@ -23,8 +23,7 @@ from sqlmodel import col, select
 
 from bot.proactive import BotSender, on_unreachable
 from scheduler.dispatcher import Dispatcher, Pace, RetryPolicy
-from storage import cycle as store
-from storage import db, lease
+from storage import cycle_store, db, lease
 from storage.db import SessionFactory
 from storage.models import Lease, OutboxAttempt, OutboxMessage, OutboxStatus, utcnow
 from tests.support.dispatch_worker import Seeded, make_sender, seed_prompts, settings_for
@@ -107,9 +106,9 @@ async def seed(sessions: SessionFactory, teams: LimitedConnector, people: int) -
 
 async def set_paused(sessions: SessionFactory, paused: bool) -> None:
     async with sessions() as session, session.begin():
-        config = await store.load_config(session=session)
+        config = await cycle_store.load_config(session=session)
         config.paused = paused
-        await store.save_config(config, by=None, session=session)
+        await cycle_store.save_config(config, by=None, session=session)
 
 
 async def statuses(sessions: SessionFactory) -> Counter[str]:

@@ -10,7 +10,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SU
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import func, select
 
-from scheduler import cycle
+from scheduler import timetable
 from scheduler.runner import job_store, plan
 from storage.db import SessionFactory
 from storage.models import CycleRun, OutboxMessage
@@ -79,7 +79,7 @@ async def test_a_downtime_over_the_prompt_gives_one_catch_up_run(
     sessions: SessionFactory,
     cycle_world: Portfolio,
 ) -> None:
-    prompt = cycle.cycle_steps("2027-04", cycle.CycleSettings())[0]
+    prompt = timetable.cycle_steps("2027-04", timetable.CycleSettings())[0]
     before, after = (
         prompt.moment(HELSINKI) - timedelta(hours=1),
         prompt.moment(HELSINKI) + timedelta(hours=2),

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 
 from scheduler import jobs, runner
 from scheduler.dispatcher import Dispatcher
-from storage import cycle as store
+from storage import cycle_store
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
 from tests.support.polling import eventually
@@ -56,10 +56,10 @@ async def leader(
 async def change(sessions: SessionFactory, **values: object) -> None:
     """What ``cycle set`` or ``pause``/``resume`` write, on a replica that does not lead."""
     async with sessions() as session, session.begin():
-        config = await store.load_config(session=session)
+        config = await cycle_store.load_config(session=session)
         for name, value in values.items():
             setattr(config, name, value)
-        await store.save_config(config, by=None, session=session)
+        await cycle_store.save_config(config, by=None, session=session)
 
 
 async def until(check: Callable[[], bool | Awaitable[bool]]) -> None:

@@ -30,7 +30,7 @@ from storage.models import (
     utcnow,
 )
 from storage.people import person_by_aad
-from storage.status import NotAllowedError, UnknownProjectError, report_context, save_report
+from storage.status_reports import NotAllowedError, UnknownProjectError, report_context, save_report
 from tests.support.portfolio import CURRENT_PERIOD, OTHER, OWNER, Portfolio, create_portfolio
 from tests.support.state import snapshot
 

@@ -35,7 +35,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.adapter import RoadmapAdapter, create_adapter
 from bot.context import Services
 from bot.proactive import BotSender, on_unreachable
-from scheduler import cycle, ratelimit
+from scheduler import ratelimit, timetable
 from scheduler.dispatcher import Dispatcher, RetryPolicy
 from settings import Settings
 from storage import outbox
@@ -168,8 +168,8 @@ async def seed_prompts(
         conversation = conversations[project.owner_id]
         messages.append(
             NewMessage(
-                key=f"{cycle.PROMPT}:{period}:{project.owner_id}:{project.id}",
-                kind=cycle.PROMPT,
+                key=f"{timetable.PROMPT}:{period}:{project.owner_id}:{project.id}",
+                kind=timetable.PROMPT,
                 period=period,
                 person_id=project.owner_id,
                 project_id=project.id,

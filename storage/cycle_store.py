@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from scheduler.cycle import CycleSettings, parse_clock
+from scheduler.timetable import CycleSettings, parse_clock
 from storage.models import (
     Conversation,
     ConversationKind,
