@@ -111,6 +111,13 @@ class ActionSubmit(_Action):
     associated_inputs = PropertyType(type=str, key_name="associatedInputs")
 
 
+class ActionOpenUrl(_Action):
+    """Opens a link: a web page, or a Teams deep link such as a chat with the bot."""
+
+    action_type = "Action.OpenUrl"
+    url = PropertyType(type=str)
+
+
 class Refresh(BareObject):  # type: ignore[misc]
     """``refresh.action`` is invoked automatically for the listed user ids (at most 60)."""
 

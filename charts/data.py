@@ -7,6 +7,7 @@ A chart link carries the viewer's rights code; the same rule as the cards applie
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from cards import labels
@@ -24,6 +25,9 @@ class PortfolioCharts:
     def __init__(self, sessions: SessionFactory, zone: ZoneInfo) -> None:
         self._sessions = sessions
         self._zone = zone
+
+    def _today(self) -> date:
+        return datetime.now(self._zone).date()
 
     async def chart_data(
         self, kind: ChartKind, params: Mapping[str, str], rights: ChartRights
@@ -77,7 +81,9 @@ class PortfolioCharts:
         if not year_text.isdigit():
             raise ChartNotFound("year")
         async with self._sessions() as session:
-            rows = await portfolio.budget(int(year_text), params.get("area"), session=session)
+            rows = await portfolio.budget(
+                int(year_text), params.get("area"), today=self._today(), session=session
+            )
         return ChartSpec.of(
             t.language,
             render.budget_vs_actual,

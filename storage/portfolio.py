@@ -11,13 +11,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import bindparam, case, extract, func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from storage.forecast import year_share
 from storage.matching import best, ranked
 from storage.models import (
+    ActualSource,
     Benefit,
     BudgetLine,
     Director,
@@ -60,11 +62,21 @@ _SUMMARY_FIGURES = (
     .where(col(BudgetLine.year) == bindparam("year"))
     .scalar_subquery(),
     select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
-    .where(col(BudgetLine.year) == bindparam("year"))
+    .where(
+        col(BudgetLine.year) == bindparam("year"),
+        col(BudgetLine.actual_source) == ActualSource.entered,
+    )
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(BudgetLine)
+    .where(
+        col(BudgetLine.year) == bindparam("year"),
+        col(BudgetLine.actual_source) == ActualSource.reports,
+    )
     .scalar_subquery(),
 )
 _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
-    "Select[Any, Any, int, int, int, int, int]",
+    "Select[Any, Any, int, int, int, int, int, int]",
     select(
         col(Project.state),
         col(Project.health),
@@ -82,11 +94,21 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
     params = {"period": period, "year": year}
     groups = (await session.exec(_SUMMARY, params=params)).all()
     if groups:
-        received, planned, actual = groups[0][4:]
+        received, planned, actual, from_reports = groups[0][4:]
     else:  # no projects at all
-        received, planned, actual = (
+        received, planned, actual, from_reports = (
             await session.exec(select(*_SUMMARY_FIGURES), params=params)
         ).one()
+    if from_reports and rights.all_money:  # lines whose actual the reports give
+        areas = (
+            await session.exec(
+                select(BudgetLine.area).where(
+                    BudgetLine.year == year, BudgetLine.actual_source == ActualSource.reports
+                )
+            )
+        ).all()
+        spent = await reported_spend(year, session=session)
+        actual = int(actual or 0) + sum(spent.get(a, 0) for a in areas)
     by_state: dict[str, int] = {}
     by_health: dict[str, int] = {}
     started_count = started_progress = 0
@@ -157,18 +179,32 @@ class BudgetRow:
     area: str
     name: tuple[str, str, str]
     planned_cents: int
-    actual_cents: int
-    forecast_cents: int | None  # spent so far plus what the area's ongoing projects still expect
+    actual_cents: int  # the year's spend: entered, or from the reports (``actual_source``)
+    # the actual, plus this year's share of what the area's started projects still expect
+    # to spend (``storage.forecast``); a closed year's forecast is its actual
+    forecast_cents: int
+    actual_source: ActualSource
+    closed: bool  # a year before this one
 
     @property
     def variance_cents(self) -> int:
-        """Planned minus forecast (or actual): positive is under budget."""
-        return self.planned_cents - (
-            self.forecast_cents if self.forecast_cents is not None else self.actual_cents
-        )
+        """Planned minus forecast: positive is under plan, negative over it."""
+        return self.planned_cents - self.forecast_cents
+
+    @property
+    def over_plan(self) -> bool:
+        return self.forecast_cents > self.planned_cents
 
 
-# What an area's ongoing projects still expect to spend, beyond what they have spent.
+# Built once: SQLAlchemy then reuses each statement's cache key and compiled form.
+_LINES = (
+    select(BudgetLine)
+    .where(col(BudgetLine.year) == bindparam("year"))
+    .order_by(col(BudgetLine.area))
+)
+_AREA_LINES = _LINES.where(col(BudgetLine.area) == bindparam("area"))
+
+# What a started project still expects to spend, beyond what it has spent to date.
 _STILL_TO_SPEND = case(
     (
         col(Project.forecast_cents) > func.coalesce(col(Project.actual_cents), 0),
@@ -176,44 +212,91 @@ _STILL_TO_SPEND = case(
     ),
     else_=0,
 )
-_REMAINING_BY_AREA = (
-    select(col(Project.budget_area).label("area"), func.sum(_STILL_TO_SPEND).label("remaining"))
-    .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
-    .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
-    .where(col(Roadmap.year) == bindparam("year"), Project.state == Lifecycle.started)
-    .group_by(col(Project.budget_area))
+_END_YEAR = extract("year", col(Project.end_date))
+_END_MONTH = extract("month", col(Project.end_date))
+# The started projects' remainders, by area and the month they end: a few hundred rows
+# however many projects there are.
+_REMAINING = (
+    select(col(Project.budget_area), _END_YEAR, _END_MONTH, func.sum(_STILL_TO_SPEND))
+    .where(Project.state == Lifecycle.started, col(Project.budget_area).is_not(None))
+    .group_by(col(Project.budget_area), _END_YEAR, _END_MONTH)
+)
+_AREA_REMAINING = _REMAINING.where(col(Project.budget_area) == bindparam("area"))
+
+# Spent to date by the end of a period, per area: each project's latest report up to it.
+_LATEST_REPORT = (
+    select(
+        col(StatusReport.project_id).label("project_id"),
+        func.max(StatusReport.period).label("period"),
+    )
+    .where(col(StatusReport.period) <= bindparam("upto"))
+    .group_by(col(StatusReport.project_id))
     .subquery()
 )
-# Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
-_BUDGET = (
-    select(BudgetLine, _REMAINING_BY_AREA.c.remaining)
-    .outerjoin(_REMAINING_BY_AREA, _REMAINING_BY_AREA.c.area == col(BudgetLine.area))
-    .where(col(BudgetLine.year) == bindparam("year"))
-    .order_by(col(BudgetLine.area))
+_SPENT_BY_AREA = (
+    select(col(Project.budget_area), func.sum(StatusReport.spent_cents))
+    .join(
+        _LATEST_REPORT,
+        (_LATEST_REPORT.c.project_id == col(StatusReport.project_id))
+        & (_LATEST_REPORT.c.period == col(StatusReport.period)),
+    )
+    .join(Project, col(Project.id) == col(StatusReport.project_id))
+    .where(col(Project.budget_area).is_not(None))
+    .group_by(col(Project.budget_area))
 )
-_AREA_BUDGET = _BUDGET.where(col(BudgetLine.area) == bindparam("area"))
 
 
-async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[BudgetRow]:
-    """Budget lines with their projects' forecasts. Callers check ``Rights.all_money`` first."""
-    if area is None:
-        rows = await session.exec(_BUDGET, params={"year": year})
-    else:
-        rows = await session.exec(_AREA_BUDGET, params={"year": year, "area": area})
-    return [
-        BudgetRow(
-            line.area,
-            (line.name_fi, line.name_sv, line.name_en),
-            line.planned_cents,
-            line.actual_cents,
-            line.actual_cents + (_int_or_none(still) or 0),
+async def reported_spend(year: int, *, session: AsyncSession) -> dict[str, int]:
+    """What each area's projects spent in ``year``, by their status reports: spent to date
+    at the year's last report, less spent to date at the year before's."""
+    spent: list[dict[str, int]] = []
+    for upto in (f"{year}-12", f"{year - 1}-12"):
+        rows = await session.exec(_SPENT_BY_AREA, params={"upto": upto})
+        spent.append({str(area): int(cents or 0) for area, cents in rows.all()})
+    end, before = spent
+    return {area: cents - before.get(area, 0) for area, cents in end.items()}
+
+
+async def budget(
+    year: int, area: str | None, *, today: date, session: AsyncSession
+) -> list[BudgetRow]:
+    """A year's budget lines with their actuals and forecasts (``storage.forecast``).
+
+    Callers check ``Rights.all_money`` first.
+    """
+    params: dict[str, object] = {"year": year} | ({"area": area} if area else {})
+    lines = list((await session.exec(_AREA_LINES if area else _LINES, params=params)).all())
+    if not lines:
+        return []
+    reported: dict[str, int] = {}
+    if any(line.actual_source == ActualSource.reports for line in lines):
+        reported = await reported_spend(year, session=session)
+    closed = year < today.year
+    still: dict[str, int] = {}
+    if not closed:
+        remaining = await session.exec(
+            _AREA_REMAINING if area else _REMAINING, params={"area": area} if area else {}
         )
-        for line, still in rows.all()
-    ]
-
-
-def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | Decimal) else None
+        for key, end_year, end_month, cents in remaining.all():
+            end = date(int(end_year), int(end_month), 1) if end_year and end_month else None
+            share = year_share(int(cents or 0), year=year, this_month=today, end=end)
+            still[str(key)] = still.get(str(key), 0) + share
+    rows = []
+    for line in lines:
+        source = ActualSource(line.actual_source)
+        actual = reported.get(line.area, 0) if source == ActualSource.reports else line.actual_cents
+        rows.append(
+            BudgetRow(
+                line.area,
+                (line.name_fi, line.name_sv, line.name_en),
+                line.planned_cents,
+                actual,
+                actual + still.get(line.area, 0),
+                source,
+                closed,
+            )
+        )
+    return rows
 
 
 async def budget_areas(

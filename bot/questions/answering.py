@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,7 +27,7 @@ from cards.answers import MAX_ROWS_PER_PAGE
 from cards.views import AnswerRow, AnswerSection, AnswerView, ChartImage
 from charts.signing import chart_url
 from scheduler.calendar import period_of
-from storage.models import Project, utcnow
+from storage.models import Project, Role, utcnow
 from storage.portfolio import ProjectRow
 from storage.rights import Rights, rights_for
 from translations import Translator
@@ -47,6 +48,38 @@ class Ask:
     @property
     def t(self) -> Translator:
         return self.turn.t
+
+    @property
+    def shared(self) -> bool:
+        """A channel or group chat: answered with progress-only rights, whoever asks."""
+        return is_shared(self.turn)
+
+    def no_money(self, title: str, *, owners: bool = False) -> AnswerView:
+        """The answer to a money question this reader may not have here: why, and where.
+
+        A manager or an admin (or, with ``owners``, an owner, for their own projects) who
+        asks in a channel or group chat could have the answer in our 1:1 chat: they are
+        told that budgets are not shown where everyone present reads them, and offered
+        that chat. Anyone else is told who sees budgets.
+        """
+        t = self.t
+        roles = {Role.admin, Role.manager} | ({Role.owner} if owners else set())
+        if self.shared and self.turn.person.role in roles:
+            link = personal_chat_link(self.turn)
+            return AnswerView(
+                title=title,
+                note=t(
+                    "Budgets and costs are not shown in shared conversations, where everyone "
+                    "present would read them. Ask me in our 1:1 chat."
+                ),
+                links=[(t("Open our 1:1 chat"), link)] if link else [],
+            )
+        return AnswerView(
+            title=title,
+            note=t(
+                "Budgets and costs are shown to managers and admins, and to owners for their own projects."
+            ),
+        )
 
     def chart(self, kind: str, params: dict[str, str], alt: str) -> ChartImage:
         settings = self.turn.services.settings
@@ -85,6 +118,15 @@ class Ask:
         first = self.page * MAX_ROWS_PER_PAGE + 1
         last = min(total, first + MAX_ROWS_PER_PAGE - 1)
         return self.t("Showing {first}–{last} of {total}.", first=first, last=last, total=total)
+
+
+def personal_chat_link(turn: Turn) -> str | None:
+    """A Teams deep link to the reader's 1:1 chat with the bot (``28:`` and the bot's app
+    id, as the activity names the bot), or None where the activity does not name it so."""
+    bot = turn.activity.recipient.id if turn.activity.recipient else None
+    if not bot or not bot.startswith("28:"):
+        return None
+    return f"https://teams.microsoft.com/l/chat/0/0?users={quote(bot, safe=':')}"
 
 
 def name_of(t: Translator, project: Project) -> str:
