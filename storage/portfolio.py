@@ -430,6 +430,56 @@ async def overdue(today: date, rights: Rights, *, session: AsyncSession) -> list
     return _rows(list((await session.exec(statement)).all()), rights)
 
 
+@dataclass(frozen=True, slots=True)
+class LateProject:
+    row: ProjectRow
+    group: str  # "off_track", "past_end" or "no_report": the first that applies, in that order
+    past_end: bool
+    no_report: bool
+
+
+LATE_GROUPS = ("off_track", "past_end", "no_report")
+
+
+async def late(
+    period: str, today: date, rights: Rights, *, session: AsyncSession
+) -> list[LateProject]:
+    """Started projects that are off track, past their end date, or without the period's
+    report: each once, in the first of those groups that applies, in that order (off track
+    by code, past the end by end date, no report by code)."""
+    answered = select(StatusReport.project_id).where(StatusReport.period == period)
+    no_report = col(Project.id).not_in(answered)
+    past_end = col(Project.end_date) < today
+    statement = (
+        select(Project, Person.name, no_report, past_end)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(
+            Project.state == Lifecycle.started,
+            or_(Project.health == Health.off_track, past_end, no_report),
+        )
+        .order_by(col(Project.code))
+    )
+    found = []
+    for project, owner, missing, ended in (await session.exec(statement)).all():
+        group = (
+            "off_track"
+            if project.health == Health.off_track
+            else "past_end"
+            if ended
+            else "no_report"
+        )
+        [row] = _rows([(project, owner)], rights)
+        found.append(LateProject(row, group, bool(ended), bool(missing)))
+    return sorted(
+        found,
+        key=lambda f: (
+            LATE_GROUPS.index(f.group),
+            (f.row.project.end_date or today) if f.group == "past_end" else today,
+            f.row.project.code,
+        ),
+    )
+
+
 async def over_budget(rights: Rights, *, session: AsyncSession) -> list[ProjectRow]:
     """Projects whose forecast (or actual) exceeds the plan, largest overrun first."""
     spend = func.coalesce(Project.forecast_cents, Project.actual_cents)
@@ -525,12 +575,21 @@ async def directors(*, session: AsyncSession) -> list[Director]:
     return list((await session.exec(select(Director).order_by(col(Director.id)))).all())
 
 
-async def completed(rights: Rights, *, session: AsyncSession) -> list[ProjectDetail]:
-    projects = (
-        await session.exec(
-            select(Project).where(Project.state == Lifecycle.completed).order_by(col(Project.code))
+async def impact_projects(
+    year: int | None, rights: Rights, *, session: AsyncSession
+) -> list[ProjectDetail]:
+    """The projects of an impact answer: the completed ones (``year`` None), or those on a
+    roadmap year's roadmap, cancelled ones left out; costs under ``rights``."""
+    statement = select(Project).order_by(col(Project.code))
+    if year is None:
+        statement = statement.where(Project.state == Lifecycle.completed)
+    else:
+        statement = (
+            statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+            .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+            .where(Roadmap.year == year, Project.state != Lifecycle.cancelled)
         )
-    ).all()
+    projects = (await session.exec(statement)).all()
     return [
         ProjectDetail(
             row=_rows([(p, None)], rights)[0],
@@ -602,12 +661,9 @@ async def health_counts(roadmap_year: int | None, *, session: AsyncSession) -> d
     return {str(h): int(n) for h, n in (await session.exec(statement)).all() if h}
 
 
-async def scored_projects(*, session: AsyncSession) -> list[Project]:
-    """Projects with an impact score, planned, started or completed: the impact chart's."""
-    found = await session.exec(
-        select(Project).where(
-            col(Project.impact_score).is_not(None),
-            col(Project.state).in_([Lifecycle.completed, Lifecycle.started, Lifecycle.planned]),
-        )
-    )
-    return list(found.all())
+def matrix_cost_cents(project: Project) -> int | None:
+    """A project's cost on the impact/cost matrix: its one-time cost plus one year's running
+    cost, or None when it has neither (then it is not plotted)."""
+    if project.one_time_cost_cents is None and project.recurring_cost_cents_per_year is None:
+        return None
+    return (project.one_time_cost_cents or 0) + (project.recurring_cost_cents_per_year or 0)

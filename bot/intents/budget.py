@@ -5,22 +5,13 @@ admins only, and only in their 1:1 chat."""
 from __future__ import annotations
 
 from bot.intents.registry import Intent
-from bot.questions.answering import Ask
+from bot.questions.answering import Ask, variance_text
 from cards.views import AnswerRow, AnswerSection, AnswerView
 from storage import portfolio
 from storage.models import ActualSource
 from storage.portfolio import BudgetRow
 from translations import Translator
 from translations.markers import N_
-
-
-def variance_text(t: Translator, planned_cents: int, forecast_cents: int) -> str:
-    """ "120 000 € over plan (15 %)", or under it: the variance in euros and percent."""
-    difference = forecast_cents - planned_cents
-    share = t.percent(round(100 * abs(difference) / planned_cents)) if planned_cents else "–"
-    if difference > 0:
-        return t("{amount} over plan ({percent})", amount=t.money(difference), percent=share)
-    return t("{amount} under plan ({percent})", amount=t.money(-difference), percent=share)
 
 
 def _line(t: Translator, row: BudgetRow) -> AnswerRow:

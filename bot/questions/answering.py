@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -129,12 +129,37 @@ def personal_chat_link(turn: Turn) -> str | None:
     return f"https://teams.microsoft.com/l/chat/0/0?users={quote(bot, safe=':')}"
 
 
+def project_text(t: Translator, project: Project, kind: Literal["description", "impact"]) -> str:
+    """A project's description or impact text in the reader's language, or another
+    language's marked as such (``Translator.text``).
+
+    The model holds one text of each (``description``, ``impact_text``: the demo's are in
+    English) until the workbook's fi/sv/en columns (``description_fi``, ``impact_fi``, ...)
+    arrive; both shapes are read, so the answers need no change when they do.
+    """
+    legacy = "description" if kind == "description" else "impact_text"
+    return t.text(
+        str(getattr(project, f"{kind}_fi", "") or ""),
+        str(getattr(project, f"{kind}_sv", "") or ""),
+        str(getattr(project, f"{kind}_en", "") or getattr(project, legacy, "") or ""),
+    )
+
+
 def name_of(t: Translator, project: Project) -> str:
     return t.named(project)
 
 
 def health_label(t: Translator, health: object) -> str:
     return t(labels.HEALTH[str(health)]) if str(health) in labels.HEALTH else "–"
+
+
+def variance_text(t: Translator, planned_cents: int, spend_cents: int) -> str:
+    """ "120 000 € over plan (15 %)", or under it: the variance in euros and percent."""
+    difference = spend_cents - planned_cents
+    share = t.percent(round(100 * abs(difference) / planned_cents)) if planned_cents else "–"
+    if difference > 0:
+        return t("{amount} over plan ({percent})", amount=t.money(difference), percent=share)
+    return t("{amount} under plan ({percent})", amount=t.money(-difference), percent=share)
 
 
 def project_row(t: Translator, row: ProjectRow, *, money: bool = False) -> AnswerRow:
@@ -169,8 +194,10 @@ def list_view(
     facts: list[tuple[str, str]] | None = None,
     chart: ChartImage | None = None,
     heading: str = "",
+    row: Callable[[ProjectRow], AnswerRow] | None = None,
 ) -> AnswerView:
     t = ask.t
+    build = row or (lambda r: project_row(t, r, money=money))
     return AnswerView(
         title=title,
         facts=facts or [(t("Projects"), str(len(rows)))],
@@ -178,7 +205,7 @@ def list_view(
         sections=[
             AnswerSection(
                 heading or t("Projects"),
-                [project_row(t, r, money=money) for r in ask.page_of(rows)],
+                [build(r) for r in ask.page_of(rows)],
             )
         ]
         if rows

@@ -48,7 +48,7 @@ def test_past_its_end_or_without_one_the_rest_is_spent_this_year() -> None:
 
 
 def test_the_years_shares_add_up_to_the_remainder_to_the_cent() -> None:
-    rng = Random(14)  # noqa: S311 (test data)
+    rng = Random(14)
     for _ in range(2_000):
         remaining = rng.randint(0, 10**10)
         this_month = date(rng.randint(2024, 2027), rng.randint(1, 12), 1)
