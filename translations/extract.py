@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("bot", "cards", "storage", "scheduler", "translations")
+SOURCES = ("bot", "cards", "charts", "storage", "scheduler", "translations")
 KEYWORDS = {"t": None, "N_": None}
 
 
