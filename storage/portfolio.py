@@ -196,14 +196,6 @@ class BudgetRow:
         return self.forecast_cents > self.planned_cents
 
 
-# Built once: SQLAlchemy then reuses each statement's cache key and compiled form.
-_LINES = (
-    select(BudgetLine)
-    .where(col(BudgetLine.year) == bindparam("year"))
-    .order_by(col(BudgetLine.area))
-)
-_AREA_LINES = _LINES.where(col(BudgetLine.area) == bindparam("area"))
-
 # What a started project still expects to spend, beyond what it has spent to date.
 _STILL_TO_SPEND = case(
     (
@@ -217,11 +209,25 @@ _END_MONTH = extract("month", col(Project.end_date))
 # The started projects' remainders, by area and the month they end: a few hundred rows
 # however many projects there are.
 _REMAINING = (
-    select(col(Project.budget_area), _END_YEAR, _END_MONTH, func.sum(_STILL_TO_SPEND))
+    select(
+        col(Project.budget_area).label("area"),
+        _END_YEAR.label("end_year"),
+        _END_MONTH.label("end_month"),
+        func.sum(_STILL_TO_SPEND).label("remaining"),
+    )
     .where(Project.state == Lifecycle.started, col(Project.budget_area).is_not(None))
     .group_by(col(Project.budget_area), _END_YEAR, _END_MONTH)
+    .subquery()
 )
-_AREA_REMAINING = _REMAINING.where(col(Project.budget_area) == bindparam("area"))
+# One statement, built once (SQLAlchemy then reuses its cache key and compiled form): each
+# of the year's lines, once per month in which its area's started projects end.
+_BUDGET = (
+    select(BudgetLine, _REMAINING.c.end_year, _REMAINING.c.end_month, _REMAINING.c.remaining)
+    .outerjoin(_REMAINING, _REMAINING.c.area == col(BudgetLine.area))
+    .where(col(BudgetLine.year) == bindparam("year"))
+    .order_by(col(BudgetLine.area))
+)
+_AREA_BUDGET = _BUDGET.where(col(BudgetLine.area) == bindparam("area"))
 
 # Spent to date by the end of a period, per area: each project's latest report up to it.
 _LATEST_REPORT = (
@@ -265,24 +271,23 @@ async def budget(
     Callers check ``Rights.all_money`` first.
     """
     params: dict[str, object] = {"year": year} | ({"area": area} if area else {})
-    lines = list((await session.exec(_AREA_LINES if area else _LINES, params=params)).all())
-    if not lines:
-        return []
-    reported: dict[str, int] = {}
-    if any(line.actual_source == ActualSource.reports for line in lines):
-        reported = await reported_spend(year, session=session)
+    found = (await session.exec(_AREA_BUDGET if area else _BUDGET, params=params)).all()
     closed = year < today.year
-    still: dict[str, int] = {}
-    if not closed:
-        remaining = await session.exec(
-            _AREA_REMAINING if area else _REMAINING, params={"area": area} if area else {}
-        )
-        for key, end_year, end_month, cents in remaining.all():
-            end = date(int(end_year), int(end_month), 1) if end_year and end_month else None
-            share = year_share(int(cents or 0), year=year, this_month=today, end=end)
-            still[str(key)] = still.get(str(key), 0) + share
+    lines: dict[int, BudgetLine] = {}
+    still: dict[int, int] = {}
+    for line, end_year, end_month, remaining in found:
+        key = line.id or 0
+        lines[key] = line
+        still.setdefault(key, 0)
+        if closed or not remaining:
+            continue
+        end = date(int(end_year), int(end_month), 1) if end_year and end_month else None
+        still[key] += year_share(int(remaining), year=year, this_month=today, end=end)
+    reported: dict[str, int] = {}
+    if any(line.actual_source == ActualSource.reports for line in lines.values()):
+        reported = await reported_spend(year, session=session)
     rows = []
-    for line in lines:
+    for key, line in lines.items():
         source = ActualSource(line.actual_source)
         actual = reported.get(line.area, 0) if source == ActualSource.reports else line.actual_cents
         rows.append(
@@ -291,7 +296,7 @@ async def budget(
                 (line.name_fi, line.name_sv, line.name_en),
                 line.planned_cents,
                 actual,
-                actual + still.get(line.area, 0),
+                actual + still[key],
                 source,
                 closed,
             )
