@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from unittest import mock
 
@@ -57,7 +57,7 @@ async def _claim(sessions: SessionFactory, activity_id: str) -> None:
         assert await activities.claim_all([request], session=session) == [True]
 
 
-def _scenarios(period: str, year: int) -> dict[str, Turn]:
+def _scenarios(period: str, year: int, today: date) -> dict[str, Turn]:
     async def status_turn(sessions: SessionFactory, activity_id: str) -> object:
         await _claim(sessions, activity_id)
         async with sessions() as session:
@@ -80,7 +80,7 @@ def _scenarios(period: str, year: int) -> dict[str, Turn]:
         async with sessions() as session:
             manager = await people.person_by_aad(DEMO_MANAGER_AAD, session=session)
             assert manager is not None
-            lines = await portfolio.budget(year, None, session=session)
+            lines = await portfolio.budget(year, None, today=today, session=session)
         assert lines
         return lines
 
@@ -124,7 +124,7 @@ async def main(args: argparse.Namespace) -> int:
                     assert isinstance(raw, sqlite_driver.Connection) == (name == "driver")
             factories = {name: session_factory(engine) for name, engine in engines.items()}
             period = f"{today.year:04d}-{today.month:02d}"
-            scenarios = _scenarios(period, today.year)
+            scenarios = _scenarios(period, today.year, today)
             cpu: dict[tuple[str, str], list[float]] = {}
             wall: dict[tuple[str, str], list[float]] = {}
             for scenario, turn in scenarios.items():

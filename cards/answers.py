@@ -7,6 +7,7 @@ from typing import Any
 from cards.common import new_card, subtle, title
 from cards.elements import (
     ActionExecute,
+    ActionOpenUrl,
     Column,
     ColumnSet,
     Container,
@@ -73,6 +74,7 @@ def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
         ActionExecute(title=label, verb=VERB_PROJECT, data={"verb": VERB_PROJECT, **data})
         for label, data in view.choices[:6]
     ]
+    actions.extend(ActionOpenUrl(title=label, url=url) for label, url in view.links)
     if view.more is not None:
         actions.append(
             ActionExecute(

@@ -113,7 +113,7 @@ class ActionSubmit(_Action):
 
 
 class ActionOpenUrl(_Action):
-    """Opens ``url`` in the browser: a download link, say."""
+    """Opens a link: a web page, or a Teams deep link such as a chat with the bot."""
 
     action_type = "Action.OpenUrl"
     url = PropertyType(type=str)

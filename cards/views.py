@@ -153,6 +153,7 @@ class AnswerView:
     more: dict[str, object] | None = None  # Action.Execute data for the next page
     page_label: str = ""
     choices: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # title, data
+    links: list[tuple[str, str]] = field(default_factory=list)  # title, URL (Action.OpenUrl)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ A chart link carries the viewer's rights code; the same rule as the cards applie
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from cards import labels
@@ -15,7 +16,10 @@ from charts.kinds import ChartKind, ChartRights
 from charts.spec import ChartNotFound, ChartSpec
 from storage import portfolio
 from storage.db import SessionFactory
+from storage.rights import Rights
 from translations import LANGUAGES, Translator
+
+MONEY = Rights(all_money=True)  # a "money" link's rights: checked in chart_data first
 
 
 class PortfolioCharts:
@@ -24,6 +28,9 @@ class PortfolioCharts:
     def __init__(self, sessions: SessionFactory, zone: ZoneInfo) -> None:
         self._sessions = sessions
         self._zone = zone
+
+    def _today(self) -> date:
+        return datetime.now(self._zone).date()
 
     async def chart_data(
         self, kind: ChartKind, params: Mapping[str, str], rights: ChartRights
@@ -38,7 +45,7 @@ class PortfolioCharts:
             raise ChartNotFound(kind.value)
         if kind == ChartKind.budget:
             return await self._budget(params, t)
-        return await self._impact(t)
+        return await self._impact(params, t)
 
     async def _health(self, params: Mapping[str, str], t: Translator) -> ChartSpec:
         title = t("Projects by health")
@@ -77,7 +84,9 @@ class PortfolioCharts:
         if not year_text.isdigit():
             raise ChartNotFound("year")
         async with self._sessions() as session:
-            rows = await portfolio.budget(int(year_text), params.get("area"), session=session)
+            rows = await portfolio.budget(
+                int(year_text), params.get("area"), today=self._today(), session=session
+            )
         return ChartSpec.of(
             t.language,
             render.budget_vs_actual,
@@ -88,29 +97,36 @@ class PortfolioCharts:
             no_data=t("No data"),
         )
 
-    async def _impact(self, t: Translator) -> ChartSpec:
+    async def _impact(self, params: Mapping[str, str], t: Translator) -> ChartSpec:
+        """The impact/cost matrix of exactly the projects the impact answer lists: the
+        completed ones, or a roadmap year's (``scope=roadmap&year=2025``)."""
+        year: int | None = None
+        title = t("Completed projects: impact against cost")
+        if params.get("scope") == "roadmap":
+            if not params.get("year", "").isdigit():
+                raise ChartNotFound("year")
+            year = int(params["year"])
+            title = t("Roadmap {year}: impact against cost", year=year)
         async with self._sessions() as session:
-            projects = await portfolio.scored_projects(session=session)
-        points = [
-            (
-                p.code,
-                (
-                    (p.one_time_cost_cents or 0) + (p.recurring_cost_cents_per_year or 0)
-                    or p.planned_cents
-                    or 0
-                )
-                / 100,
-                int(p.impact_score or 0),
-            )
-            for p in projects
-        ]
+            found = await portfolio.impact_projects(year, MONEY, session=session)
+        points = []
+        for detail in found:
+            project = detail.row.project
+            cost = portfolio.matrix_cost_cents(project)
+            if project.impact_score and cost:
+                points.append((project.code, cost / 100, int(project.impact_score)))
         return ChartSpec.of(
             t.language,
             render.impact_cost_matrix,
-            [pt for pt in points if pt[1] > 0],
-            t("Impact against cost"),
-            t("Cost (€)"),
+            points,
+            title,
+            t("One-time cost + one year's running cost (€)"),
             t("Estimated impact (1–5)"),
             money_label=t.money,
             no_data=t("No data"),
+            areas=(
+                t("High impact, lower cost"),
+                t("Lower impact, higher cost"),
+                t("Dividers: impact 3 and the median cost"),
+            ),
         )

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullLocator
@@ -288,13 +289,15 @@ def impact_cost_matrix(
     *,
     money_label: Callable[[int], str] | None = None,
     no_data: str = "–",
+    areas: tuple[str, str, str] | None = None,
 ) -> bytes:
     """The board deck's impact/cost matrix: cost in euros (x) against impact 1-5 (y).
 
     ``points`` are ``(short label, cost in euros, impact score 1-5)``. The cost axis is
     logarithmic when the costs span twenty times or more. Dashed lines split the plane at
     impact 3 and at the median cost; high impact for low cost is tinted green, low impact
-    for high cost red. ``money_label`` formats cents (``Translator.money``).
+    for high cost red. ``money_label`` formats cents (``Translator.money``). ``areas`` names
+    the green area, the red one and the dashed dividers in a legend above the plot.
     """
     money = money_label or _euros
     fig = _figure()
@@ -330,6 +333,23 @@ def impact_cost_matrix(
     ax.scatter(costs, impacts, s=110, color=BRAND, edgecolors="white", linewidths=1.5, zorder=3)
     ax.set_xlabel(_plain(x_label), fontsize=LABEL_SIZE, color=TEXT, labelpad=8)
     ax.set_ylabel(_plain(y_label), fontsize=LABEL_SIZE, color=TEXT, labelpad=8)
+    if areas is not None:
+        ax.legend(
+            [
+                Patch(facecolor=QUICK_WIN, edgecolor=AXIS, linewidth=0.5),
+                Patch(facecolor=COSTLY, edgecolor=AXIS, linewidth=0.5),
+                Line2D([], [], color=AXIS, linestyle=(0, (4, 4)), linewidth=1),
+            ],
+            [_plain(label) for label in areas],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=3,
+            frameon=False,
+            fontsize=SMALL_SIZE,
+            labelcolor=TEXT,
+            borderaxespad=0.3,
+            handlelength=1.4,
+        )
     _place_labels(fig, ax, [label for label, _, _ in points], costs, impacts)
     return _png(fig)
 

@@ -110,6 +110,13 @@ class RoadmapState(enum.StrEnum):
     approved = "approved"
 
 
+class ActualSource(enum.StrEnum):
+    """Where a budget line's actual comes from."""
+
+    entered = "entered"  # typed in by the programme office (the city's ledger)
+    reports = "reports"  # summed from its projects' monthly status reports
+
+
 class ConversationKind(enum.StrEnum):
     personal = "personal"
     channel = "channel"
@@ -211,6 +218,12 @@ class BudgetLine(SQLModel, table=True):
     name_fi: str = Field(max_length=200)
     name_sv: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
+    # "entered": ``actual_cents`` is the office's figure; "reports": it is left unused, and
+    # the actual is summed from the area's projects' status reports when asked
+    actual_source: ActualSource = Field(
+        default=ActualSource.entered,
+        sa_column=Column(String(10), nullable=False, server_default=ActualSource.entered.value),
+    )
     planned_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
     actual_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     forecast_cents: int | None = _money()

@@ -11,13 +11,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import bindparam, case, extract, func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from storage.forecast import year_share
 from storage.matching import best, ranked
 from storage.models import (
+    ActualSource,
     Benefit,
     BudgetLine,
     Director,
@@ -60,11 +62,21 @@ _SUMMARY_FIGURES = (
     .where(col(BudgetLine.year) == bindparam("year"))
     .scalar_subquery(),
     select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
-    .where(col(BudgetLine.year) == bindparam("year"))
+    .where(
+        col(BudgetLine.year) == bindparam("year"),
+        col(BudgetLine.actual_source) == ActualSource.entered,
+    )
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(BudgetLine)
+    .where(
+        col(BudgetLine.year) == bindparam("year"),
+        col(BudgetLine.actual_source) == ActualSource.reports,
+    )
     .scalar_subquery(),
 )
 _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
-    "Select[Any, Any, int, int, int, int, int]",
+    "Select[Any, Any, int, int, int, int, int, int]",
     select(
         col(Project.state),
         col(Project.health),
@@ -82,11 +94,21 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
     params = {"period": period, "year": year}
     groups = (await session.exec(_SUMMARY, params=params)).all()
     if groups:
-        received, planned, actual = groups[0][4:]
+        received, planned, actual, from_reports = groups[0][4:]
     else:  # no projects at all
-        received, planned, actual = (
+        received, planned, actual, from_reports = (
             await session.exec(select(*_SUMMARY_FIGURES), params=params)
         ).one()
+    if from_reports and rights.all_money:  # lines whose actual the reports give
+        areas = (
+            await session.exec(
+                select(BudgetLine.area).where(
+                    BudgetLine.year == year, BudgetLine.actual_source == ActualSource.reports
+                )
+            )
+        ).all()
+        spent = await reported_spend(year, session=session)
+        actual = int(actual or 0) + sum(spent.get(a, 0) for a in areas)
     by_state: dict[str, int] = {}
     by_health: dict[str, int] = {}
     started_count = started_progress = 0
@@ -157,18 +179,24 @@ class BudgetRow:
     area: str
     name: tuple[str, str, str]
     planned_cents: int
-    actual_cents: int
-    forecast_cents: int | None  # spent so far plus what the area's ongoing projects still expect
+    actual_cents: int  # the year's spend: entered, or from the reports (``actual_source``)
+    # the actual, plus this year's share of what the area's started projects still expect
+    # to spend (``storage.forecast``); a closed year's forecast is its actual
+    forecast_cents: int
+    actual_source: ActualSource
+    closed: bool  # a year before this one
 
     @property
     def variance_cents(self) -> int:
-        """Planned minus forecast (or actual): positive is under budget."""
-        return self.planned_cents - (
-            self.forecast_cents if self.forecast_cents is not None else self.actual_cents
-        )
+        """Planned minus forecast: positive is under plan, negative over it."""
+        return self.planned_cents - self.forecast_cents
+
+    @property
+    def over_plan(self) -> bool:
+        return self.forecast_cents > self.planned_cents
 
 
-# What an area's ongoing projects still expect to spend, beyond what they have spent.
+# What a started project still expects to spend, beyond what it has spent to date.
 _STILL_TO_SPEND = case(
     (
         col(Project.forecast_cents) > func.coalesce(col(Project.actual_cents), 0),
@@ -176,44 +204,104 @@ _STILL_TO_SPEND = case(
     ),
     else_=0,
 )
-_REMAINING_BY_AREA = (
-    select(col(Project.budget_area).label("area"), func.sum(_STILL_TO_SPEND).label("remaining"))
-    .join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
-    .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
-    .where(col(Roadmap.year) == bindparam("year"), Project.state == Lifecycle.started)
-    .group_by(col(Project.budget_area))
+_END_YEAR = extract("year", col(Project.end_date))
+_END_MONTH = extract("month", col(Project.end_date))
+# The started projects' remainders, by area and the month they end: a few hundred rows
+# however many projects there are.
+_REMAINING = (
+    select(
+        col(Project.budget_area).label("area"),
+        _END_YEAR.label("end_year"),
+        _END_MONTH.label("end_month"),
+        func.sum(_STILL_TO_SPEND).label("remaining"),
+    )
+    .where(Project.state == Lifecycle.started, col(Project.budget_area).is_not(None))
+    .group_by(col(Project.budget_area), _END_YEAR, _END_MONTH)
     .subquery()
 )
-# Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
+# One statement, built once (SQLAlchemy then reuses its cache key and compiled form): each
+# of the year's lines, once per month in which its area's started projects end.
 _BUDGET = (
-    select(BudgetLine, _REMAINING_BY_AREA.c.remaining)
-    .outerjoin(_REMAINING_BY_AREA, _REMAINING_BY_AREA.c.area == col(BudgetLine.area))
+    select(BudgetLine, _REMAINING.c.end_year, _REMAINING.c.end_month, _REMAINING.c.remaining)
+    .outerjoin(_REMAINING, _REMAINING.c.area == col(BudgetLine.area))
     .where(col(BudgetLine.year) == bindparam("year"))
     .order_by(col(BudgetLine.area))
 )
 _AREA_BUDGET = _BUDGET.where(col(BudgetLine.area) == bindparam("area"))
 
+# Spent to date by the end of a period, per area: each project's latest report up to it.
+_LATEST_REPORT = (
+    select(
+        col(StatusReport.project_id).label("project_id"),
+        func.max(StatusReport.period).label("period"),
+    )
+    .where(col(StatusReport.period) <= bindparam("upto"))
+    .group_by(col(StatusReport.project_id))
+    .subquery()
+)
+_SPENT_BY_AREA = (
+    select(col(Project.budget_area), func.sum(StatusReport.spent_cents))
+    .join(
+        _LATEST_REPORT,
+        (_LATEST_REPORT.c.project_id == col(StatusReport.project_id))
+        & (_LATEST_REPORT.c.period == col(StatusReport.period)),
+    )
+    .join(Project, col(Project.id) == col(StatusReport.project_id))
+    .where(col(Project.budget_area).is_not(None))
+    .group_by(col(Project.budget_area))
+)
 
-async def budget(year: int, area: str | None, *, session: AsyncSession) -> list[BudgetRow]:
-    """Budget lines with their projects' forecasts. Callers check ``Rights.all_money`` first."""
-    if area is None:
-        rows = await session.exec(_BUDGET, params={"year": year})
-    else:
-        rows = await session.exec(_AREA_BUDGET, params={"year": year, "area": area})
-    return [
-        BudgetRow(
-            line.area,
-            (line.name_fi, line.name_sv, line.name_en),
-            line.planned_cents,
-            line.actual_cents,
-            line.actual_cents + (_int_or_none(still) or 0),
+
+async def reported_spend(year: int, *, session: AsyncSession) -> dict[str, int]:
+    """What each area's projects spent in ``year``, by their status reports: spent to date
+    at the year's last report, less spent to date at the year before's."""
+    spent: list[dict[str, int]] = []
+    for upto in (f"{year}-12", f"{year - 1}-12"):
+        rows = await session.exec(_SPENT_BY_AREA, params={"upto": upto})
+        spent.append({str(area): int(cents or 0) for area, cents in rows.all()})
+    end, before = spent
+    return {area: cents - before.get(area, 0) for area, cents in end.items()}
+
+
+async def budget(
+    year: int, area: str | None, *, today: date, session: AsyncSession
+) -> list[BudgetRow]:
+    """A year's budget lines with their actuals and forecasts (``storage.forecast``).
+
+    Callers check ``Rights.all_money`` first.
+    """
+    params: dict[str, object] = {"year": year} | ({"area": area} if area else {})
+    found = (await session.exec(_AREA_BUDGET if area else _BUDGET, params=params)).all()
+    closed = year < today.year
+    lines: dict[int, BudgetLine] = {}
+    still: dict[int, int] = {}
+    for line, end_year, end_month, remaining in found:
+        key = line.id or 0
+        lines[key] = line
+        still.setdefault(key, 0)
+        if closed or not remaining:
+            continue
+        end = date(int(end_year), int(end_month), 1) if end_year and end_month else None
+        still[key] += year_share(int(remaining), year=year, this_month=today, end=end)
+    reported: dict[str, int] = {}
+    if any(line.actual_source == ActualSource.reports for line in lines.values()):
+        reported = await reported_spend(year, session=session)
+    rows = []
+    for key, line in lines.items():
+        source = ActualSource(line.actual_source)
+        actual = reported.get(line.area, 0) if source == ActualSource.reports else line.actual_cents
+        rows.append(
+            BudgetRow(
+                line.area,
+                (line.name_fi, line.name_sv, line.name_en),
+                line.planned_cents,
+                actual,
+                actual + still[key],
+                source,
+                closed,
+            )
         )
-        for line, still in rows.all()
-    ]
-
-
-def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | Decimal) else None
+    return rows
 
 
 async def budget_areas(
@@ -347,6 +435,56 @@ async def overdue(today: date, rights: Rights, *, session: AsyncSession) -> list
     return _rows(list((await session.exec(statement)).all()), rights)
 
 
+@dataclass(frozen=True, slots=True)
+class LateProject:
+    row: ProjectRow
+    group: str  # "off_track", "past_end" or "no_report": the first that applies, in that order
+    past_end: bool
+    no_report: bool
+
+
+LATE_GROUPS = ("off_track", "past_end", "no_report")
+
+
+async def late(
+    period: str, today: date, rights: Rights, *, session: AsyncSession
+) -> list[LateProject]:
+    """Started projects that are off track, past their end date, or without the period's
+    report: each once, in the first of those groups that applies, in that order (off track
+    by code, past the end by end date, no report by code)."""
+    answered = select(StatusReport.project_id).where(StatusReport.period == period)
+    no_report = col(Project.id).not_in(answered)
+    past_end = col(Project.end_date) < today
+    statement = (
+        select(Project, Person.name, no_report, past_end)
+        .outerjoin(Person, col(Person.id) == col(Project.owner_id))
+        .where(
+            Project.state == Lifecycle.started,
+            or_(Project.health == Health.off_track, past_end, no_report),
+        )
+        .order_by(col(Project.code))
+    )
+    found = []
+    for project, owner, missing, ended in (await session.exec(statement)).all():
+        group = (
+            "off_track"
+            if project.health == Health.off_track
+            else "past_end"
+            if ended
+            else "no_report"
+        )
+        [row] = _rows([(project, owner)], rights)
+        found.append(LateProject(row, group, bool(ended), bool(missing)))
+    return sorted(
+        found,
+        key=lambda f: (
+            LATE_GROUPS.index(f.group),
+            (f.row.project.end_date or today) if f.group == "past_end" else today,
+            f.row.project.code,
+        ),
+    )
+
+
 async def over_budget(rights: Rights, *, session: AsyncSession) -> list[ProjectRow]:
     """Projects whose forecast (or actual) exceeds the plan, largest overrun first."""
     spend = func.coalesce(Project.forecast_cents, Project.actual_cents)
@@ -442,12 +580,21 @@ async def directors(*, session: AsyncSession) -> list[Director]:
     return list((await session.exec(select(Director).order_by(col(Director.id)))).all())
 
 
-async def completed(rights: Rights, *, session: AsyncSession) -> list[ProjectDetail]:
-    projects = (
-        await session.exec(
-            select(Project).where(Project.state == Lifecycle.completed).order_by(col(Project.code))
+async def impact_projects(
+    year: int | None, rights: Rights, *, session: AsyncSession
+) -> list[ProjectDetail]:
+    """The projects of an impact answer: the completed ones (``year`` None), or those on a
+    roadmap year's roadmap, cancelled ones left out; costs under ``rights``."""
+    statement = select(Project).order_by(col(Project.code))
+    if year is None:
+        statement = statement.where(Project.state == Lifecycle.completed)
+    else:
+        statement = (
+            statement.join(RoadmapProject, col(RoadmapProject.project_id) == col(Project.id))
+            .join(Roadmap, col(Roadmap.id) == col(RoadmapProject.roadmap_id))
+            .where(Roadmap.year == year, Project.state != Lifecycle.cancelled)
         )
-    ).all()
+    projects = (await session.exec(statement)).all()
     return [
         ProjectDetail(
             row=_rows([(p, None)], rights)[0],
@@ -519,12 +666,9 @@ async def health_counts(roadmap_year: int | None, *, session: AsyncSession) -> d
     return {str(h): int(n) for h, n in (await session.exec(statement)).all() if h}
 
 
-async def scored_projects(*, session: AsyncSession) -> list[Project]:
-    """Projects with an impact score, planned, started or completed: the impact chart's."""
-    found = await session.exec(
-        select(Project).where(
-            col(Project.impact_score).is_not(None),
-            col(Project.state).in_([Lifecycle.completed, Lifecycle.started, Lifecycle.planned]),
-        )
-    )
-    return list(found.all())
+def matrix_cost_cents(project: Project) -> int | None:
+    """A project's cost on the impact/cost matrix: its one-time cost plus one year's running
+    cost, or None when it has neither (then it is not plotted)."""
+    if project.one_time_cost_cents is None and project.recurring_cost_cents_per_year is None:
+        return None
+    return (project.one_time_cost_cents or 0) + (project.recurring_cost_cents_per_year or 0)

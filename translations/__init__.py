@@ -147,6 +147,18 @@ class Translator:
             str(getattr(record, "name_en", "")),
         )
 
+    def text(self, fi: str, sv: str, en: str) -> str:
+        """A record's own free text (a description, an impact) in this language. Where the
+        data has none in it, the text of another language (English first), marked with that
+        language's code, so that the fallback shows: "Digital ticket sales (en)"."""
+        own = {"fi": fi.strip(), "sv": sv.strip(), "en": en.strip()}
+        if own[self.language]:
+            return own[self.language]
+        for language in ("en", "fi", "sv"):
+            if own[language]:
+                return f"{own[language]} ({language})"
+        return ""
+
     def unit(self, unit: str, count: Decimal | int | float | None = None) -> str:
         """A metric's unit in this language ("pcs" is "kpl" in Finnish): as a label, or
         after the number ``count`` ("1 day", "2 days")."""
@@ -154,6 +166,19 @@ class Translator:
             singular, plural = COUNTED_UNITS[unit]
             return _translations(self.language).ngettext(singular, plural, plural_count(count))
         return _translations(self.language).gettext(unit) if unit in UNITS else unit
+
+    def quantity(self, value: Decimal | int | float | None, unit: str) -> str:
+        """A value with its unit, for this locale: "58 %" (en "58%"), "12 kpl", "3,8 pistettä".
+
+        Percentages are Babel's; a common unit is translated (``unit``), any other shown
+        as entered, after the number.
+        """
+        if value is None:
+            return "–"
+        if unit.strip() == "%":
+            return format_percent(Decimal(value) / 100, locale=self.babel_locale)
+        shown = self.unit(unit.strip())
+        return f"{self.number(value)}\xa0{shown}" if shown else self.number(value)
 
     def money(self, cents: int | None) -> str:
         if cents is None:

@@ -1,48 +1,56 @@
-"""What is late: the period's missing reports, and projects past their end date."""
+"""What is late, by what matters: projects off track first, then those past their end date,
+then those without this period's report; each project once, in the first group that fits,
+and the groups apart, paged as one list."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from bot.intents.registry import Intent
-from bot.questions.answering import Ask, name_of, project_row
+from bot.questions.answering import Ask, project_row
 from cards.views import AnswerRow, AnswerSection, AnswerView
 from scheduler.calendar import period_start
-from storage import digest as digests
 from storage import portfolio
+from storage.portfolio import LATE_GROUPS, LateProject
+from translations import Translator
 from translations.markers import N_
+
+
+def _row(t: Translator, late: LateProject, month: str) -> AnswerRow:
+    shown = project_row(t, late.row)
+    p = late.row.project
+    flags = []
+    if late.past_end and p.end_date is not None:
+        flags.append(t("ended {date}", date=t.date(p.end_date)))
+    if late.no_report:
+        flags.append(t("no report for {month}", month=month))
+    detail = " · ".join([shown.detail, *flags])
+    if late.group == "no_report":
+        return AnswerRow(shown.title, shown.detail, t("no report"), "Warning")
+    return AnswerRow(shown.title, detail, shown.value, shown.colour)
 
 
 async def load(ask: Ask) -> AnswerView:
     t = ask.t
-    missing = await digests.missing(ask.period, session=ask.session)
-    overdue = await portfolio.overdue(ask.today, ask.rights, session=ask.session)
-    rows = [
-        AnswerRow(
-            f"{m.project.code} · {name_of(t, m.project)}", m.owner_name, t("no report"), "Warning"
-        )
-        for m in missing
+    found = await portfolio.late(ask.period, ask.today, ask.rights, session=ask.session)
+    month = t.month(period_start(ask.period))
+    headings = {
+        "off_track": t("Off track"),
+        "past_end": t("Past their end date"),
+        "no_report": t("No report for {month}", month=month),
+    }
+    counts = {group: sum(1 for f in found if f.group == group) for group in LATE_GROUPS}
+    sections = [
+        AnswerSection(headings[group], [_row(t, f, month) for f in shown])
+        for group, shown in groupby(ask.page_of(found), key=lambda f: f.group)
     ]
-    sections = []
-    if rows:
-        sections.append(
-            AnswerSection(
-                t("No report for {month}", month=t.month(period_start(ask.period))),
-                ask.page_of(rows),
-            )
-        )
-    if overdue and ask.page == 0:
-        sections.append(
-            AnswerSection(t("Past their end date"), [project_row(t, r) for r in overdue])
-        )
     return AnswerView(
         title=t("What is late"),
-        facts=[
-            (t("Reports missing"), str(len(missing))),
-            (t("Past their end date"), str(len(overdue))),
-        ],
+        facts=[(headings[group], str(counts[group])) for group in LATE_GROUPS],
         sections=sections,
-        note="" if sections else t("Nothing is late."),
-        more=ask.more(len(rows)),
-        page_label=ask.page_label(len(rows)),
+        note="" if found else t("Nothing is late."),
+        more=ask.more(len(found)),
+        page_label=ask.page_label(len(found)),
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.intents.registry import Intent, Request
-from bot.questions.answering import Ask, answer, health_label, name_of
+from bot.questions.answering import Ask, answer, health_label, name_of, project_text
 from bot.questions.vocabulary import Question
 from cards import labels
 from cards.answers import VERB_PROJECT, build_answer_card
@@ -122,7 +122,11 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
     )
     return AnswerView(
         title=f"{p.code} · {name_of(t, p)}",
-        subtitle=ask.rights.text(p, ask.t.pick(p.impact_fi, p.impact_sv, p.impact_en))[:300],
+        subtitle="\n\n".join(
+            ask.rights.text(p, text)[:300]
+            for text in (project_text(t, p, "description"), project_text(t, p, "impact"))
+            if text
+        ),
         facts=facts,
         chart=chart,
         sections=sections,

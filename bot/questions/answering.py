@@ -14,7 +14,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,7 +27,7 @@ from cards.answers import MAX_ROWS_PER_PAGE
 from cards.views import AnswerRow, AnswerSection, AnswerView, ChartImage
 from charts.signing import chart_url
 from scheduler.calendar import period_of
-from storage.models import Project, utcnow
+from storage.models import Project, Role, utcnow
 from storage.portfolio import ProjectRow
 from storage.rights import Rights, rights_for
 from translations import Translator
@@ -47,6 +48,38 @@ class Ask:
     @property
     def t(self) -> Translator:
         return self.turn.t
+
+    @property
+    def shared(self) -> bool:
+        """A channel or group chat: answered with progress-only rights, whoever asks."""
+        return is_shared(self.turn)
+
+    def no_money(self, title: str, *, owners: bool = False) -> AnswerView:
+        """The answer to a money question this reader may not have here: why, and where.
+
+        A manager or an admin (or, with ``owners``, an owner, for their own projects) who
+        asks in a channel or group chat could have the answer in our 1:1 chat: they are
+        told that budgets are not shown where everyone present reads them, and offered
+        that chat. Anyone else is told who sees budgets.
+        """
+        t = self.t
+        roles = {Role.admin, Role.manager} | ({Role.owner} if owners else set())
+        if self.shared and self.turn.person.role in roles:
+            link = personal_chat_link(self.turn)
+            return AnswerView(
+                title=title,
+                note=t(
+                    "Budgets and costs are not shown in shared conversations, where everyone "
+                    "present would read them. Ask me in our 1:1 chat."
+                ),
+                links=[(t("Open our 1:1 chat"), link)] if link else [],
+            )
+        return AnswerView(
+            title=title,
+            note=t(
+                "Budgets and costs are shown to managers and admins, and to owners for their own projects."
+            ),
+        )
 
     def chart(self, kind: str, params: dict[str, str], alt: str) -> ChartImage:
         settings = self.turn.services.settings
@@ -87,12 +120,38 @@ class Ask:
         return self.t("Showing {first}–{last} of {total}.", first=first, last=last, total=total)
 
 
+def personal_chat_link(turn: Turn) -> str | None:
+    """A Teams deep link to the reader's 1:1 chat with the bot (``28:`` and the bot's app
+    id, as the activity names the bot), or None where the activity does not name it so."""
+    bot = turn.activity.recipient.id if turn.activity.recipient else None
+    if not bot or not bot.startswith("28:"):
+        return None
+    return f"https://teams.microsoft.com/l/chat/0/0?users={quote(bot, safe=':')}"
+
+
+def project_text(t: Translator, project: Project, kind: Literal["description", "impact"]) -> str:
+    """A project's description or impact text in the reader's language, or another
+    language's marked as such (``Translator.text``)."""
+    if kind == "description":
+        return t.text(project.description_fi, project.description_sv, project.description_en)
+    return t.text(project.impact_fi, project.impact_sv, project.impact_en)
+
+
 def name_of(t: Translator, project: Project) -> str:
     return t.named(project)
 
 
 def health_label(t: Translator, health: object) -> str:
     return t(labels.HEALTH[str(health)]) if str(health) in labels.HEALTH else "–"
+
+
+def variance_text(t: Translator, planned_cents: int, spend_cents: int) -> str:
+    """ "120 000 € over plan (15 %)", or under it: the variance in euros and percent."""
+    difference = spend_cents - planned_cents
+    share = t.percent(round(100 * abs(difference) / planned_cents)) if planned_cents else "–"
+    if difference > 0:
+        return t("{amount} over plan ({percent})", amount=t.money(difference), percent=share)
+    return t("{amount} under plan ({percent})", amount=t.money(-difference), percent=share)
 
 
 def project_row(t: Translator, row: ProjectRow, *, money: bool = False) -> AnswerRow:
@@ -127,8 +186,10 @@ def list_view(
     facts: list[tuple[str, str]] | None = None,
     chart: ChartImage | None = None,
     heading: str = "",
+    row: Callable[[ProjectRow], AnswerRow] | None = None,
 ) -> AnswerView:
     t = ask.t
+    build = row or (lambda r: project_row(t, r, money=money))
     return AnswerView(
         title=title,
         facts=facts or [(t("Projects"), str(len(rows)))],
@@ -136,7 +197,7 @@ def list_view(
         sections=[
             AnswerSection(
                 heading or t("Projects"),
-                [project_row(t, r, money=money) for r in ask.page_of(rows)],
+                [build(r) for r in ask.page_of(rows)],
             )
         ]
         if rows

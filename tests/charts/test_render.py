@@ -142,6 +142,34 @@ def test_impact_matrix_tints_the_quick_wins() -> None:
     assert _rgb(render.BRAND) in colours
 
 
+def test_impact_matrix_has_a_legend_for_its_coloured_areas() -> None:
+    points = [("Kartalla", 5700.0, 4), ("Kybermittari", 2800.0, 3), ("Tietoallas", 150_000.0, 2)]
+    plain = _image(render.impact_cost_matrix(points, "Matriisi", "Kustannus", "Vaikuttavuus"))
+    legend = _image(
+        render.impact_cost_matrix(
+            points,
+            "Matriisi",
+            "Kustannus",
+            "Vaikuttavuus",
+            areas=("Suuri vaikuttavuus", "Pieni vaikuttavuus", "Rajat"),
+        )
+    )
+
+    def top(image: Image.Image, colour: str) -> int:
+        """The first row with a pixel of the colour."""
+        wanted = _rgb(colour)
+        pixels = image.load()
+        assert pixels is not None
+        return next(
+            y for y in range(image.height) for x in range(image.width) if pixels[x, y] == wanted
+        )
+
+    # Without a legend the red area begins only at impact 3, far below the green one's top;
+    # with one, the legend's two swatches stand side by side above the plot.
+    assert top(plain, render.COSTLY) - top(plain, render.QUICK_WIN) > 50
+    assert abs(top(legend, render.COSTLY) - top(legend, render.QUICK_WIN)) < 5
+
+
 def test_a_long_budget_grows_but_stays_within_teams_limit() -> None:
     rows = [(f"Alue {i}", 100_000 * i, 50_000 * i, None) for i in range(40)]
     image = _image(_budget(rows))
