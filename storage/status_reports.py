@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from storage import audit
-from storage.inputs import StatusInput
 from storage.models import (
+    Health,
     Lifecycle,
     MetricValue,
     Person,
@@ -30,6 +30,20 @@ from storage.models import (
     StatusRevision,
     utcnow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInput:
+    """One report as the form's checks let it through (``bot.forms``): what is saved."""
+
+    health: Health
+    progress: int
+    spent_cents: int
+    forecast_cents: int
+    metrics: dict[int, Decimal]
+    achievements: str
+    next_steps: str
+    risks: str
 
 
 class NotAllowedError(Exception):

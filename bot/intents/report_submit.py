@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import Refusal, refusal_card, refuse
 from bot.context import SAVE_KEY, SaveState
+from bot.forms import StatusForm, parse_status_form
 from bot.intents.registry import Intent, Request
 from bot.reports import (
     ReportCard,
@@ -26,7 +27,6 @@ from bot.reports import (
 )
 from cards.common import VERB_STATUS_SUBMIT
 from storage.db import write_unit
-from storage.inputs import StatusForm, parse_status_form
 from storage.status_reports import (
     NoProjectPeriodError,
     NotAllowedError,

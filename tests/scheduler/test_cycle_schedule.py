@@ -16,7 +16,6 @@ from scheduler.calendar import is_working_day
 from scheduler.runner import plan
 from storage import cycle_store
 from storage.db import SessionFactory
-from storage.inputs import StatusInput
 from storage.models import (
     CycleRun,
     Health,
@@ -24,7 +23,7 @@ from storage.models import (
     Person,
     ReportingPeriod,
 )
-from storage.status_reports import save_report
+from storage.status_reports import StatusInput, save_report
 from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER, Portfolio
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

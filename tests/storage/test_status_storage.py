@@ -17,7 +17,6 @@ from scheduler import jobs
 from scheduler.calendar import next_period, previous_period
 from storage import activities
 from storage.db import SessionFactory, write_unit
-from storage.inputs import StatusInput
 from storage.models import (
     AuditLog,
     Health,
@@ -30,7 +29,13 @@ from storage.models import (
     utcnow,
 )
 from storage.people import person_by_aad
-from storage.status_reports import NotAllowedError, UnknownProjectError, report_context, save_report
+from storage.status_reports import (
+    NotAllowedError,
+    StatusInput,
+    UnknownProjectError,
+    report_context,
+    save_report,
+)
 from tests.support.portfolio import CURRENT_PERIOD, OTHER, OWNER, Portfolio, create_portfolio
 from tests.support.state import snapshot
 

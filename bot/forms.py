@@ -1,7 +1,7 @@
-"""Input models: what an owner may submit on the status card, parsed and checked.
+"""The status card's form: what an owner typed, parsed and checked into a ``StatusInput``.
 
-Plain functions, no database: the handler checks rights and the project's metrics,
-this module checks every value. Card inputs arrive as strings (or, from some clients,
+Plain functions, no database: the guard checks rights and the report's rules, the save
+checks them again, and this module checks every value. Card inputs arrive as strings (or, from some clients,
 as numbers); anything else is a wrong type. Errors are message ids, translated
 where the card is built.
 """
@@ -17,6 +17,7 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
 from storage.models import Health
+from storage.status_reports import StatusInput
 from translations.markers import N_
 
 MAX_TEXT = 2000
@@ -29,18 +30,6 @@ METRIC_PREFIX = "metric_"
 _METRIC_KEY = re.compile(r"^metric_(\d{1,9})$")
 
 FORM_ERROR = "_form"
-
-
-@dataclass(frozen=True, slots=True)
-class StatusInput:
-    health: Health
-    progress: int
-    spent_cents: int
-    forecast_cents: int
-    metrics: dict[int, Decimal]
-    achievements: str
-    next_steps: str
-    risks: str
 
 
 @dataclass(slots=True)

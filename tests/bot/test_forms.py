@@ -1,4 +1,4 @@
-"""storage.inputs.parse_number: numbers as owners type them, in Finnish, Swedish and English."""
+"""bot.forms.parse_number: numbers as owners type them, in Finnish, Swedish and English."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from storage.inputs import parse_number
+from bot.forms import parse_number
 
 FI, SV, EN = "fi_FI", "sv_FI", "en_IE"
 NBSP, NNBSP = "\u00a0", "\u202f"
