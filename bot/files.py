@@ -58,10 +58,12 @@ def _for(turn: Turn) -> str:
     return turn.person.aad_object_id or str(turn.person.id)
 
 
-async def offer(
+def offer(
     turn: Turn, kind: str, params: Mapping[str, str], made: MadeFile, *, title: str
-) -> None:
-    """Give the person a file that ``exports`` can make again from ``kind`` and ``params``."""
+) -> dict[str, Any] | Attachment:
+    """How to give the person a file that ``exports`` can make again from ``kind`` and
+    ``params``: a card with a signed link (in a shared conversation, and in local mode, the
+    Playground, which has no OneDrive), or Teams' file consent card in the 1:1 chat."""
     settings = turn.services.settings
     params = {**params, "for": _for(turn)}
     now = int(time.time())
@@ -81,8 +83,7 @@ async def offer(
             url=url,
             expires_at=datetime.fromtimestamp(now + settings.file_ttl_seconds, UTC),
         )
-        await turn.send_card(build_file_link_card(view, turn.t))
-        return
+        return build_file_link_card(view, turn.t)
     context = signed_params(
         kind,
         params,
@@ -90,7 +91,7 @@ async def offer(
         expires_at=now + settings.file_ttl_seconds,
         key=settings.chart_signing_key,
     )
-    consent = Attachment(
+    return Attachment(
         content_type=CONSENT,
         name=made.name,
         content={
@@ -100,7 +101,6 @@ async def offer(
             "declineContext": {"kind": kind},
         },
     )
-    await turn.context.send_activity(Activity(type=ActivityTypes.message, attachments=[consent]))
 
 
 async def on_consent(turn: Turn, value: Mapping[str, Any]) -> None:

@@ -49,6 +49,11 @@ VIEWER = Rights(all_money=False)
 NO_RIGHTS = VIEWER  # for what shows no money at all
 
 
+def sees_people(person: Person) -> bool:
+    """Whether the person may have the people sheet (names, e-mails, roles): admins only."""
+    return person.role == Role.admin
+
+
 async def rights_for(person: Person, *, shared_conversation: bool, session: AsyncSession) -> Rights:
     if shared_conversation:
         return VIEWER

@@ -4,14 +4,15 @@ The seed's follow-up deck, made from the data (``deck.build_deck``): roadmap 202
 approval, following up 2024. ``deck 2025 as of 10/2024`` (fi ``tilanne 10/2024``, sv
 ``per 10/2024``) rebuilds the portfolio as it stood at the end of that month from the
 status history. For managers and admins (``manager_only``), delivered like the
-workbook: a file consent card in the 1:1 chat, a signed link elsewhere.
+workbook: a file consent card in the 1:1 chat, a signed link in the Playground, and
+always in the 1:1 chat (``personal_only``).
 """
 
 from __future__ import annotations
 
 import re
 
-from bot import files
+from bot.intents.file_offer import give
 from bot.intents.registry import Help, Intent, Request
 from exports.kinds import FileNotFound
 from scheduler.calendar import period_of
@@ -71,15 +72,17 @@ async def reply(request: Request) -> None:
         )
         return
     title = t("The board deck: roadmap {year}", year=year)
-    await files.offer(turn, "deck", params, made, title=title)
+    await give(request, INTENT, "deck", params, made, title=title)
 
 
 INTENT = Intent(
     name="board_deck",
     words=frozenset({"deck", "kalvot", "presentation", "presentationen"}),
     manager_only=True,
+    personal_only=True,
     shows_money=True,
     reply=reply,
+    sent_privately=N_("I sent the file to our 1:1 chat."),
     help=Help(
         {"fi": "kalvot 2025", "sv": "presentation 2025", "en": "deck 2025"},
         N_("The city board's deck for a roadmap year, as of a month if you add one."),

@@ -74,7 +74,7 @@ async def _refused(intent: Intent, request: Request) -> dict[str, Any] | None:
     reason = _role_refusal(intent, request)
     if reason is None:
         return None
-    await audit_refusal(request.turn, intent.name, None, reason)
+    await audit_refusal(request.turn, request.verb or intent.name, None, reason)
     return build_notice_card(request.t(REASONS[reason]), request.t, warning=True)
 
 

@@ -58,6 +58,11 @@ VERBS: dict[str, tuple[Callable[[BotHarness], dict[str, Any]], frozenset[str], f
     "status.edit": (_saved, EDITORS, frozenset(ROLES) - EDITORS),
     "status.refresh": (_saved, READERS, frozenset()),
     "answer.project": (lambda bot: {"project_id": bot.portfolio.kartalla_id}, READERS, frozenset()),
+    "workbook.apply": (  # admins only; no file waits here, so it says so, without money
+        lambda bot: {"import_id": 1, "digest": "0" * 64},
+        frozenset(),
+        frozenset(ROLES) - {"admin"},
+    ),
     "answer.more": (
         lambda bot: {"intent": "my_projects", "page": 0},
         frozenset({"owner"}),  # my projects: the projects they own
@@ -101,7 +106,9 @@ async def test_money_only_where_the_rule_allows(
             after = await _refusals(bot)
             assert len(after) == refusals + 1, f"{verb} as {role}: no audit entry"
             assert after[-1].details["verb"] == verb
-            assert after[-1].entity_id == str(bot.portfolio.kartalla_id)
+            data = data_for(bot)
+            target = str(data["project_id"]) if "project_id" in data else verb
+            assert after[-1].entity_id == target
     sent = json.dumps(bot.connector.sent(), ensure_ascii=False)
     assert EURO not in sent or conversation == "personal", "nothing with money was posted"
 
@@ -109,7 +116,12 @@ async def test_money_only_where_the_rule_allows(
 VERBS_WITH_FORMS = frozenset({"status.submit", "status.edit"})
 
 # Every intent a message reaches whose cards may show money: what to say, in English.
-SAID = {"status": "status", **{name: i.examples[0] for name, i in table.questions_by_name.items()}}
+SAID = {
+    "status": "status",
+    "export": "export",
+    "board_deck": "deck 2025",
+    **{name: i.examples[0] for name, i in table.questions_by_name.items()},
+}
 MONEY_INTENTS = sorted(i.name for i in table.intents if i.shows_money and (i.words or i.question))
 
 
@@ -122,7 +134,8 @@ def test_every_money_intent_a_message_reaches_is_tried() -> None:
 async def test_messages_show_money_only_to_readers_in_their_personal_chat(
     bot: BotHarness, intent: str, conversation: str
 ) -> None:
-    """Nothing with money is posted in a shared conversation, nor to a viewer or stranger."""
+    """Nothing with money, and no file link, is posted in a shared conversation, nor to a
+    viewer or stranger."""
     for role, user in ROLES.items():
         before = len(bot.connector.calls)
         message = a.in_conversation(a.message(user, bot.connector.url, SAID[intent]), conversation)
@@ -137,6 +150,7 @@ async def test_messages_show_money_only_to_readers_in_their_personal_chat(
         shown = json.dumps(here, ensure_ascii=False)
         if conversation != "personal" or role in ("viewer", "stranger"):
             assert EURO not in shown, f"{intent} as {role} in {conversation}: {shown[:300]}"
+            assert "/files/" not in shown, f"{intent} as {role} in {conversation}: a file link"
 
 
 def _calls_to(bot: BotHarness, conversation_id: str) -> list[dict[str, Any]]:

@@ -193,3 +193,25 @@ async def test_a_file_from_another_host_is_not_downloaded(demo_bot: BotHarness) 
     [notice] = demo_bot.connector.cards()[before:]
     assert "it is not stored where Teams keeps files" in texts(notice)
     assert json.dumps(notice).count("attacker") == 0
+
+
+async def test_asked_in_a_channel_the_file_goes_to_the_personal_chat(
+    demo_bot: BotHarness,
+) -> None:
+    await demo_bot.post(a.personal_install(MANAGER, demo_bot.connector.url))
+    message = a.in_conversation(a.message(MANAGER, demo_bot.connector.url, "export"), "channel")
+    status, _ = await demo_bot.post(message)
+    assert status == 201
+    in_channel = [
+        c.body
+        for c in demo_bot.connector.calls
+        if c.method == "POST" and c.conversation_id == message["conversation"]["id"]
+    ]
+    assert "I sent the file to our 1:1 chat." in json.dumps(in_channel)
+    assert "/files/" not in json.dumps(in_channel), "no link where everyone reads it"
+    in_personal = [
+        c.body
+        for c in demo_bot.connector.calls
+        if c.method == "POST" and c.conversation_id == MANAGER.conversation
+    ]
+    assert "/files/workbook" in json.dumps(in_personal)
