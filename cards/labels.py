@@ -29,6 +29,7 @@ BENEFIT = {
     "sustainability": N_("Sustainability"),
     "renewal": N_("Renewal"),
 }
+FUNDING = {"city_budget": N_("City budget"), "project_grant": N_("Project funding")}
 DIMENSION = {
     "theme": N_("By theme"),
     "level": N_("By level"),

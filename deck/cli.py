@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         content = asyncio.run(_build(args, settings))
     except NoProgrammeError:
-        return _fail("the database holds no programme: load one first (python -m storage.demo)")
+        return _fail("the database holds no programme: load one first (roadmap demo)")
     except NoRoadmapError:
         return _fail(f"there is no roadmap for {args.year} or {args.year - 1}")
     except TemplateError as error:

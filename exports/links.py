@@ -27,7 +27,7 @@ from charts.signing import (
 
 DOMAIN: Final = "roadmap-bot/file-url/v1"
 FILE_ROUTE: Final = "/files/{kind}"
-_KIND: Final = re.compile(r"[a-z]{1,20}")
+_KIND: Final = re.compile(r"[a-z][a-z_]{0,19}")  # workbook, deck, import_errors
 _HEX_SIGNATURE: Final = re.compile(r"[0-9a-f]{64}")
 _UNIX_TIME: Final = re.compile(r"[0-9]{1,12}")
 

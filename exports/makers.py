@@ -1,21 +1,28 @@
-"""How each kind of file is made: the workbook and the board deck, from the database.
+"""How each kind of file is made: the workbook, the board deck, and a rejected import's
+errors, from the database.
 
 ``register_makers`` gives them to the app's ``FileKinds``. A maker reads only the signed
-params it is given: the language, and for the workbook whether it holds the people sheet.
+params it is given: the language, for the workbook whether it holds the people sheet, and
+for an import's errors the sent file (kept as a pending import) and the admin who sent it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import PurePath
 
 from deck import build_deck
 from exports.kinds import PPTX, XLSX, FileKinds, FileNotFound, MadeFile, Maker
 from settings import Settings
+from storage import imports
 from storage.db import SessionFactory
 from storage.deck import NoProgrammeError, NoRoadmapError
 from storage.history import BadPeriodError
-from storage.workbook import export_workbook
+from storage.models import utcnow
+from storage.workbook import WorkbookRefused, export_workbook, read_workbook
+from storage.workbook.errors import errors_workbook
 from translations import LANGUAGES
 
 
@@ -33,6 +40,31 @@ async def make_workbook(params: Mapping[str, str], sessions: SessionFactory) -> 
             session=session, language=language, include_people=params.get("people") == "1"
         )
     return MadeFile(f"roadmap-{datetime.now(UTC).date().isoformat()}.xlsx", XLSX, data)
+
+
+def _id(params: Mapping[str, str], name: str) -> int:
+    text = params.get(name, "")
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 18):
+        raise FileNotFound(f"{name} {text!r}")
+    return int(text)
+
+
+async def make_import_errors(params: Mapping[str, str], sessions: SessionFactory) -> MadeFile:
+    """The errors of a workbook ``person`` sent (pending import ``import``), checked again."""
+    language = _language(params)
+    import_id, person_id = _id(params, "import"), _id(params, "person")
+    async with sessions() as session:
+        pending = await imports.waiting(
+            import_id, person_id, since=utcnow() - imports.KEPT_FOR, session=session
+        )
+        if pending is None:
+            raise FileNotFound(f"import {import_id}")
+        try:
+            plan = await read_workbook(pending.data, language=language, session=session)
+        except WorkbookRefused as error:
+            raise FileNotFound(f"import {import_id}: {error}") from error
+    stem = re.sub(r"[^\w.-]+", "_", PurePath(pending.file_name).stem)[:60] or "workbook"
+    return MadeFile(f"{stem}-errors.xlsx", XLSX, errors_workbook(plan, language))
 
 
 def deck_maker(settings: Settings) -> Maker:
@@ -66,3 +98,4 @@ def deck_maker(settings: Settings) -> Maker:
 def register_makers(kinds: FileKinds, settings: Settings) -> None:
     kinds.register("workbook", make_workbook)
     kinds.register("deck", deck_maker(settings))
+    kinds.register("import_errors", make_import_errors)

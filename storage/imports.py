@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import PendingImport
+
+KEPT_FOR = timedelta(hours=1)  # a sent file waits this long for its Apply or its errors file
 
 
 async def keep(

@@ -18,6 +18,10 @@ def _row(ask: Ask, t: Translator, d: ProjectDetail) -> AnswerRow:
     figures = [
         t("one-time {amount}", amount=t.money(d.one_time_cents)) if d.one_time_cents else "",
         t("{amount} per year", amount=t.money(d.recurring_cents)) if d.recurring_cents else "",
+        # a cost recorded as neither one-time nor yearly is the project's cost, unlabelled
+        t("cost {amount}", amount=t.money(d.row.planned_cents))
+        if d.row.planned_cents and not d.one_time_cents and not d.recurring_cents
+        else "",
         t("saves {amount} per year", amount=t.money(d.savings_cents)) if d.savings_cents else "",
         t("impact {score}/5", score=p.impact_score) if p.impact_score else "",
     ]

@@ -75,6 +75,10 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
         facts.append((t("One-time cost"), t.money(detail.one_time_cents)))
     if detail.recurring_cents is not None:
         facts.append((t("Cost per year"), t.money(detail.recurring_cents)))
+    if detail.savings_cents is not None:
+        facts.append((t("Savings per year"), t.money(detail.savings_cents)))
+    if detail.row.planned_cents is not None:  # who may see the money may see where it is from
+        facts.append((t("Funding"), t(labels.FUNDING[str(p.funding)])))
     if p.impact_score:
         facts.append((t("Impact"), f"{p.impact_score}/5"))
     sections = []

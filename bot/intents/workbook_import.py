@@ -5,7 +5,9 @@ The file is downloaded only from the allowed hosts, within the size and time lim
 (``bot.files``), read and checked against the database without changing it
 (``storage.workbook``), and answered with the report: per sheet what would be added,
 changed and removed, and every error with its sheet, row and column. A file without
-errors is kept, and the card's Apply button (``workbook_apply``) applies it.
+errors is kept, and the card's Apply button (``workbook_apply``) applies it. A file with
+errors is kept too, for its errors workbook (``exports`` kind ``import_errors``: the
+sheet, row, column and message of each), offered after the report as any file is.
 """
 
 from __future__ import annotations
@@ -51,12 +53,20 @@ async def reply(request: Request) -> None:
     except WorkbookRefused as error:
         await request.notice(str(error), warning=True)
         return
-    apply = None
-    if not plan.errors and plan.changes and turn.person.id is not None:
+    apply, kept = None, None
+    person_id = turn.person.id
+    if person_id is not None and (plan.errors or plan.changes):
         async with write_transaction(turn.services.sessions) as session:
-            kept = await imports.keep(turn.person.id, plan.digest, name, data, session=session)
-        apply = {"import_id": kept, "digest": plan.digest}
+            kept = await imports.keep(person_id, plan.digest, name, data, session=session)
+        if not plan.errors:
+            apply = {"import_id": kept, "digest": plan.digest}
     await turn.send_card(build_import_report_card(report_view(plan, name, apply=apply), t))
+    if plan.errors and kept is not None:
+        params = {"lang": t.language, "import": str(kept), "person": str(person_id)}
+        made = await turn.services.files.make("import_errors", params, turn.services.sessions)
+        await files.offer(
+            turn, "import_errors", params, made, title=t("The errors in {file}", file=name)
+        )
 
 
 INTENT = Intent(

@@ -288,15 +288,23 @@ def test_a_missing_translation_falls_back_visibly() -> None:
     assert sv.text("", "", "") == ""
 
 
-async def test_impact_texts_are_marked_where_the_data_has_no_translation(
+async def test_impact_texts_are_in_the_readers_language_or_marked(
     demo: BotHarness,
 ) -> None:
+    # the completed projects' impacts are in fi, sv and en: no fallback to mark
     card = await ask(demo, MANAGER["fi"], "vaikuttavuus")
     [(_, rows)] = _sections(card)
     details = [r[0]["items"][1]["text"] for r in rows]
-    assert details and all(d.endswith(" (en)") or "(en)" in d for d in details)
+    assert details and not any("(en)" in d for d in details)
+    assert any("15 000 €" in d for d in details)  # the stormwater wells' savings, in Finnish
+    # the deck gives the invasive plants' 8 750 € without saying one-time or yearly
+    assert "kustannus 8\xa0750\xa0€" in texts(card)
+    assert "kertaluonteisesti 8\xa0750\xa0€" not in texts(card)
     english = await ask(demo, MANAGER["en"], "impact")
     assert "(en)" not in texts(english)
+    # a started project's impact exists in English only: a Finnish card marks it
+    chatbot = await ask(demo, MANAGER["fi"], "näytä DR24-08")
+    assert "(en)" in texts(chatbot)
 
 
 # Roles in conversations

@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 from sqlmodel import col, select
 from yarl import URL
 
+from exports.kinds import FileNotFound
+from exports.makers import make_import_errors
 from storage.demo import DEMO_MANAGER_AAD, DEMO_VIEWER_AAD
-from storage.models import AuditLog, Project
+from storage.models import AuditLog, PendingImport, Project
 from tests.bot.conftest import DEMO_ADMIN_AAD, OTHER_ADMIN_AAD
 from tests.support import activities as a
 from tests.support.activities import User
@@ -169,10 +171,49 @@ async def test_a_workbook_with_errors_has_no_apply_and_changes_nothing(
     stored["broken.xlsx"] = edit(exported, break_progress)
     before = len(demo_bot.connector.cards())
     await demo_bot.post(_sent(demo_bot, ADMIN, base + "broken.xlsx", "broken.xlsx"))
-    [report] = demo_bot.connector.cards()[before:]
+    [report, errors_link] = demo_bot.connector.cards()[before:]
     assert "Nothing was changed" in texts(report)
     assert "150" in texts(report)
     assert not [x for x in report.get("actions", []) if x["type"] == "Action.Execute"]
+
+    # the errors come as a workbook too: sheet, row, column and message of each
+    assert "The errors in broken.xlsx" in texts(errors_link)
+    async with demo_bot.http.get(_download_url(demo_bot, errors_link)) as response:
+        assert response.status == 200
+        assert "broken-errors.xlsx" in response.headers.get("Content-Disposition", "")
+        errors = load_workbook(io.BytesIO(await response.read()))
+    [sheet] = errors.worksheets
+    rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ("Sheet", "Row", "Column", "Message", "Kind")
+    assert rows[1:] == [
+        (
+            title("projects"),
+            2,
+            "Progress",
+            "A percentage from 0 to 100 is needed, not 150 %.",
+            "Error",
+        )
+    ]
+    assert sheet.freeze_panes == "A2" and "T_errors" in sheet.tables
+
+    # the file is kept as the sender's pending import: another person's id makes nothing
+    async with demo_bot.sessions() as session:
+        [pending] = (await session.exec(select(PendingImport))).all()
+    assert pending.file_name == "broken.xlsx"
+    params = {"lang": "fi", "import": str(pending.id), "person": str(pending.person_id)}
+    finnish = await make_import_errors(params, demo_bot.sessions)
+    [sheet] = load_workbook(io.BytesIO(finnish.data)).worksheets
+    assert next(sheet.iter_rows(values_only=True)) == (
+        "Välilehti",
+        "Rivi",
+        "Sarake",
+        "Viesti",
+        "Laji",
+    )
+    with pytest.raises(FileNotFound):
+        await make_import_errors(
+            {**params, "person": str(pending.person_id + 1)}, demo_bot.sessions
+        )
 
 
 async def test_only_admins_import_and_the_file_is_not_even_read(

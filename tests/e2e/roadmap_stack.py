@@ -118,12 +118,12 @@ class Stack:
 
 
 def load_demo(database_url: str, log_path: Path) -> None:
-    """``python -m storage.demo``: migrate the fresh database and load the demo portfolio."""
+    """``python -m cli demo``: migrate the fresh database and load the demo portfolio."""
     env = {**os.environ, **BOT_SETTINGS, "DATABASE_URL": database_url}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         result = subprocess.run(
-            [sys.executable, "-m", "storage.demo"],
+            [sys.executable, "-m", "cli", "demo"],
             cwd=REPO_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -134,7 +134,7 @@ def load_demo(database_url: str, log_path: Path) -> None:
         )
     if result.returncode != 0:
         tail = log_path.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"storage.demo exited with {result.returncode}:\n{tail}")
+        raise RuntimeError(f"roadmap demo exited with {result.returncode}:\n{tail}")
 
 
 def wait_ready(port: int, bot: ManagedProcess, timeout: float = START_TIMEOUT_S) -> None:

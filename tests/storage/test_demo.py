@@ -23,7 +23,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import create_engine, session_factory, transaction, upgrade
-from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, DEMO_VIEWER_AAD, load_demo
+from storage.demo import (
+    DEMO_MANAGER_AAD,
+    DEMO_OWNER_AAD,
+    DEMO_VIEWER_AAD,
+    demo_files,
+    load_demo,
+)
 
 TODAY = date(2026, 11, 29)
 PG_SERVER = os.environ.get("ROADMAP_TEST_PG", "127.0.0.1:5432")
@@ -130,10 +136,13 @@ async def test_ta25_is_the_decks_budget(db: AsyncConnection) -> None:
         795_000_000
     )
     names = await rows(db, "SELECT name_fi, name_sv, name_en FROM budgetline WHERE year = 2025")
-    assert ("Data ja analytiikka", "Data och analys", "Data & Analytics") in names
-    assert ("Digiohjelma 2025", "Digitaliseringsprogrammet 2025", "Digital programme 2025") in (
-        names
-    )
+    # the deck's own names: "Data & Analytiikka", and the programme's line is an estimate
+    assert ("Data & Analytiikka", "Data och analys", "Data & Analytics") in names
+    assert (
+        "Arvio vuoden 2025 digiohjelmasta",
+        "Uppskattning av digitaliseringsprogrammet 2025",
+        "Estimate for the 2025 digital programme",
+    ) in names
     assert {year for (year,) in await rows(db, "SELECT DISTINCT year FROM budgetline")} == {
         2024,
         2025,
@@ -186,42 +195,116 @@ async def test_three_approved_roadmaps_and_projects_continue_between_years(
     assert await scalar(db, continuing, first=2025) >= 1
 
 
+NOT_ON_2024_OR_2025 = """
+    AND p.id NOT IN (SELECT x.project_id FROM roadmapproject x
+    JOIN roadmap y ON y.id = x.roadmap_id WHERE y.year IN (2024, 2025))
+"""
+ALSO_ON_2024 = """
+    AND p.id IN (SELECT x.project_id FROM roadmapproject x
+    JOIN roadmap y ON y.id = x.roadmap_id WHERE y.year = 2024)
+"""
+SEED_COMPLETED = ("DR24-01", "DR24-02", "DR24-03", "DR24-04", "DR24-05", "DR24-06")
+
+
 async def test_six_completed_2024_projects_carry_the_decks_impacts_and_costs(
     db: AsyncConnection,
 ) -> None:
-    completed = f"{ON_ROADMAP} AND p.state = 'completed'"
-    assert await rows(
-        db, f"SELECT COUNT(*), MIN(p.progress), MAX(p.progress) {completed}", year=2024
-    ) == [(6, 100, 100)]
-    assert await rows(db, f"SELECT DISTINCT p.health {completed}", year=2024) == [("on_track",)]
-    assert await scalar(db, f"SELECT COUNT(*) {completed} AND p.impact_en = ''", year=2024) == 0
-    # one-time: cyber meter 2 800, invasive plants 8 750, stormwater wells 9 900, ICT 12 400
-    assert await scalar(db, f"SELECT SUM(p.one_time_cost_cents) {completed}", year=2024) == (
-        (2_800 + 8_750 + 9_900 + 12_400) * 100
-    )
-    # recurring: ticket sales 3 100 €/year, Kartalla 5 700 €/year
+    seed = "FROM project p WHERE p.code IN ('DR24-01', 'DR24-02', 'DR24-03', 'DR24-04', 'DR24-05',"
+    seed += " 'DR24-06')"
+    assert await rows(db, f"SELECT COUNT(*), MIN(p.progress), MAX(p.progress) {seed}") == [
+        (6, 100, 100)
+    ]
+    assert await rows(db, f"SELECT DISTINCT p.state, p.health {seed}") == [
+        ("completed", "on_track")
+    ]
+    # the impact in all three languages, so a Finnish or Swedish card shows no English
     assert (
-        await scalar(db, f"SELECT SUM(p.recurring_cost_cents_per_year) {completed}", year=2024)
-        == (3_100 + 5_700) * 100
+        await scalar(
+            db,
+            f"SELECT COUNT(*) {seed} AND (p.impact_fi = '' OR p.impact_sv = ''"
+            " OR p.impact_en = '' OR p.impact_fi IS NULL OR p.impact_sv IS NULL)",
+        )
+        == 0
     )
-    assert await rows(
+    assert "15 000 €" in await scalar(db, f"SELECT p.impact_fi {seed} AND p.code = 'DR24-05'")
+    costs = await rows(
         db,
-        f"SELECT p.recurring_cost_cents_per_year {completed} AND p.name_fi LIKE '%Kartalla%'",
-        year=2024,
-    ) == [(570_000,)]
-    assert await rows(
-        db,
-        f"SELECT p.one_time_cost_cents, p.savings_cents_per_year {completed}"
-        " AND p.savings_cents_per_year IS NOT NULL",
-        year=2024,
-    ) == [(990_000, 1_500_000)]
-    grants = await rows(
-        db,
-        f"SELECT p.one_time_cost_cents {completed} AND p.funding = 'project_grant'"
-        " ORDER BY p.one_time_cost_cents",
-        year=2024,
+        f"SELECT p.code, p.one_time_cost_cents, p.recurring_cost_cents_per_year,"
+        f" p.savings_cents_per_year, p.planned_cents, p.funding {seed} ORDER BY p.code",
     )
-    assert grants == [(280_000,), (1_240_000,)]
+    assert costs == [
+        # ticket sales and Kartalla: €/year
+        ("DR24-01", None, 310_000, None, 310_000, "city_budget"),
+        # cyber meter and ICT continuity: one-time, with project funding
+        ("DR24-02", 280_000, None, None, 280_000, "project_grant"),
+        ("DR24-03", None, 570_000, None, 570_000, "city_budget"),
+        # invasive plants and stormwater wells: the deck gives a cost and does not say
+        # one-time or yearly, so it is the project's cost only
+        ("DR24-04", None, None, None, 875_000, "city_budget"),
+        ("DR24-05", None, None, 1_500_000, 990_000, "city_budget"),
+        ("DR24-06", 1_240_000, None, None, 1_240_000, "project_grant"),
+    ]
+    on_2024 = await rows(
+        db, f"SELECT p.code {ON_ROADMAP} AND p.state = 'completed' ORDER BY 1", year=2024
+    )
+    assert set(SEED_COMPLETED) <= {code for (code,) in on_2024}
+    # so are the filler projects completed on roadmap 2024: 18 in all, none without an impact
+    assert len(on_2024) == 18
+    assert (
+        await scalar(
+            db,
+            f"SELECT COUNT(*) {ON_ROADMAP} AND p.state = 'completed' AND (p.impact_fi = ''"
+            " OR p.impact_sv = '' OR p.impact_en = '')",
+            year=2024,
+        )
+        == 0
+    )
+
+
+async def test_the_public_follow_up_of_december_2025(db: AsyncConnection) -> None:
+    """Roadmaps 2024 and 2025: 52 actions, 18 completed, 26 ongoing; 2026 adds 28, 13 by law."""
+    both = """
+        FROM project p WHERE p.id IN (SELECT rp.project_id FROM roadmapproject rp
+        JOIN roadmap r ON r.id = rp.roadmap_id WHERE r.year IN (2024, 2025))
+    """
+    assert await scalar(db, f"SELECT COUNT(*) {both}") == 52
+    states = dict(await rows(db, f"SELECT p.state, COUNT(*) {both} GROUP BY 1"))
+    assert states["completed"] == 18
+    assert states["started"] == 26
+    new_2026 = f"{ON_ROADMAP} {NOT_ON_2024_OR_2025}"
+    assert await scalar(db, f"SELECT COUNT(*) {new_2026}", year=2026) == 28
+    assert (
+        await scalar(db, f"SELECT COUNT(*) {new_2026} AND p.need_source = 'law'", year=2026) == 13
+    )
+    # about a third of roadmap 2025 was planned a year ahead, on roadmap 2024
+    on_2025 = await scalar(db, f"SELECT COUNT(*) {ON_ROADMAP}", year=2025)
+    ahead = await scalar(
+        db,
+        f"SELECT COUNT(*) {ON_ROADMAP} {ALSO_ON_2024}",
+        year=2025,
+    )
+    assert (on_2025, ahead) == (26, 9)
+
+
+def test_invented_projects_are_marked_as_filler() -> None:
+    files = demo_files()
+    codes = [row[0] for row in files.sheets["projects"][1:]]
+    assert len(codes) == 80
+    assert files.filler == frozenset(codes) - set(SEED_COMPLETED)
+
+
+async def test_kake_is_the_director_of_education_and_culture(db: AsyncConnection) -> None:
+    titles = dict(
+        (key, (fi, en))
+        for key, fi, en in await rows(db, "SELECT key, title_fi, title_en FROM director")
+    )
+    assert titles["education_culture"] == (
+        "Kasvatuksen ja kulttuurin johtaja",  # the deck's "Kaken johtaja"
+        "Director of Education and Culture",
+    )
+    assert titles["development"] == ("Kehitysjohtaja", "Development Director")
+    holders = dict(await rows(db, "SELECT key, person_id FROM director"))
+    assert holders["education_culture"] != holders["development"]
 
 
 async def test_programme_themes_directors_and_indicators(db: AsyncConnection) -> None:
@@ -403,7 +486,12 @@ async def test_loading_twice_loads_once(demo_db: DemoDatabase, db: AsyncConnecti
         await engine.dispose()
 
     assert await rows(db, COUNT_ROWS) == before
-    assert await rows(db, "SELECT action, entity FROM auditlog") == [("demo.load", "programme")]
+    assert await rows(db, "SELECT action, entity FROM auditlog WHERE action = 'demo.load'") == [
+        ("demo.load", "programme")
+    ]
+    # the demo came in through the workbook import: one audit entry a row it added
+    sources = await rows(db, "SELECT DISTINCT action FROM auditlog WHERE action <> 'demo.load'")
+    assert sources == [("workbook.add",)]
 
 
 def test_a_load_is_reproducible(tmp_path: Path) -> None:
