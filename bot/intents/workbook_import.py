@@ -13,6 +13,7 @@ sheet, row, column and message of each), offered after the report as any file is
 from __future__ import annotations
 
 from bot import files
+from bot.intents.file_offer import give
 from bot.intents.registry import Intent, Request
 from cards.imports import build_import_report_card
 from cards.views import ImportReportView
@@ -64,9 +65,8 @@ async def reply(request: Request) -> None:
     if plan.errors and kept is not None:
         params = {"lang": t.language, "import": str(kept), "person": str(person_id)}
         made = await turn.services.files.make("import_errors", params, turn.services.sessions)
-        await files.offer(
-            turn, "import_errors", params, made, title=t("The errors in {file}", file=name)
-        )
+        title = t("The errors in {file}", file=name)
+        await give(request, INTENT, "import_errors", params, made, title=title)
 
 
 INTENT = Intent(
