@@ -298,7 +298,16 @@ class Sections:
         if any(p.theme is None for p in projects):
             themes.append(0)
         categories = [t("Theme {number}", number=n) if n else t("No theme") for n in themes]
-        groups = ("completed", "on_track", "at_risk", "off_track", "no_report", "planned")
+        groups = (
+            "completed",
+            "on_track",
+            "at_risk",
+            "off_track",
+            "no_report",
+            "planned",
+            "paused",
+            "cancelled",
+        )
         names = {
             "completed": t(STATE["completed"]),
             "on_track": t(HEALTH["on_track"]),
@@ -306,6 +315,8 @@ class Sections:
             "off_track": t(HEALTH["off_track"]),
             "no_report": t("No report"),
             "planned": t(STATE["planned"]),
+            "paused": t(STATE["paused"]),
+            "cancelled": t(STATE["cancelled"]),
         }
         counts = Counter((p.theme or 0, health_group(p)) for p in projects)
         series = [
@@ -863,7 +874,7 @@ def health_group(project: ProjectView) -> str:
         return "completed"
     if project.state is Lifecycle.started:
         return str(project.health) if project.health else "no_report"
-    return "planned"
+    return str(project.state)  # planned, paused or cancelled: a stopped one is not planned
 
 
 def late_or_at_risk(projects: Sequence[ProjectView], day: date) -> list[ProjectView]:
