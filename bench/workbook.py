@@ -94,8 +94,10 @@ async def _export(path: Path, out: Path, language: str) -> dict[str, Any]:
     return {"seconds": seconds, "bytes": len(data)}
 
 
-def _bare(book: Path) -> dict[str, Any]:
+def _bare(book: Path, language: str) -> dict[str, Any]:
     from openpyxl import Workbook, load_workbook
+
+    from storage.workbook.sheets import SHEETS, translator
 
     data = book.read_bytes()
     started = time.perf_counter()
@@ -104,6 +106,20 @@ def _bare(book: Path) -> dict[str, Any]:
     workbook.close()
     read = time.perf_counter() - started
     cells = sum(len(row) for rows in sheets.values() for row in rows)
+
+    # the cells the import reads: every sheet but the guide and the read-only history
+    t = translator(language)
+    imported = {t(sheet.title) for sheet in SHEETS if not sheet.read_only}
+    started = time.perf_counter()
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    read_cells = sum(
+        len(row)
+        for ws in workbook.worksheets
+        if ws.title in imported
+        for row in ws.iter_rows(values_only=True)
+    )
+    workbook.close()
+    read_imported = time.perf_counter() - started
 
     started = time.perf_counter()
     out = Workbook(write_only=True)
@@ -114,16 +130,28 @@ def _bare(book: Path) -> dict[str, Any]:
     buffer = io.BytesIO()
     out.save(buffer)
     write = time.perf_counter() - started
-    return {"read": read, "write": write, "cells": cells}
+    return {
+        "read": read,
+        "write": write,
+        "cells": cells,
+        "read_imported": read_imported,
+        "imported_cells": read_cells,
+    }
 
 
 async def _import(book: Path, path: Path, language: str) -> dict[str, Any]:
     from storage.db import create_engine, session_factory, upgrade, write_transaction
-    from storage.workbook import apply_plan, read_workbook
+    from storage.workbook import apply_plan, read_workbook, reader
+
+    # A sent file may be 10 MB (100 MB unpacked); the generated portfolio's export is larger,
+    # mostly its read-only status history, which the import skips. The limits are raised
+    # for this measurement only, and main() says so.
+    data = await asyncio.to_thread(book.read_bytes)
+    reader.MAX_FILE_BYTES = max(reader.MAX_FILE_BYTES, 2 * len(data))
+    reader.MAX_UNPACKED_BYTES = max(reader.MAX_UNPACKED_BYTES, 40 * len(data))
 
     await upgrade(_url(path))
     engine = create_engine(_url(path))
-    data = await asyncio.to_thread(book.read_bytes)
     try:
         sessions = session_factory(engine)
         started = time.perf_counter()
@@ -201,14 +229,26 @@ def main(argv: list[str] | None = None) -> int:
             f"generated {args.projects} projects x {args.months} months"
             f" in {generated['seconds']:.1f} s\n"
         )
+        out.flush()
         export = _in_process("export", source, book, args.language)
-        bare = _in_process("bare", book)
+        out.write(f"exported in {export['seconds']:.1f} s: {export['bytes'] / 1e6:.1f} MB\n")
+        if export["bytes"] > 10 * 1024 * 1024:
+            out.write("  over the import's 10 MB limit for a sent file: raised for this run\n")
+        out.flush()
+        bare = _in_process("bare", book, args.language)
+        out.write(f"bare read {bare['read']:.1f} s, bare write {bare['write']:.1f} s\n")
+        out.flush()
         imported = _in_process("import", book, root / "imported.db", args.language)
+        out.write(f"imported in {imported['seconds']:.1f} s\n")
+        out.flush()
         bulk = _in_process("bulk", source, root / "bulk.db")
 
     export_ratio = export["seconds"] / bare["write"]
     import_base = bare["read"] + bulk["seconds"]
     import_ratio = imported["seconds"] / import_base
+    # the import skips the read-only status history: held against reading what it reads
+    imported_base = bare["read_imported"] + bulk["seconds"]
+    imported_ratio = imported["seconds"] / imported_base
     peak = max(export["peak_mb"], imported["peak_mb"])
     lines = [
         f"file: {export['bytes'] / 1e6:.1f} MB, {bare['cells']:,} cells",
@@ -222,10 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         f"  peak {bare['peak_mb']:5.0f} MB",
         f"bulk insert ({bulk['rows']:,} rows, core insert): {bulk['seconds']:6.1f} s",
         f"  import / (bare read + bulk insert) = {import_ratio:.2f}x (target <= 3x)",
+        f"bare read of the sheets the import reads ({bare['imported_cells']:,} cells):"
+        f" {bare['read_imported']:6.1f} s",
+        f"  import / (that read + bulk insert) = {imported_ratio:.2f}x (target <= 3x)",
         f"peak memory of export and import: {peak:.0f} MB (target <= 500 MB)",
     ]
     out.write("\n".join(lines) + "\n")
-    met = export_ratio <= 2 and import_ratio <= 3 and peak <= 500
+    met = export_ratio <= 2 and max(import_ratio, imported_ratio) <= 3 and peak <= 500
     out.write("all targets met\n" if met else "a target is missed\n")
     return 0
 

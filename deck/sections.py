@@ -874,7 +874,7 @@ def health_group(project: ProjectView) -> str:
         return "completed"
     if project.state is Lifecycle.started:
         return str(project.health) if project.health else "no_report"
-    return str(project.state)  # planned, paused or cancelled: never counted as another
+    return str(project.state)  # planned, paused or cancelled: a stopped one is not planned
 
 
 def late_or_at_risk(projects: Sequence[ProjectView], day: date) -> list[ProjectView]:

@@ -60,7 +60,7 @@ SERIES_COLOURS: Final = {
     "no_report": _rgb(0x9E, 0x9E, 0x9E),
     "planned": _rgb(0xB0, 0xBE, 0xC5),
     "paused": _rgb(0x8D, 0x6E, 0x63),
-    "cancelled": _rgb(0x42, 0x42, 0x42),
+    "cancelled": _rgb(0x5D, 0x40, 0x37),
 }
 # Text frames and cells: the insets the measurements assume (points).
 BOX_INSET: Final = 3.6
