@@ -40,6 +40,7 @@ from bot.channel_auth import (
     Unauthorized,
 )
 from bot.incoming import read_activity
+from bot.middleware import TURN_KEY, TURN_NOTE
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
@@ -111,7 +112,14 @@ def messages_handler(
             )
             return web.json_response({"error": "unauthorized"}, status=401)
 
-        invoke_response = await adapter.process_activity(auth_result, activity, on_turn)
+        note: list[str] = []
+        token = TURN_NOTE.set(note)
+        try:
+            invoke_response = await adapter.process_activity(auth_result, activity, on_turn)
+        finally:
+            TURN_NOTE.reset(token)
+            if note:
+                request[TURN_KEY] = " ".join(note)
         if invoke_response is not None:
             return web.json_response(_invoke_body(invoke_response), status=invoke_response.status)
         return web.Response(status=201)
