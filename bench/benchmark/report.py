@@ -124,21 +124,21 @@ def report(
             continue
         goal = AGENTS_GOALS[scenario]
         times = ours.rps / agents.rps
-        line = (
+        goal_line = (
             f"  {scenario:<11} throughput ours/agents: {times:5.2f}x (goal >= {goal:.0f}x)"
             f"  {'MET' if times >= goal else 'NOT MET'}"
         )
         if agents.cpu_ms_per_request and ours.cpu_ms_per_request:
-            line += f"; by CPU {agents.cpu_ms_per_request / ours.cpu_ms_per_request:.2f}x"
+            goal_line += f"; by CPU {agents.cpu_ms_per_request / ours.cpu_ms_per_request:.2f}x"
         ours_1 = _find(phases, "ours", scenario, 1)
         agents_1 = _find(phases, "agents", scenario, 1)
         if ours_1 is not None and agents_1 is not None:
             p50, theirs = ours_1.percentile_ms(50), agents_1.percentile_ms(50)
-            line += (
+            goal_line += (
                 f"; p50 at c=1 {p50:.1f} vs {theirs:.1f} ms"
                 f"  {'MET' if p50 <= theirs else 'NOT MET'}"
             )
-        print(line)
+        print(goal_line)
     print('targets ("by CPU": echo\'s CPU ms / ours, the ratio least moved by other load)')
     for scenario, target in RATIO_TARGETS.items():
         echo = _find(phases, "echo", scenario, plan.concurrency)
