@@ -1,4 +1,4 @@
-"""``python -m bench.benchmark``: the command line, and one run of both bots (see the
+"""``python -m bench.benchmark``: the command line, and one run of every bot (see the
 package's docstring)."""
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run only this scenario (repeatable; default: all)",
     )
     parser.add_argument(
-        "--log-level", default="INFO", help="both bots' log level, INFO as app.py (INFO)"
+        "--log-level", default="INFO", help="our and the echo bot's log level, INFO as app.py (INFO)"
     )
     parser.add_argument(
         "--profile",
