@@ -128,7 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run only this scenario (repeatable; default: all)",
     )
     parser.add_argument(
-        "--log-level", default="INFO", help="our and the echo bot's log level, INFO as app.py (INFO)"
+        "--log-level",
+        default="INFO",
+        help="our and the echo bot's log level, INFO as app.py (INFO)",
     )
     parser.add_argument(
         "--profile",
