@@ -23,7 +23,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-from bot.middleware import safe_for_log
+from bot.middleware import TURN_KEY, safe_for_log
 from charts.signing import SIGNATURE_PARAM
 
 REDACTED = "REDACTED"
@@ -54,12 +54,15 @@ class RedactingAccessLogger(AbstractAccessLogger):
 
     127.0.0.1 "GET /charts/health.png?lang=fi&r=progress&exp=1800000600&sig=REDACTED HTTP/1.1"
     200 40213 0.012s "-" "SkypeSpaces/1.0"
+
+    A ``POST /api/messages`` line ends with its turn: ``turn 1f3a… type=message name=
+    conversation=a:1…``.
     """
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         headers = request.headers
         self.logger.info(
-            '%s "%s %s HTTP/%d.%d" %d %d %.3fs "%s" "%s"',
+            '%s "%s %s HTTP/%d.%d" %d %d %.3fs "%s" "%s"%s',
             safe_for_log(request.remote or "-"),
             safe_for_log(request.method, 16),
             safe_for_log(redact_target(request.raw_path), TARGET_LIMIT),
@@ -70,6 +73,8 @@ class RedactingAccessLogger(AbstractAccessLogger):
             time,
             safe_for_log(redact_target(headers.get("Referer", "-")), TARGET_LIMIT),
             safe_for_log(headers.get("User-Agent", "-")),
+            # the turn the request carried (bot.hosting), already safe: one line a turn
+            f" {request[TURN_KEY]}" if TURN_KEY in request else "",
         )
 
     @property

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
+from aiohttp import web
 from botbuilder.core import InvokeResponse, Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,20 +42,39 @@ def safe_for_log(value: object, limit: int = 120) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
+# A turn that came over HTTP says what it was in its request's access-log line, so that a
+# turn costs one log line at INFO: ``bot.hosting`` sets a list here for the request,
+# ``CorrelationMiddleware`` puts the turn's words in it, ``bot.access_log`` writes them.
+TURN_NOTE: ContextVar[list[str] | None] = ContextVar("roadmap_turn_note", default=None)
+TURN_KEY = web.RequestKey("roadmap.turn", str)  # where bot.hosting keeps the note
+
+
 class CorrelationMiddleware(Middleware):  # type: ignore[misc]
-    """Logs one line per turn with a correlation id; never logs secrets or message text."""
+    """One line per turn with a correlation id; never secrets or message text.
+
+    Over HTTP the line is the request's access-log line (``TURN_NOTE``); a proactive
+    turn logs its own.
+    """
 
     async def on_turn(self, context: TurnContext, logic: Next) -> None:
         activity = context.activity
         correlation = uuid.uuid4().hex[:12]
         context.turn_state["roadmap.correlation"] = correlation
-        log.info(
-            "turn %s type=%s name=%s conversation=%s",
-            correlation,
-            safe_for_log(activity.type),
-            safe_for_log(activity.name or ""),
-            safe_for_log(activity.conversation.id if activity.conversation else ""),
-        )
+        note = TURN_NOTE.get()
+        if note is not None:
+            note.append(
+                f"turn {correlation} type={safe_for_log(activity.type)}"
+                f" name={safe_for_log(activity.name or '')}"
+                f" conversation={safe_for_log(activity.conversation.id if activity.conversation else '')}"
+            )
+        else:
+            log.info(
+                "turn %s type=%s name=%s conversation=%s",
+                correlation,
+                safe_for_log(activity.type),
+                safe_for_log(activity.name or ""),
+                safe_for_log(activity.conversation.id if activity.conversation else ""),
+            )
         await logic()
 
 

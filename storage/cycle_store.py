@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from scheduler.timetable import CycleSettings, parse_clock
 from storage.models import (
@@ -51,6 +53,41 @@ def settings_of(config: CycleConfig) -> CycleSettings:
         escalation_after=config.escalation_after,
         close_after=config.close_after,
         digest_time=parse_clock(config.digest_time),
+    )
+
+
+_SETTINGS = cast(  # more columns than sqlmodel's select() is typed for
+    "Select[int, str, int, list[int], int, int, str]",
+    select(
+        col(CycleConfig.prompt_working_day),
+        col(CycleConfig.send_time),
+        col(CycleConfig.due_working_days),
+        col(CycleConfig.reminder_offsets),
+    )
+    .add_columns(
+        col(CycleConfig.escalation_after),
+        col(CycleConfig.close_after),
+        col(CycleConfig.digest_time),
+    )
+    .where(col(CycleConfig.id) == 1),
+)
+
+
+async def cycle_settings(*, session: AsyncSession) -> CycleSettings:
+    """The cycle's settings, as ``settings_of(await load_config(...))`` gives them, read as
+    one row of columns rather than an ORM entity (every ``status`` turn reads them)."""
+    row = (await session.exec(_SETTINGS)).first()
+    if row is None:
+        return settings_of(CycleConfig(id=1))
+    prompt_day, send_time, due_days, offsets, escalation, close, digest = row
+    return CycleSettings(
+        prompt_working_day=prompt_day,
+        send_time=parse_clock(send_time),
+        due_working_days=due_days,
+        reminder_offsets=tuple(offsets),
+        escalation_after=escalation,
+        close_after=close,
+        digest_time=parse_clock(digest),
     )
 
 

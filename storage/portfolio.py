@@ -221,11 +221,24 @@ _REMAINING = (
 )
 # One statement, built once (SQLAlchemy then reuses its cache key and compiled form): each
 # of the year's lines, once per month in which its area's started projects end.
-_BUDGET = (
-    select(BudgetLine, _REMAINING.c.end_year, _REMAINING.c.end_month, _REMAINING.c.remaining)
+# Columns, not the BudgetLine entity: rows are read as tuples, without the ORM's loading.
+_BUDGET = cast(  # more columns than sqlmodel's select() is typed for
+    "Select[int, str, str, str, str, int, int, str, Any, Any, Any]",
+    select(col(BudgetLine.id), col(BudgetLine.area))
+    .add_columns(
+        col(BudgetLine.name_fi),
+        col(BudgetLine.name_sv),
+        col(BudgetLine.name_en),
+        col(BudgetLine.planned_cents),
+        col(BudgetLine.actual_cents),
+        col(BudgetLine.actual_source),
+        _REMAINING.c.end_year,
+        _REMAINING.c.end_month,
+        _REMAINING.c.remaining,
+    )
     .outerjoin(_REMAINING, _REMAINING.c.area == col(BudgetLine.area))
     .where(col(BudgetLine.year) == bindparam("year"))
-    .order_by(col(BudgetLine.area))
+    .order_by(col(BudgetLine.area)),
 )
 _AREA_BUDGET = _BUDGET.where(col(BudgetLine.area) == bindparam("area"))
 
@@ -263,6 +276,19 @@ async def reported_spend(year: int, *, session: AsyncSession) -> dict[str, int]:
     return {area: cents - before.get(area, 0) for area, cents in end.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A budget line as ``budget`` reads it."""
+
+    area: str
+    name_fi: str
+    name_sv: str
+    name_en: str
+    planned_cents: int
+    actual_cents: int
+    actual_source: str
+
+
 async def budget(
     year: int, area: str | None, *, today: date, session: AsyncSession
 ) -> list[BudgetRow]:
@@ -273,11 +299,23 @@ async def budget(
     params: dict[str, object] = {"year": year} | ({"area": area} if area else {})
     found = (await session.exec(_AREA_BUDGET if area else _BUDGET, params=params)).all()
     closed = year < today.year
-    lines: dict[int, BudgetLine] = {}
+    lines: dict[int, _Line] = {}
     still: dict[int, int] = {}
-    for line, end_year, end_month, remaining in found:
-        key = line.id or 0
-        lines[key] = line
+    for (
+        key,
+        line_area,
+        fi,
+        sv,
+        en,
+        planned,
+        actual,
+        source,
+        end_year,
+        end_month,
+        remaining,
+    ) in found:
+        if key not in lines:
+            lines[key] = _Line(line_area, fi, sv, en, planned, actual, source)
         still.setdefault(key, 0)
         if closed or not remaining:
             continue

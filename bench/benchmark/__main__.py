@@ -1,4 +1,4 @@
-"""``python -m bench.benchmark``: the command line, and one run of both bots (see the
+"""``python -m bench.benchmark``: the command line, and one run of every bot (see the
 package's docstring)."""
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from bench.benchmark.processes import Child, InvalidRun, tail, warnings_of
 from bench.benchmark.report import report
 from bench.benchmark.servers import serve_main
 
-BOTS = ("echo", "ours")
+# The peers, then ours: botbuilder's stock echo bot, the Agents SDK's quickstart echo
+# agent (its own venv), and the floor (a bare aiohttp handler with one outgoing POST).
+BOTS = ("echo", "agents", "floor", "ours")
 # Our app starts background work with its first event-loop turns (the cycle runner takes
 # its lease and plans with APScheduler); the load starts once that has settled.
 SETTLE_SECONDS = 2.0
@@ -111,7 +113,8 @@ async def run(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.benchmark",
-        description="Roadmap Bot's throughput and latency against a stock botbuilder echo bot.",
+        description="Roadmap Bot's throughput and latency against botbuilder's and the Agents"
+        " SDK's echo bots and a bare aiohttp floor.",
     )
     parser.add_argument("--requests", type=int, help="throughput requests per scenario (1000)")
     parser.add_argument("--concurrency", type=int, help="requests in flight for throughput (8)")
@@ -125,7 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run only this scenario (repeatable; default: all)",
     )
     parser.add_argument(
-        "--log-level", default="INFO", help="both bots' log level, INFO as app.py (INFO)"
+        "--log-level",
+        default="INFO",
+        help="our and the echo bot's log level, INFO as app.py (INFO)",
     )
     parser.add_argument(
         "--profile",
@@ -146,7 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--projects", type=int, default=10_000, help="generated projects (10000)")
     parser.add_argument("--months", type=int, default=36, help="generated months of reports (36)")
-    parser.add_argument("--serve", choices=("echo", "ours", "connector"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", choices=("echo", "floor", "ours", "connector"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:

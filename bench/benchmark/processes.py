@@ -5,11 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+_DRAINS: set[asyncio.Task[None]] = set()
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    while await stream.read(65536):
+        pass
 
 
 class InvalidRun(Exception):
@@ -32,6 +41,8 @@ class Child:
         cls, role: str, workdir: Path, *, database_url: str, log_level: str, profile: Path | None
     ) -> Child:
         log = workdir / f"{role}.log"
+        if role == "agents":
+            return await cls._start_agent(log)
         command = [sys.executable]
         if profile is not None:
             command += ["-m", "cProfile", "-o", str(profile)]
@@ -51,6 +62,41 @@ class Child:
             await process.wait()
             raise InvalidRun(f"{role} did not start:\n{tail(log)}")
         return cls(role, process, int(line.split()[1]), log)
+
+    @classmethod
+    async def _start_agent(cls, log: Path) -> Child:
+        """The Agents SDK's quickstart, in its own venv: it serves on ``PORT`` (chosen
+        here) and says so on stdout as ``run_app`` does."""
+        from bench.benchmark.agents import AGENT, agent_environment, ensure_venv
+
+        python = await asyncio.to_thread(ensure_venv)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        with log.open("wb") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                str(python),
+                str(AGENT),
+                cwd=ROOT,
+                env=agent_environment(port),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+            )
+        assert process.stdout is not None
+        line = b"-"
+        try:
+            async with asyncio.timeout(60):
+                while line and b"Running on" not in line:
+                    line = await process.stdout.readline()
+        except TimeoutError:
+            line = b""
+        if b"Running on" not in line:
+            process.kill()
+            await process.wait()
+            raise InvalidRun(f"agents did not start:\n{tail(log)}")
+        # whatever else it prints is read and dropped, so that a full pipe never blocks it
+        _DRAINS.add(asyncio.get_running_loop().create_task(_drain(process.stdout)))
+        return cls("agents", process, port, log)
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time of the process (all its threads), Linux only."""

@@ -1,6 +1,9 @@
-"""The served processes: the stock echo bot, ours, and the fake connector.
+"""The served processes: the stock echo bot, the floor, ours, and the fake connector.
 
-``python -m bench.benchmark --serve echo|ours|connector`` runs :func:`serve_main` in a
+The fourth peer, the Agents SDK's echo agent, is ``bench/agents_echo.py``, served by its
+own venv (``bench.benchmark.agents``).
+
+``python -m bench.benchmark --serve echo|floor|ours|connector`` runs :func:`serve_main` in a
 process of its own; each prints the port the OS chose (``PORT n``) and serves until
 SIGTERM. Other benchmarks serve their own apps with :func:`serve_until_signalled`.
 """
@@ -46,6 +49,43 @@ def _echo_app() -> web.Application:
 
     app = web.Application(middlewares=[aiohttp_error_middleware])
     app.router.add_post("/api/messages", messages)
+    return app
+
+
+def _floor_app() -> web.Application:
+    """The floor of a turn: a bare aiohttp handler that reads the activity and makes the
+    one outgoing POST a reply takes, on one client session, then answers 200. No
+    authentication, no SDK, no database: what a turn costs here at the least."""
+    from aiohttp import ClientSession
+
+    sessions: list[ClientSession] = []
+
+    async def open_session(_app: web.Application) -> None:
+        sessions.append(ClientSession())
+
+    async def close_session(_app: web.Application) -> None:
+        await sessions[0].close()
+
+    async def messages(request: web.Request) -> web.Response:
+        activity = json.loads(await request.read())
+        conversation = activity["conversation"]["id"]
+        url = f"{activity['serviceUrl'].rstrip('/')}/v3/conversations/{conversation}/activities/"
+        reply = {
+            "type": "message",
+            "text": activity.get("text"),
+            "from": activity.get("recipient"),
+            "recipient": activity.get("from"),
+            "conversation": activity["conversation"],
+            "replyToId": activity["id"],
+        }
+        async with sessions[0].post(url + activity["id"], json=reply) as response:
+            await response.read()
+        return web.json_response({}, status=200)
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    app.on_startup.append(open_session)
+    app.on_cleanup.append(close_session)
     return app
 
 
@@ -125,6 +165,8 @@ def _connector_app() -> web.Application:
 async def _serve(role: str, database_url: str) -> None:
     if role == "echo":
         app, access_log = _echo_app(), True
+    elif role == "floor":
+        app, access_log = _floor_app(), False
     elif role == "ours":
         app, access_log = _our_app(database_url), True
     else:
@@ -155,7 +197,8 @@ def serve_main(role: str, database_url: str, log_level: str) -> None:
         level=log_level.upper() if role != "connector" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    # ours runs on uvloop as app.main() serves it; echo on asyncio's loop, as the sample does
-    loop_factory = uvloop.new_event_loop if role == "ours" else None
+    # ours runs on uvloop as app.main() serves it, and the floor too (it is the least a turn
+    # costs); echo on asyncio's loop, as the sample does
+    loop_factory = uvloop.new_event_loop if role in ("ours", "floor") else None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(_serve(role, database_url))

@@ -16,7 +16,7 @@ from bot.views import confirmation_view, current_period, form_view
 from cards.common import STATUS_COMMAND
 from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
-from storage.cycle_store import load_config, settings_of
+from storage.cycle_store import cycle_settings
 from storage.rights import Rights
 from storage.status_reports import reportable_contexts
 from translations.markers import N_
@@ -31,7 +31,7 @@ async def reply(request: Request) -> None:
     period = current_period(turn)
     async with turn.services.sessions() as session:
         contexts = await reportable_contexts(turn.person, period, session=session)
-        settings = settings_of(await load_config(session=session)) if contexts else None
+        settings = await cycle_settings(session=session) if contexts else None
     if not contexts or settings is None:
         await turn.send_card(
             build_notice_card(

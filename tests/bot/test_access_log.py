@@ -12,8 +12,10 @@ import pytest
 from app import SERVICES_KEY
 from bot.access_log import redact_target
 from charts.signing import chart_url
+from tests.support import activities as a
 from tests.support.harness import BotHarness
 from tests.support.polling import eventually
+from tests.support.portfolio import OWNER
 
 ACCESS_LOG = "aiohttp.access"
 
@@ -92,3 +94,24 @@ async def test_credentials_in_any_query_are_not_in_the_access_log(
 )
 def test_redact_target(target: str, expected: str) -> None:
     assert redact_target(target) == expected
+
+
+async def test_a_turn_is_one_line_at_info_its_requests_access_line(
+    sqlite_bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    activity = a.message(OWNER, sqlite_bot.connector.url, "help secret words")
+    status, _body = await sqlite_bot.post(activity)
+    assert status == 201
+    line = await access_line(caplog, "/api/messages")
+    assert '"POST /api/messages HTTP/1.1" 201' in line
+    assert f"type=message name= conversation={activity['conversation']['id']}" in line
+    assert " turn " in line
+    # the fake connector serves in this process too: its access lines are not the bot's
+    info = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.INFO and "/v3/conversations/" not in r.getMessage()
+    ]
+    assert info == [line], "the turn logs nothing more at INFO"
+    assert "secret words" not in line, "never what the user typed"
