@@ -105,6 +105,7 @@ class Ask:
             "name": q.name,
             "dimension": q.dimension,
             "value": q.value,
+            "as_of": q.as_of,
             "page": self.page + 1,
         }
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from rapidfuzz import fuzz
@@ -67,6 +67,12 @@ MAX_TYPO_WORDS: Final = 30  # a message of more words is matched without typo to
 MAX_TYPO_LENGTH: Final = 32  # letters; a longer word is never taken for a typo
 MAX_ARGUMENT_LENGTH: Final = 200  # a name, area or title as typed; a card's data keeps as much
 
+# "as of 10/2024", fi "tilanne 10/2024", sv "per 10/2024"; "2024-10" too.
+_AS_OF_RE: Final = re.compile(
+    r"(?<!\w)(?:as\s+of|tilanne(?:\s+kuussa)?|per)\s+"
+    r"(?:(?P<month>\d{1,2})/(?P<month_year>\d{4})|(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2}))(?!\w)",
+    re.IGNORECASE,
+)
 _YEAR_RE: Final = re.compile(r"(?<!\d)(20\d\d|2100)(?!\d)")
 _TA_YEAR_RE: Final = re.compile(r"^ta(\d\d)$")  # "TA25": the budget (talousarvio) of 2025
 _TOKEN_RE: Final = re.compile(r"[^\W_]+(?:['’:&\-][^\W_]+)*")
@@ -569,9 +575,29 @@ def _argument(text: str | None) -> str | None:
     return text[:MAX_ARGUMENT_LENGTH].rstrip() if text is not None else None
 
 
+def _as_of(text: str) -> tuple[str, str | None]:
+    """The text without its "as of" month, and that month: ``2024-10``, or as typed when it
+    is no month ("13/2024"), for the intent to say so."""
+    found = _AS_OF_RE.search(text)
+    if found is None:
+        return text, None
+    month = found["month"] or found["iso_month"]
+    year = found["month_year"] or found["iso_year"]
+    typed = found.group()[found.start("month" if found["month"] else "iso_year") - found.start() :]
+    as_of = f"{int(year):04d}-{int(month):02d}" if 1 <= int(month) <= 12 else typed
+    return (text[: found.start()] + " " + text[found.end() :]).strip(), as_of
+
+
 def parse(text: str) -> Question | None:
     """The question a message asks, or None when it does not look like one."""
-    text = _clean(text)
+    text, as_of = _as_of(_clean(text))
+    question = _parse(text)
+    if question is None or as_of is None:
+        return question
+    return replace(question, as_of=as_of)
+
+
+def _parse(text: str) -> Question | None:
     tokens = _tokenise(text)
     if not tokens:
         return None

@@ -45,6 +45,11 @@ CASES: list[tuple[str, Question]] = [
     ("roadmap 2024", Q("roadmap", year=2024)),
     ("tiekartta 2025", Q("roadmap", year=2025)),
     ("färdplan 2025", Q("roadmap", year=2025)),
+    ("roadmap 2024 as of 10/2024", Q("roadmap", year=2024, as_of="2024-10")),
+    ("tiekartta 2024 tilanne 10/2024", Q("roadmap", year=2024, as_of="2024-10")),
+    ("färdplan 2024 per 10/2024", Q("roadmap", year=2024, as_of="2024-10")),
+    ("roadmap 2024 as of 2024-9", Q("roadmap", year=2024, as_of="2024-09")),
+    ("roadmap as of 13/2024", Q("roadmap", as_of="13/2024")),  # refused by the intent
     ("projekt Kartalla", Q("project", name="Kartalla")),
     ("project kartalla", Q("project", name="kartalla")),
     ("show Kartalla", Q("project", name="Kartalla")),
