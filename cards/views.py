@@ -126,6 +126,8 @@ class AnswerRow:
     detail: str = ""
     value: str = ""
     colour: str = "Default"  # Good, Warning, Attention, Default
+    project_id: int | None = None  # tapping the row opens this project's card
+    question: dict[str, object] | None = None  # or answers this question (card data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,8 @@ class AnswerView:
     page_label: str = ""
     choices: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # title, data
     links: list[tuple[str, str]] = field(default_factory=list)  # title, URL (Action.OpenUrl)
+    steps: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # next questions
+    back: dict[str, object] | None = None  # Action.Execute data for the previous page
 
 
 @dataclass(frozen=True, slots=True)

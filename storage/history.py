@@ -293,3 +293,28 @@ async def roadmap_as_of(
             )
         )
     return roadmap, then
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One project's report for a month against its report for the month before."""
+
+    project_id: int
+    before: Standing
+    after: Standing
+
+
+async def moves(period: str, *, session: AsyncSession, previous: str) -> list[Move]:
+    """Projects that reported for both ``previous`` and ``period``: their two reports'
+    latest values (what changed since last month)."""
+    before = aliased(StatusReport)
+    rows = (
+        await session.exec(
+            select(StatusReport, before)
+            .join(before, col(before.project_id) == col(StatusReport.project_id))
+            .where(col(StatusReport.period) == period, col(before.period) == previous)
+        )
+    ).all()
+    return [
+        Move(after.project_id, _standing(old, None), _standing(after, None)) for after, old in rows
+    ]

@@ -535,21 +535,23 @@ async def breakdown(dimension: str, year: int | None, *, session: AsyncSession) 
         )
     counts = {key: int(n) for key, n in (await session.exec(statement)).all()}
     labels: dict[object, tuple[str, str, str]] = {}
-    if dimension == "theme":
+    order = _ORDER.get(dimension, [])
+    if dimension == "theme":  # in the programme's order: 1., 2., 3.
+        themes = sorted((await session.exec(select(Theme))).all(), key=lambda t: t.number)
         labels = {
             t.id: (
                 f"{t.number}. {t.name_fi}",
                 f"{t.number}. {t.name_sv}",
                 f"{t.number}. {t.name_en}",
             )
-            for t in (await session.exec(select(Theme))).all()
+            for t in themes
         }
+        order = [str(t.id) for t in themes]
     elif dimension == "director":
         labels = {
             d.id: (d.title_fi, d.title_sv, d.title_en)
             for d in (await session.exec(select(Director))).all()
         }
-    order = _ORDER.get(dimension, [])
     keys = sorted(
         counts, key=lambda k: (order.index(str(k)) if str(k) in order else 99, -counts[k], str(k))
     )

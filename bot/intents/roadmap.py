@@ -33,7 +33,7 @@ def _row(t: Translator, row: ProjectRow) -> AnswerRow:
     )
     if p.impact_score:
         figures += " · " + t("impact {score}/5", score=p.impact_score)
-    return AnswerRow(shown.title, f"{shown.detail}\n{figures}", shown.value, shown.colour)
+    return replace(shown, detail=f"{shown.detail}\n{figures}")
 
 
 def _as_of(ask: Ask) -> str | AnswerView | None:
