@@ -169,6 +169,7 @@ class HelpView:
     status_command: str  # what the card's button sends
     not_understood: str | None = None  # the message that was not understood
     suggestions: list[str] = field(default_factory=list)  # msgids of the closest questions
+    help_command: str = ""  # the help word in the reader's language, for the full card
 
 
 @dataclass(frozen=True, slots=True)

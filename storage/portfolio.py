@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from storage.forecast import year_share
-from storage.matching import best, ranked
+from storage.matching import best, names_word, ranked
 from storage.models import (
     ActualSource,
     Benefit,
@@ -319,6 +319,16 @@ async def budget_areas(
 def match_area(text: str, areas: dict[str, tuple[str, str, str]]) -> str | None:
     choices = {key: " / ".join((key.replace("_", " "), *names)) for key, names in areas.items()}
     return best(text, choices, cutoff=70)
+
+
+async def projects_named(text: str, *, session: AsyncSession, limit: int = 2) -> list[Project]:
+    """Projects that ``text`` names by code or by a word (or words) of a name in any
+    language (``matching.names_word``): up to ``limit``, so that a caller can tell one
+    from several."""
+    projects = (await session.exec(select(Project).order_by(col(Project.code)))).all()
+    return [p for p in projects if names_word(text, (p.code, p.name_fi, p.name_sv, p.name_en))][
+        :limit
+    ]
 
 
 async def project_by_id(project_id: int, *, session: AsyncSession) -> Project | None:

@@ -29,6 +29,7 @@ from cards.answers import MAX_ROWS_PER_PAGE
 from cards.views import AnswerRow, AnswerSection, AnswerView, ChartImage
 from charts.signing import chart_url
 from scheduler.calendar import period_of, period_start
+from storage import portfolio
 from storage.history import standing_as_of
 from storage.models import Project, Role, utcnow
 from storage.portfolio import ProjectRow
@@ -270,6 +271,29 @@ def list_view(
 
 
 Load = Callable[[Ask], Awaitable[AnswerView]]
+
+MAX_LONE_WORDS = 4  # "tori", "Kartalla", "Porvoo app": a name alone, not a sentence
+
+
+async def lone_thing(turn: Turn, text: str) -> Question | None:
+    """The question about the thing a few words name when they ask nothing: a budget area
+    ("tori": its budget) or a project ("Kartalla": its card). None when they name neither,
+    or several projects alike."""
+    name = " ".join(text.split())
+    if not name or len(name.split()) > MAX_LONE_WORDS or len(name) > 80:
+        return None
+    async with turn.services.sessions() as session:
+        areas = await portfolio.budget_areas(None, session=session)
+        folded = name.casefold()
+        if any(
+            folded in (key.casefold(), *(n.casefold() for n in names))
+            for key, names in areas.items()
+        ):
+            return Question("budget", area=name)
+        found = await portfolio.projects_named(name, session=session)
+    if len(found) != 1:
+        return None  # none, or several: not one thing
+    return Question("project", name=found[0].code)
 
 
 async def answer(turn: Turn, question: Question, load: Load, *, page: int = 0) -> AnswerView:

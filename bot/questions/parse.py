@@ -597,6 +597,17 @@ def parse(text: str) -> Question | None:
     return replace(question, as_of=as_of)
 
 
+def _names_the_programme(scan: _Scan) -> bool:
+    """A message that is just the programme's name ("digiohjelma", "the programme"): every
+    word is the summary's weak programme cue or filler, and nothing else scored."""
+    others = any(score for intent, score in scan.scores.items() if intent != "summary")
+    return (
+        not others
+        and scan.scores["summary"] > 0
+        and all(i in scan.consumed or t.is_filler for i, t in enumerate(scan.tokens))
+    )
+
+
 def _parse(text: str) -> Question | None:
     tokens = _tokenise(text)
     if not tokens:
@@ -610,6 +621,8 @@ def _parse(text: str) -> Question | None:
         if scan.scores[candidate] > scan.scores[intent]:
             intent = candidate
     year = _year(text, tokens)
+    if scan.scores[intent] < MIN_SCORE and _names_the_programme(scan):
+        return Question("summary", year=year)  # "digiohjelma" alone
     if scan.scores[intent] < MIN_SCORE:
         if project is None:
             return None
@@ -682,14 +695,31 @@ def _surface_index(
 _SURFACES, _SURFACE_STEMS = _surface_index(_surfaces())
 
 
-def suggestions(text: str, limit: int = 3) -> list[str]:
-    """The intents whose words are closest to the text, best first: for "did you mean".
+def suggestions(text: str, limit: int = 2) -> list[str]:
+    """The intents a message that is no question comes closest to, best first: for "did you
+    mean". First those the parser's own scan gave some weight (too little to answer), by
+    that score; then those whose words are closest to the text's.
 
     Each word is compared with every surface, and with a stem's length of it (one letter
     less or more too) with every stem; the whole text with every surface. Like the typo
     pass, only in messages of up to MAX_TYPO_WORDS words, on words of up to
     MAX_TYPO_LENGTH letters.
     """
+    tokens = _tokenise(_clean(text))
+    scored: list[str] = []
+    if tokens and len(tokens) <= MAX_TYPO_WORDS:
+        scores = _scan(tokens).scores
+        scored = [
+            intent
+            for intent in sorted(QUESTION_INTENTS, key=lambda i: -scores[i])
+            if scores[intent] > 0
+        ]
+    closest = [i for i in _closest(text) if i not in scored]
+    return [*scored, *closest][: max(limit, 0)]
+
+
+def _closest(text: str) -> list[str]:
+    """The intents whose words are closest to the text, best first."""
     whole = _fold(_clean(text).lower())
     tokens = _tokenise(whole)
     if len(tokens) > MAX_TYPO_WORDS:
@@ -717,4 +747,4 @@ def suggestions(text: str, limit: int = 3) -> list[str]:
             for prefix in {key[: size - 1], key[:size], key[: size + 1]}:
                 compare(prefix, stems)
     ranked = sorted((-score, order) for order, score in enumerate(best) if score)
-    return [QUESTION_INTENTS[order] for _, order in ranked[: max(limit, 0)]]
+    return [QUESTION_INTENTS[order] for _, order in ranked]

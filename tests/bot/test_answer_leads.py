@@ -205,3 +205,43 @@ async def test_the_summary_says_what_moved_since_last_month(demo_bot: BotHarness
     forecast = sum(f for *_, f in pairs)
     assert EN.money(abs(forecast)) in facts[f"Forecasts since {month}"]
     assert "Forecasts since" not in " ".join(_facts(await ask(demo_bot, VIEWER, "summary")))
+
+
+async def test_an_unknown_question_gets_a_short_card_with_what_it_came_closest_to(
+    demo_bot: BotHarness,
+) -> None:
+    card = await ask(demo_bot, MANAGER["en"], "lateee")
+    shown = texts(card)
+    assert 'I did not understand "lateee".' in shown
+    assert "Commands" not in shown and len(card["body"]) <= 3  # not the full help card
+    buttons = _buttons(card)
+    assert buttons["what is late?"]["data"] == {
+        "msteams": {"type": "imBack", "value": "what is late?"}
+    }
+    assert buttons["Everything I can do"]["data"]["msteams"]["value"] == "help"
+    assert len(buttons) <= 3  # one or two suggestions, and the help
+    fi = await ask(demo_bot, a.as_language(MANAGER["en"], "fi"), "digiohjelma kuulumiset")
+    assert list(_buttons(fi)) == ["yhteenveto", "Kaikki, mitä osaan"]
+    nothing = await ask(demo_bot, MANAGER["en"], "xyzzy")
+    assert "Ask for example:" in texts(nothing) and list(_buttons(nothing)) == [
+        "Everything I can do"
+    ]
+
+
+async def test_a_lone_area_programme_or_project_word_answers_with_that_thing(
+    demo_bot: BotHarness,
+) -> None:
+    [(area_fi, area_en)] = await _rows(
+        demo_bot, "SELECT name_fi, name_en FROM budgetline WHERE area = 'tori' LIMIT 1"
+    )
+    card = await ask(demo_bot, a.as_language(MANAGER["en"], "fi"), "tori")
+    assert card["body"][0]["text"].startswith("Budjetti ") and area_fi in card["body"][0]["text"]
+    card = await ask(demo_bot, MANAGER["en"], "TORI")
+    assert area_en in card["body"][0]["text"]
+    summary = await ask(demo_bot, a.as_language(MANAGER["en"], "fi"), "digiohjelma")
+    assert summary["body"][0]["text"] == "Salkku yhdellä silmäyksellä"
+    [(code, name)] = await _rows(
+        demo_bot, "SELECT code, name_en FROM project WHERE name_fi LIKE 'Kartalla%' LIMIT 1"
+    )
+    project = await ask(demo_bot, MANAGER["en"], "Kartalla")
+    assert project["body"][0]["text"] == f"{code} · {name}"

@@ -286,3 +286,10 @@ def test_a_long_message_costs_no_more_than_the_worst_short_one(
     suggestions(text)
     assert counted.max_candidates is not None
     assert counted.candidates <= counted.max_candidates  # the spy raised otherwise
+
+
+def test_did_you_mean_ranks_the_parsers_own_scores_first_and_gives_two_at_most() -> None:
+    assert parse("digiohjelma kuulumiset") is None  # the programme's weak cue, and a word
+    assert suggestions("digiohjelma kuulumiset")[0] == "summary"
+    assert len(suggestions("budjetti myöhässä riskit vaikutus")) <= 2
+    assert parse("digiohjelma") == Q("summary")  # the programme's name alone
