@@ -30,6 +30,7 @@ class StatusFormView:
     revision: int | None = None
     period_closed: bool = False
     banner: str | None = None  # for example a reminder, already translated
+    next_period_opens: date | None = None  # the day the next period's cards go out
 
 
 @dataclass(frozen=True, slots=True)
