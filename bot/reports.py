@@ -24,7 +24,7 @@ from bot.context import Turn
 from bot.views import confirmation_view, current_period, form_view
 from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
-from scheduler.calendar import parse_period
+from scheduler.calendar import next_period, parse_period
 from storage.cycle_store import load_config, settings_of
 from storage.people import teams_ids
 from storage.rights import Rights
@@ -116,7 +116,14 @@ async def form_card(card: ReportCard, **typed: Any) -> dict[str, Any]:
     turn = card.turn
     async with turn.services.sessions() as session:
         settings = settings_of(await load_config(session=session))
-    view = form_view(card.context, card.period, turn.t, due=settings.due(card.period), **typed)
+    view = form_view(
+        card.context,
+        card.period,
+        turn.t,
+        due=settings.due(card.period),
+        next_period_opens=settings.opens(next_period(card.period)),
+        **typed,
+    )
     return build_status_card(view, turn.t)
 
 

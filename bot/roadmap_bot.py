@@ -25,6 +25,7 @@ from bot.context import (
 )
 from bot.intents import guard, table
 from bot.middleware import is_proactive, safe_for_log
+from bot.questions.answering import lone_thing
 from bot.questions.parse import parse, suggestions
 from bot.router import Router
 from cards.common import VERB_STATUS_REFRESH
@@ -105,7 +106,7 @@ class RoadmapBot:
         if intent is not None:
             await guard.on_message(intent, turn, rest)
             return
-        question = parse(text)
+        question = parse(text) or await lone_thing(turn, text)
         if question is None:
             card = table.not_understood_card(turn, safe_for_log(text, 80), suggestions(text))
             await turn.send_card(card)

@@ -45,6 +45,7 @@ def form_view(
     t: Translator,
     *,
     due: date,
+    next_period_opens: date | None = None,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> StatusFormView:
@@ -88,6 +89,7 @@ def form_view(
         prefilled_from=prefilled_from,
         revision=context.current.revision if context.current else None,
         period_closed=context.period_closed,
+        next_period_opens=next_period_opens,
     )
 
 

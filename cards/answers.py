@@ -14,15 +14,33 @@ from cards.elements import (
     Fact,
     FactSet,
     Image,
+    TappableColumnSet,
     TextBlock,
     render,
 )
-from cards.views import AnswerView
+from cards.views import AnswerRow, AnswerView
 from translations import Translator
 
 VERB_MORE = "answer.more"
 VERB_PROJECT = "answer.project"
 MAX_ROWS_PER_PAGE = 15
+
+
+def _row_set(columns: list[Any], row: AnswerRow, t: Translator) -> ColumnSet:
+    """A list row; tapping it opens its project's card, or answers its question."""
+    if row.project_id is not None:
+        data: dict[str, object] = {"verb": VERB_PROJECT, "project_id": row.project_id}
+        verb = VERB_PROJECT
+    elif row.question is not None:
+        data, verb = {"verb": VERB_MORE, **row.question}, VERB_MORE
+    else:
+        return ColumnSet(columns=columns, spacing="Small", separator=True)
+    return TappableColumnSet(
+        columns=columns,
+        spacing="Small",
+        separator=True,
+        select_action=ActionExecute(title=t("Open"), verb=verb, data=data),
+    )
 
 
 def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
@@ -63,7 +81,7 @@ def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
                         ],
                     )
                 )
-            items.append(ColumnSet(columns=columns, spacing="Small", separator=True))
+            items.append(_row_set(columns, row, t))
         body.append(Container(items=items))
     if view.note:
         body.append(subtle(view.note))
@@ -74,11 +92,21 @@ def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
         ActionExecute(title=label, verb=VERB_PROJECT, data={"verb": VERB_PROJECT, **data})
         for label, data in view.choices[:6]
     ]
+    actions.extend(
+        ActionExecute(title=label, verb=VERB_MORE, data={"verb": VERB_MORE, **data})
+        for label, data in view.steps[:3]
+    )
     actions.extend(ActionOpenUrl(title=label, url=url) for label, url in view.links)
     if view.more is not None:
         actions.append(
             ActionExecute(
                 title=t("Show more"), verb=VERB_MORE, data={"verb": VERB_MORE, **view.more}
+            )
+        )
+    if view.back is not None:
+        actions.append(
+            ActionExecute(
+                title=t("Previous page"), verb=VERB_MORE, data={"verb": VERB_MORE, **view.back}
             )
         )
     if actions:

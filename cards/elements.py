@@ -119,6 +119,12 @@ class ActionOpenUrl(_Action):
     url = PropertyType(type=str)
 
 
+class TappableColumnSet(ColumnSet):  # type: ignore[misc]
+    """A ColumnSet whose ``selectAction`` is an action (the package types it as a string)."""
+
+    select_action = PropertyType(type=_Action, key_name="selectAction")
+
+
 class Refresh(BareObject):  # type: ignore[misc]
     """``refresh.action`` is invoked automatically for the listed user ids (at most 60)."""
 

@@ -11,39 +11,53 @@ from translations import Translator
 
 
 # (command word per language, description) in the order the help card lists them.
-def build_help_card(view: HelpView, t: Translator) -> dict[str, Any]:
-    not_understood, suggestions = view.not_understood, view.suggestions
+def build_not_understood_card(view: HelpView, t: Translator) -> dict[str, Any]:
+    """A short card for a message that asked nothing: what was not understood, one or two
+    questions it came closest to (each a button that asks it), and a button for the help."""
     card = new_card(t, t("Roadmap Bot help"))
-    body: list[Any] = [title(t("Roadmap Bot help"))]
-    if not_understood is not None:
-        body.append(
-            TextBlock(
-                text=t(
-                    'I did not understand "{text}". Here is what I can do:', text=not_understood
-                ),
-                wrap=True,
-                color="Warning",
-            )
+    body: list[Any] = [
+        TextBlock(
+            text=t('I did not understand "{text}".', text=view.not_understood or ""),
+            wrap=True,
+            color="Warning",
         )
+    ]
+    actions = [
+        ActionSubmit(title=t(example), data=imback(t(example))) for example in view.suggestions
+    ]
+    if actions:
+        body.append(TextBlock(text=t("Did you mean:"), wrap=True))
     else:
         body.append(
             TextBlock(
                 text=t(
-                    "I collect the roadmap projects' monthly status and answer questions about the roadmap."
+                    "Ask for example: {examples}.",
+                    examples=", ".join(t(example) for example in view.examples[:3]),
                 ),
                 wrap=True,
             )
         )
-    if suggestions:
-        body.append(
-            TextBlock(
-                text=t(
-                    "Did you mean: {words}?",
-                    words=", ".join(t(example) for example in suggestions),
-                ),
-                wrap=True,
-            )
-        )
+    if view.help_command:
+        actions.append(ActionSubmit(title=t("Everything I can do"), data=imback(view.help_command)))
+    card.body = body
+    card.actions = actions
+    return render(card)
+
+
+def build_help_card(view: HelpView, t: Translator) -> dict[str, Any]:
+    """Everything this person may ask and do; the short card when a message asked nothing."""
+    if view.not_understood is not None:
+        return build_not_understood_card(view, t)
+    card = new_card(t, t("Roadmap Bot help"))
+    body: list[Any] = [
+        title(t("Roadmap Bot help")),
+        TextBlock(
+            text=t(
+                "I collect the roadmap projects' monthly status and answer questions about the roadmap."
+            ),
+            wrap=True,
+        ),
+    ]
     body.append(
         TextBlock(text=t("Ask me about the roadmap"), weight="Bolder", wrap=True, spacing="Medium")
     )

@@ -95,8 +95,19 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
     body: list[Any] = [
         subtle(t("Monthly status · {month}", month=month)),
         title(f"{view.code} · {view.name}"),
-        subtle(t("Please answer by {date}.", date=t.date(view.due))),
     ]
+    if not view.period_closed:
+        body.append(subtle(t("Please answer by {date}.", date=t.date(view.due))))
+    elif view.next_period_opens is not None:
+        body.append(
+            subtle(
+                t(
+                    "The next period, {month}, opens on {date}.",
+                    month=t.month(view.next_period_opens.replace(day=1)),
+                    date=t.date(view.next_period_opens),
+                )
+            )
+        )
     if view.banner:
         body.insert(0, TextBlock(text=view.banner, weight="Bolder", color="Accent", wrap=True))
     if view.revision:

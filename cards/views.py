@@ -30,6 +30,7 @@ class StatusFormView:
     revision: int | None = None
     period_closed: bool = False
     banner: str | None = None  # for example a reminder, already translated
+    next_period_opens: date | None = None  # the day the next period's cards go out
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,8 @@ class AnswerRow:
     detail: str = ""
     value: str = ""
     colour: str = "Default"  # Good, Warning, Attention, Default
+    project_id: int | None = None  # tapping the row opens this project's card
+    question: dict[str, object] | None = None  # or answers this question (card data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,8 @@ class AnswerView:
     page_label: str = ""
     choices: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # title, data
     links: list[tuple[str, str]] = field(default_factory=list)  # title, URL (Action.OpenUrl)
+    steps: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # next questions
+    back: dict[str, object] | None = None  # Action.Execute data for the previous page
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +170,7 @@ class HelpView:
     status_command: str  # what the card's button sends
     not_understood: str | None = None  # the message that was not understood
     suggestions: list[str] = field(default_factory=list)  # msgids of the closest questions
+    help_command: str = ""  # the help word in the reader's language, for the full card
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,11 @@ class CycleSettings:
     close_after: int = 3
     digest_time: time = time(10, 0)
 
+    def opens(self, period: str) -> date:
+        """The day a period's prompts go out: its ``prompt_working_day``-th working day."""
+        year, month = parse_period(period)
+        return nth_working_day(year, month, self.prompt_working_day)
+
     def due(self, period: str) -> date:
         """The period's due date under these settings: the date every card and step shows."""
         return due_date(

@@ -21,14 +21,25 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, inspect
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Health, Lifecycle, MetricValue, StatusReport, StatusRevision
+from storage.models import (
+    Health,
+    Lifecycle,
+    MetricValue,
+    Project,
+    Roadmap,
+    StatusReport,
+    StatusRevision,
+)
+from storage.portfolio import ProjectRow, roadmap_projects
+from storage.rights import Rights
 
 
 class BadPeriodError(ValueError):
@@ -226,3 +237,84 @@ async def metric_values_as_of(
         )
     )
     return {row.metric_id: (row.period, row.value) for row in rows.all()}
+
+
+_PROJECT_COLUMNS: Final = inspect(Project).column_attrs
+
+
+async def roadmap_as_of(
+    year: int, period: str, rights: Rights, *, session: AsyncSession, zone: ZoneInfo
+) -> tuple[Roadmap | None, list[ProjectRow]]:
+    """Roadmap ``year``'s projects as they stood at the end of ``period``.
+
+    Each row's project is a copy, never added to the session, with the state, health and
+    progress of its standing then (``state_as_of``; a project without a report by then has
+    no health and the progress it had when it started: none). Spent and forecast are the
+    standing's, under ``rights``; a completed project keeps its final figures, a planned
+    one had spent nothing. The planned cost, names and owners are today's: the database
+    keeps no history of them.
+    """
+    roadmap, rows = await roadmap_projects(year, rights, session=session)
+    ids = [row.project.id for row in rows if row.project.id is not None]
+    standings = await standing_as_of(period, session=session, zone=zone, project_ids=ids)
+    last_day = month_last_day(period)
+    then: list[ProjectRow] = []
+    for row in rows:
+        project = row.project
+        standing = standings.get(project.id or 0)
+        state = state_as_of(
+            Lifecycle(project.state),
+            start=project.start_date,
+            end=project.end_date,
+            reported=standing is not None,
+            last_day=last_day,
+        )
+        copy = Project(**{a.key: getattr(project, a.key) for a in _PROJECT_COLUMNS})
+        copy.state = state
+        spent: int | None
+        forecast: int | None
+        if state is Lifecycle.completed:
+            spent, forecast = project.actual_cents, project.forecast_cents
+        elif standing is not None:
+            copy.health, copy.progress = standing.health, standing.progress
+            spent, forecast = standing.spent_cents, standing.forecast_cents
+        else:
+            copy.health, copy.progress = None, 0
+            spent, forecast = (
+                (0, project.planned_cents) if state is Lifecycle.planned else (None, None)
+            )
+        then.append(
+            ProjectRow(
+                copy,
+                row.owner,
+                row.planned_cents,
+                rights.money(project, spent),
+                rights.money(project, forecast),
+            )
+        )
+    return roadmap, then
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One project's report for a month against its report for the month before."""
+
+    project_id: int
+    before: Standing
+    after: Standing
+
+
+async def moves(period: str, *, session: AsyncSession, previous: str) -> list[Move]:
+    """Projects that reported for both ``previous`` and ``period``: their two reports'
+    latest values (what changed since last month)."""
+    before = aliased(StatusReport)
+    rows = (
+        await session.exec(
+            select(StatusReport, before)
+            .join(before, col(before.project_id) == col(StatusReport.project_id))
+            .where(col(StatusReport.period) == period, col(before.period) == previous)
+        )
+    ).all()
+    return [
+        Move(after.project_id, _standing(old, None), _standing(after, None)) for after, old in rows
+    ]

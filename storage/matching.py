@@ -8,7 +8,8 @@ are compared: as many as a question's arguments keep
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import re
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Final, TypeVar
 
 from rapidfuzz import fuzz, process, utils
@@ -30,6 +31,25 @@ def ranked(
         score_cutoff=cutoff,
     )
     return [(key, float(score)) for _text, score, key in found]
+
+
+_WORDS = re.compile(r"[^\W_]+(?:-\d+)?")  # a code such as DR24-03 stays one word
+
+
+def names_word(text: str, names: Iterable[str], *, cutoff: float = 90.0) -> bool:
+    """Whether ``text`` (one to a few words) is one of ``names`` or a run of their words,
+    with a typo at most (rapidfuzz ratio at least ``cutoff``): "Kartalla" is a word of
+    "Kartalla-palautepalvelu", "dr24-03" a code. Case and punctuation are ignored."""
+    wanted = " ".join(_WORDS.findall(text.casefold()))
+    if not wanted:
+        return False
+    size = len(wanted.split())
+    for name in names:
+        words = _WORDS.findall(name.casefold())
+        for start in range(len(words) - size + 1):
+            if fuzz.ratio(wanted, " ".join(words[start : start + size])) >= cutoff:
+                return True
+    return False
 
 
 def best(text: str, choices: Mapping[K, str], *, cutoff: float) -> K | None:

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from storage.forecast import year_share
-from storage.matching import best, ranked
+from storage.matching import best, names_word, ranked
 from storage.models import (
     ActualSource,
     Benefit,
@@ -359,6 +359,16 @@ def match_area(text: str, areas: dict[str, tuple[str, str, str]]) -> str | None:
     return best(text, choices, cutoff=70)
 
 
+async def projects_named(text: str, *, session: AsyncSession, limit: int = 2) -> list[Project]:
+    """Projects that ``text`` names by code or by a word (or words) of a name in any
+    language (``matching.names_word``): up to ``limit``, so that a caller can tell one
+    from several."""
+    projects = (await session.exec(select(Project).order_by(col(Project.code)))).all()
+    return [p for p in projects if names_word(text, (p.code, p.name_fi, p.name_sv, p.name_en))][
+        :limit
+    ]
+
+
 async def project_by_id(project_id: int, *, session: AsyncSession) -> Project | None:
     return await session.get(Project, project_id)
 
@@ -573,21 +583,23 @@ async def breakdown(dimension: str, year: int | None, *, session: AsyncSession) 
         )
     counts = {key: int(n) for key, n in (await session.exec(statement)).all()}
     labels: dict[object, tuple[str, str, str]] = {}
-    if dimension == "theme":
+    order = _ORDER.get(dimension, [])
+    if dimension == "theme":  # in the programme's order: 1., 2., 3.
+        themes = sorted((await session.exec(select(Theme))).all(), key=lambda t: t.number)
         labels = {
             t.id: (
                 f"{t.number}. {t.name_fi}",
                 f"{t.number}. {t.name_sv}",
                 f"{t.number}. {t.name_en}",
             )
-            for t in (await session.exec(select(Theme))).all()
+            for t in themes
         }
+        order = [str(t.id) for t in themes]
     elif dimension == "director":
         labels = {
             d.id: (d.title_fi, d.title_sv, d.title_en)
             for d in (await session.exec(select(Director))).all()
         }
-    order = _ORDER.get(dimension, [])
     keys = sorted(
         counts, key=lambda k: (order.index(str(k)) if str(k) in order else 99, -counts[k], str(k))
     )

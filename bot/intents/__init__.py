@@ -179,7 +179,9 @@ class Table:
         usable = [i for i in self.intents if i.may_use(role)]
         by_name = {i.name: i for i in usable}
         status = my_status.INTENT.help
+        full = help.INTENT.help
         return HelpView(
+            help_command=full.usage[t.language] if full else "",
             examples=[e for i in usable if i.question for e in i.examples],
             commands=[(i.help.usage[t.language], i.help.text) for i in usable if i.help],
             status_command=status.usage[t.language] if status else "",

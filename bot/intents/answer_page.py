@@ -37,6 +37,7 @@ def question_of(data: Mapping[str, Any], intents: Mapping[str, Load]) -> Questio
         name=text("name"),
         dimension=dimension if isinstance(dimension, str) and dimension in DIMENSIONS else None,
         value=text("value"),
+        as_of=text("as_of"),
     )
 
 

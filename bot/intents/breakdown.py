@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.intents.registry import Intent
-from bot.questions.answering import Ask, list_view
+from bot.questions.answering import Ask, list_view, question_data
 from cards import labels
-from cards.views import AnswerView
+from cards.views import AnswerRow, AnswerSection, AnswerView
 from storage import portfolio
 from storage.matching import best
 from translations.markers import N_
@@ -40,10 +41,19 @@ async def load(ask: Ask) -> AnswerView:
     title_text = t(labels.DIMENSION[dimension]) + (
         f" · {t('Roadmap {year}', year=year)}" if year else ""
     )
+    choices = [
+        AnswerRow(
+            label(g),
+            value=str(g.count),
+            question=question_data(replace(ask.question, dimension=dimension, value=label(g))),
+        )
+        for g in groups
+    ]
     return AnswerView(
         title=title_text,
-        facts=[(label(g), str(g.count)) for g in groups],
-        note=t("Ask for one of them, for example: projects of the finance director."),
+        facts=[(t("Projects"), str(sum(g.count for g in groups)))],
+        sections=[AnswerSection(t(labels.DIMENSION[dimension]), choices)] if choices else [],
+        note=t("Tap one to see its projects."),
     )
 
 

@@ -24,6 +24,7 @@ async def load(ask: Ask) -> AnswerView:
             f"{health_label(t, c.before_health)} → {health_label(t, c.after_health)}",
             f"{c.before_progress if c.before_progress is not None else '–'} → {c.after_progress} %",
             labels.HEALTH_COLOURS.get(c.after_health, "Default"),
+            project_id=c.project.id,
         )
         for c in data.changes
     ]

@@ -15,6 +15,7 @@ from scheduler.calendar import period_of
 from storage import cycle_store
 from storage.db import write_transaction
 from storage.models import CycleConfig, utcnow
+from translations import Translator
 from translations.markers import N_
 
 SETTING_KEYS = {
@@ -40,6 +41,7 @@ SETTING_KEYS = {
     "sulkeminen": "close_after",
     "stängning": "close_after",
 }
+MAX_REMINDER_OFFSET = 20
 _LIMITS = {
     "prompt_working_day": (1, 10),
     "due_working_days": (1, 20),
@@ -48,20 +50,63 @@ _LIMITS = {
 }
 
 
+COMMAND = {"fi": "kierros aseta", "sv": "cykel ställ", "en": "cycle set"}
+EXAMPLES = {
+    "send_time": "09:00",
+    "digest_time": "10:00",
+    "prompt_working_day": "1",
+    "due_working_days": "7",
+    "reminder_offsets": "-3,0",
+    "escalation_after": "2",
+    "close_after": "3",
+}
+
+
+class SettingError(ValueError):
+    """What is wrong with a value, as a message id and its values (the example added later)."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+
 def _apply(config: CycleConfig, field: str, value: str) -> None:
     if field in ("send_time", "digest_time"):
-        parsed = timetable.parse_clock(value)
+        try:
+            parsed = timetable.parse_clock(value)
+        except ValueError:
+            raise SettingError(
+                N_("“{value}” is not a time of day: write hours and minutes, from 00:00 to 23:59."),
+                value=value,
+            ) from None
         setattr(config, field, parsed.strftime("%H:%M"))
     elif field == "reminder_offsets":
-        offsets = [int(part) for part in re.split(r"[,\s]+", value) if part]
-        if not offsets or any(abs(o) > 20 for o in offsets):
-            raise ValueError(value)
+        try:
+            offsets = [int(part) for part in re.split(r"[,;\s]+", value) if part]
+        except ValueError:
+            offsets = []
+        if not offsets or any(abs(o) > MAX_REMINDER_OFFSET for o in offsets):
+            raise SettingError(
+                N_(
+                    "“{value}” is not a list of working days: write whole numbers from {low} "
+                    "to {high} (before and after the due date), separated by commas."
+                ),
+                value=value,
+                low=-MAX_REMINDER_OFFSET,
+                high=MAX_REMINDER_OFFSET,
+            )
         config.reminder_offsets = sorted(set(offsets))
     else:
-        number = int(value)
         low, high = _LIMITS[field]
-        if not low <= number <= high:
-            raise ValueError(value)
+        number = int(value) if re.fullmatch(r"[+-]?\d{1,4}", value) else None
+        if number is None or not low <= number <= high:
+            raise SettingError(
+                N_("“{value}” is not allowed here: write a whole number from {low} to {high}."),
+                value=value,
+                low=low,
+                high=high,
+            )
         setattr(config, field, number)
 
 
@@ -75,18 +120,30 @@ async def reply(request: Request) -> None:
     if field is None or not value.strip():
         await request.notice(usage, warning=True)
         return
+    example = f"{COMMAND.get(t.language, COMMAND['en'])} {key.lower()} {EXAMPLES[field]}"
     async with write_transaction(turn.services.sessions) as session:
         config = await cycle_store.load_config(session=session)
         try:
             _apply(config, field, value.strip())
             settings = cycle_store.settings_of(config)  # every value still parses
             timetable.cycle_steps(period_of(utcnow(), turn.services.settings.zone), settings)
+        except SettingError as error:
+            wrong = t(error.message, **_formatted(t, error.values))
+            await request.notice(
+                wrong + " " + t("For example: {example}", example=example), warning=True
+            )
+            return
         except ValueError:
             await request.notice(usage, warning=True)
             return
         await cycle_store.save_config(config, by=turn.person, session=session)
     await turn.services.cycle.replan()  # a setting changed: the steps move
     await turn.send_card(await overview_card(request))
+
+
+def _formatted(t: Translator, values: dict[str, object]) -> dict[str, object]:
+    """Numbers as the locale writes them (a minus sign, not a hyphen)."""
+    return {k: t.number(v) if isinstance(v, int) else v for k, v in values.items()}
 
 
 INTENT = Intent(

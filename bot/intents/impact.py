@@ -29,6 +29,7 @@ def _row(ask: Ask, t: Translator, d: ProjectDetail) -> AnswerRow:
         f"{p.code} · {name_of(t, p)}",
         ask.rights.text(p, project_text(t, p, "impact"))[:200],
         " · ".join(f for f in figures if f),
+        project_id=p.id,
     )
 
 

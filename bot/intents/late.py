@@ -4,10 +4,11 @@ and the groups apart, paged as one list."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import groupby
 
 from bot.intents.registry import Intent
-from bot.questions.answering import Ask, project_row
+from bot.questions.answering import Ask, owners_risks, project_row
 from cards.views import AnswerRow, AnswerSection, AnswerView
 from scheduler.calendar import period_start
 from storage import portfolio
@@ -16,7 +17,7 @@ from translations import Translator
 from translations.markers import N_
 
 
-def _row(t: Translator, late: LateProject, month: str) -> AnswerRow:
+def _row(t: Translator, late: LateProject, month: str, risk: str | None) -> AnswerRow:
     shown = project_row(t, late.row)
     p = late.row.project
     flags = []
@@ -24,10 +25,10 @@ def _row(t: Translator, late: LateProject, month: str) -> AnswerRow:
         flags.append(t("ended {date}", date=t.date(p.end_date)))
     if late.no_report:
         flags.append(t("no report for {month}", month=month))
-    detail = " · ".join([shown.detail, *flags])
+    detail = " · ".join([shown.detail, *flags]) + (f"\n{risk}" if risk else "")
     if late.group == "no_report":
-        return AnswerRow(shown.title, shown.detail, t("no report"), "Warning")
-    return AnswerRow(shown.title, detail, shown.value, shown.colour)
+        return replace(shown, value=t("no report"), colour="Warning")
+    return replace(shown, detail=detail)
 
 
 async def load(ask: Ask) -> AnswerView:
@@ -40,9 +41,13 @@ async def load(ask: Ask) -> AnswerView:
         "no_report": t("No report for {month}", month=month),
     }
     counts = {group: sum(1 for f in found if f.group == group) for group in LATE_GROUPS}
+    page = ask.page_of(found)
+    risks = await owners_risks(ask, [f.row for f in page if f.group != "no_report"])
     sections = [
-        AnswerSection(headings[group], [_row(t, f, month) for f in shown])
-        for group, shown in groupby(ask.page_of(found), key=lambda f: f.group)
+        AnswerSection(
+            headings[group], [_row(t, f, month, risks.get(f.row.project.id or 0)) for f in shown]
+        )
+        for group, shown in groupby(page, key=lambda f: f.group)
     ]
     return AnswerView(
         title=t("What is late"),
@@ -50,6 +55,7 @@ async def load(ask: Ask) -> AnswerView:
         sections=sections,
         note="" if found else t("Nothing is late."),
         more=ask.more(len(found)),
+        back=ask.back(),
         page_label=ask.page_label(len(found)),
     )
 

@@ -16,6 +16,7 @@ from bot.views import confirmation_view, current_period, form_view
 from cards.common import STATUS_COMMAND
 from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
+from scheduler.calendar import next_period
 from storage.cycle_store import cycle_settings
 from storage.rights import Rights
 from storage.status_reports import reportable_contexts
@@ -50,7 +51,13 @@ async def reply(request: Request) -> None:
             )
             cards.append(build_confirmation_card(frozen, turn.t))
         else:
-            form = form_view(context, period, turn.t, due=settings.due(period))
+            form = form_view(
+                context,
+                period,
+                turn.t,
+                due=settings.due(period),
+                next_period_opens=settings.opens(next_period(period)),
+            )
             cards.append(build_status_card(form, turn.t))
     await guard.send(INTENT, request, cards)
 

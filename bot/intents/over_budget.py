@@ -35,6 +35,7 @@ def _row(t: Translator, row: ProjectRow) -> AnswerRow:
         f"{state}{health} · {row.owner}\n{figures}",
         variance_text(t, planned, spend),
         "Attention",
+        project_id=p.id,
     )
 
 

@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.intents.registry import Intent, Request
-from bot.questions.answering import Ask, answer, health_label, name_of, project_text
+from bot.questions.answering import (
+    Ask,
+    answer,
+    health_label,
+    name_of,
+    project_text,
+    signed,
+)
 from bot.questions.vocabulary import Question
 from cards import labels
 from cards.answers import VERB_PROJECT, build_answer_card
@@ -40,6 +47,51 @@ async def load(ask: Ask) -> AnswerView:
             ],
         )
     return await project_card(ask, best)
+
+
+MAX_OWNER_TEXT = 600  # characters of an owner's risks or next steps on a card
+
+
+def _since_last_report(ask: Ask, detail: portfolio.ProjectDetail) -> list[tuple[str, str]]:
+    """Health, progress and (for money readers) forecast: the last report against the one
+    before it, when there are two."""
+    if len(detail.trend) < 2:
+        return []
+    t, p = ask.t, detail.row.project
+    before, after = detail.trend[-2], detail.trend[-1]
+    month = t.month(period_start(before.period))
+    facts = [
+        (
+            t("Health since {month}", month=month),
+            t(
+                "{before} → {after}",
+                before=health_label(t, before.health),
+                after=health_label(t, after.health),
+            ),
+        ),
+        (
+            t("Progress since {month}", month=month),
+            t(
+                "{before} → {after}",
+                before=t.percent(before.progress),
+                after=t.percent(after.progress),
+            ),
+        ),
+    ]
+    if ask.rights.money(p, after.forecast_cents) is not None:
+        change = after.forecast_cents - before.forecast_cents
+        facts.append(
+            (
+                t("Forecast since {month}", month=month),
+                t(
+                    "{before} → {after} ({change})",
+                    before=t.money(before.forecast_cents),
+                    after=t.money(after.forecast_cents),
+                    change=signed(t, change, t.money(abs(change))),
+                ),
+            )
+        )
+    return facts
 
 
 async def project_card(ask: Ask, found: Project) -> AnswerView:
@@ -81,7 +133,23 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
         facts.append((t("Funding"), t(labels.FUNDING[str(p.funding)])))
     if p.impact_score:
         facts.append((t("Impact"), f"{p.impact_score}/5"))
+    facts += _since_last_report(ask, detail)
     sections = []
+    latest = detail.latest
+    if latest is not None and (latest.risks.strip() or latest.next_steps.strip()):
+        sections.append(
+            AnswerSection(
+                t("What the owner wrote for {month}", month=t.month(period_start(latest.period))),
+                [
+                    AnswerRow(label, ask.rights.text(p, text.strip())[:MAX_OWNER_TEXT])
+                    for label, text in (
+                        (t("Risks and help needed"), latest.risks),
+                        (t("Next steps"), latest.next_steps),
+                    )
+                    if text.strip()
+                ],
+            )
+        )
     if detail.metrics:
         sections.append(
             AnswerSection(

@@ -13,6 +13,7 @@ from bot.intents.registry import Intent, Outgoing
 from bot.views import form_view
 from cards.status_cards import build_status_card
 from scheduler import timetable
+from scheduler.calendar import next_period
 from scheduler.dispatcher import SkipMessage
 from storage.status_reports import report_context
 
@@ -27,7 +28,13 @@ async def compose(out: Outgoing) -> dict[str, Any]:
     if context.current is not None:
         raise SkipMessage("answered already")
     settings = await out.cycle_settings()
-    view = form_view(context, message.period, t, due=settings.due(message.period))
+    view = form_view(
+        context,
+        message.period,
+        t,
+        due=settings.due(message.period),
+        next_period_opens=settings.opens(next_period(message.period)),
+    )
     banner = None
     if timetable.is_reminder(message.kind):
         banner = t("Reminder: your status report is still missing.")

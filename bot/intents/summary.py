@@ -1,14 +1,51 @@
-"""How the portfolio is doing: projects by state and health, progress, reports received, and the year's budget."""
+"""How the portfolio is doing: projects by state and health, progress, reports received, and
+the year's budget; buttons lead on to what is late, at risk and (for money readers) over budget."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.intents.registry import Intent
-from bot.questions.answering import Ask
+from bot.questions.answering import Ask, health_moved, question_data, signed
+from bot.questions.vocabulary import Question
 from cards import labels
 from cards.views import AnswerView
-from scheduler.calendar import period_start
-from storage import portfolio
+from scheduler.calendar import period_start, previous_period
+from storage import history, portfolio
 from translations.markers import N_
+
+
+async def _since_last_month(ask: Ask) -> list[tuple[str, str]]:
+    """What moved between the last two months with reports: health better and worse,
+    progress on average, and (for money readers) the forecasts' total."""
+    t, period = ask.t, ask.period
+    found = await history.moves(period, session=ask.session, previous=previous_period(period))
+    if not found:  # this month's reports are not in yet: last month against the one before
+        period = previous_period(period)
+        found = await history.moves(period, session=ask.session, previous=previous_period(period))
+    if not found:
+        return []
+    month = t.month(period_start(previous_period(period)))
+    moved = [health_moved(m.before.health, m.after.health) for m in found]
+    progress = Decimal(sum(m.after.progress - m.before.progress for m in found)) / len(found)
+    progress = progress.quantize(Decimal("0.1"))
+    facts = [
+        (t("Health better since {month}", month=month), str(moved.count(-1))),
+        (t("Health worse since {month}", month=month), str(moved.count(1))),
+        (
+            t("Progress since {month}", month=month),
+            t(
+                "{change} percentage points on average",
+                change=signed(t, progress, t.number(abs(progress))),
+            ),
+        ),
+    ]
+    if ask.rights.all_money:
+        change = sum(m.after.forecast_cents - m.before.forecast_cents for m in found)
+        facts.append(
+            (t("Forecasts since {month}", month=month), signed(t, change, t.money(abs(change))))
+        )
+    return facts
 
 
 async def load(ask: Ask) -> AnswerView:
@@ -46,8 +83,16 @@ async def load(ask: Ask) -> AnswerView:
                 ),
             )
         )
+    facts += await _since_last_month(ask)
+    steps = [
+        (t("What is late"), question_data(Question("late"))),
+        (t("Projects at risk or off track"), question_data(Question("at_risk"))),
+    ]
+    if data.planned_cents is not None:
+        steps.append((t("Over budget"), question_data(Question("over_budget"))))
     return AnswerView(
         title=t("Portfolio at a glance"),
+        steps=steps,
         subtitle=t(
             "Started projects' health and progress; budget lines of {year}.", year=data.year
         ),

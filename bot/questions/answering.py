@@ -14,9 +14,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
+from babel.numbers import get_minus_sign_symbol, get_plus_sign_symbol
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import is_shared
@@ -26,7 +28,9 @@ from cards import labels
 from cards.answers import MAX_ROWS_PER_PAGE
 from cards.views import AnswerRow, AnswerSection, AnswerView, ChartImage
 from charts.signing import chart_url
-from scheduler.calendar import period_of
+from scheduler.calendar import period_of, period_start
+from storage import portfolio
+from storage.history import standing_as_of
 from storage.models import Project, Role, utcnow
 from storage.portfolio import ProjectRow
 from storage.rights import Rights, rights_for
@@ -97,16 +101,11 @@ class Ask:
     def more(self, total: int) -> dict[str, object] | None:
         if (self.page + 1) * MAX_ROWS_PER_PAGE >= total:
             return None
-        q = self.question
-        return {
-            "intent": q.intent,
-            "year": q.year,
-            "area": q.area,
-            "name": q.name,
-            "dimension": q.dimension,
-            "value": q.value,
-            "page": self.page + 1,
-        }
+        return question_data(self.question, page=self.page + 1)
+
+    def back(self) -> dict[str, object] | None:
+        """The previous page's card data, on any page but the first."""
+        return question_data(self.question, page=self.page - 1) if self.page > 0 else None
 
     def page_of(self, rows: list[Any]) -> list[Any]:
         start = self.page * MAX_ROWS_PER_PAGE
@@ -118,6 +117,20 @@ class Ask:
         first = self.page * MAX_ROWS_PER_PAGE + 1
         last = min(total, first + MAX_ROWS_PER_PAGE - 1)
         return self.t("Showing {first}–{last} of {total}.", first=first, last=last, total=total)
+
+
+def question_data(question: Question, *, page: int = 0) -> dict[str, object]:
+    """A question as a card button's data: answered again, in place, by ``answer_page``."""
+    return {
+        "intent": question.intent,
+        "year": question.year,
+        "area": question.area,
+        "name": question.name,
+        "dimension": question.dimension,
+        "value": question.value,
+        "as_of": question.as_of,
+        "page": page,
+    }
 
 
 def personal_chat_link(turn: Turn) -> str | None:
@@ -143,6 +156,27 @@ def name_of(t: Translator, project: Project) -> str:
 
 def health_label(t: Translator, health: object) -> str:
     return t(labels.HEALTH[str(health)]) if str(health) in labels.HEALTH else "–"
+
+
+_HEALTH_RANK = {"on_track": 0, "at_risk": 1, "off_track": 2}
+
+
+def health_moved(before: object, after: object) -> int:
+    """-1 when the health got better, 1 when worse, 0 when it stayed (or is unknown)."""
+    old, new = _HEALTH_RANK.get(str(before)), _HEALTH_RANK.get(str(after))
+    if old is None or new is None or old == new:
+        return 0
+    return -1 if new < old else 1
+
+
+def signed(t: Translator, value: int | Decimal, shown: str) -> str:
+    """``shown`` (the absolute value as formatted) with the locale's plus or minus sign,
+    so that a change never reads as a bare number: "+4", "−3", and 0 unsigned."""
+    if value > 0:
+        return get_plus_sign_symbol(t.babel_locale) + shown
+    if value < 0:
+        return get_minus_sign_symbol(t.babel_locale) + shown
+    return shown
 
 
 def variance_text(t: Translator, planned_cents: int, spend_cents: int) -> str:
@@ -173,7 +207,34 @@ def project_row(t: Translator, row: ProjectRow, *, money: bool = False) -> Answe
         detail,
         value,
         labels.HEALTH_COLOURS.get(str(p.health), "Default"),
+        project_id=p.id,
     )
+
+
+MAX_RISK_TEXT = 200  # characters of an owner's risks on a list row
+
+
+async def owners_risks(ask: Ask, rows: list[ProjectRow]) -> dict[int, str]:
+    """Each project's risks and help needed, as its owner last wrote them (a report up to
+    this month), shortened for a list row, under the reader's rights; absent when empty."""
+    ids = [r.project.id for r in rows if r.project.id is not None]
+    standings = await standing_as_of(
+        ask.period, session=ask.session, zone=ask.turn.services.settings.zone, project_ids=ids
+    )
+    found: dict[int, str] = {}
+    for row in rows:
+        standing = standings.get(row.project.id or 0)
+        text = " ".join(standing.risks.split()) if standing is not None else ""
+        if text:
+            text = ask.rights.text(row.project, text)
+            if len(text) > MAX_RISK_TEXT:
+                text = text[: MAX_RISK_TEXT - 1].rstrip() + "…"
+            found[row.project.id or 0] = ask.t(
+                "Risks and help needed ({month}): {text}",
+                month=ask.t.month(period_start(standing.period)) if standing else "",
+                text=text,
+            )
+    return found
 
 
 def list_view(
@@ -204,11 +265,35 @@ def list_view(
         else [],
         note="" if rows else empty,
         more=ask.more(len(rows)),
+        back=ask.back(),
         page_label=ask.page_label(len(rows)),
     )
 
 
 Load = Callable[[Ask], Awaitable[AnswerView]]
+
+MAX_LONE_WORDS = 4  # "tori", "Kartalla", "Porvoo app": a name alone, not a sentence
+
+
+async def lone_thing(turn: Turn, text: str) -> Question | None:
+    """The question about the thing a few words name when they ask nothing: a budget area
+    ("tori": its budget) or a project ("Kartalla": its card). None when they name neither,
+    or several projects alike."""
+    name = " ".join(text.split())
+    if not name or len(name.split()) > MAX_LONE_WORDS or len(name) > 80:
+        return None
+    async with turn.services.sessions() as session:
+        areas = await portfolio.budget_areas(None, session=session)
+        folded = name.casefold()
+        if any(
+            folded in (key.casefold(), *(n.casefold() for n in names))
+            for key, names in areas.items()
+        ):
+            return Question("budget", area=name)
+        found = await portfolio.projects_named(name, session=session)
+    if len(found) != 1:
+        return None  # none, or several: not one thing
+    return Question("project", name=found[0].code)
 
 
 async def answer(turn: Turn, question: Question, load: Load, *, page: int = 0) -> AnswerView:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from rapidfuzz import fuzz
@@ -67,6 +67,12 @@ MAX_TYPO_WORDS: Final = 30  # a message of more words is matched without typo to
 MAX_TYPO_LENGTH: Final = 32  # letters; a longer word is never taken for a typo
 MAX_ARGUMENT_LENGTH: Final = 200  # a name, area or title as typed; a card's data keeps as much
 
+# "as of 10/2024", fi "tilanne 10/2024", sv "per 10/2024"; "2024-10" too.
+_AS_OF_RE: Final = re.compile(
+    r"(?<!\w)(?:as\s+of|tilanne(?:\s+kuussa)?|per)\s+"
+    r"(?:(?P<month>\d{1,2})/(?P<month_year>\d{4})|(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2}))(?!\w)",
+    re.IGNORECASE,
+)
 _YEAR_RE: Final = re.compile(r"(?<!\d)(20\d\d|2100)(?!\d)")
 _TA_YEAR_RE: Final = re.compile(r"^ta(\d\d)$")  # "TA25": the budget (talousarvio) of 2025
 _TOKEN_RE: Final = re.compile(r"[^\W_]+(?:['’:&\-][^\W_]+)*")
@@ -569,9 +575,40 @@ def _argument(text: str | None) -> str | None:
     return text[:MAX_ARGUMENT_LENGTH].rstrip() if text is not None else None
 
 
+def _as_of(text: str) -> tuple[str, str | None]:
+    """The text without its "as of" month, and that month: ``2024-10``, or as typed when it
+    is no month ("13/2024"), for the intent to say so."""
+    found = _AS_OF_RE.search(text)
+    if found is None:
+        return text, None
+    month = found["month"] or found["iso_month"]
+    year = found["month_year"] or found["iso_year"]
+    typed = found.group()[found.start("month" if found["month"] else "iso_year") - found.start() :]
+    as_of = f"{int(year):04d}-{int(month):02d}" if 1 <= int(month) <= 12 else typed
+    return (text[: found.start()] + " " + text[found.end() :]).strip(), as_of
+
+
 def parse(text: str) -> Question | None:
     """The question a message asks, or None when it does not look like one."""
-    text = _clean(text)
+    text, as_of = _as_of(_clean(text))
+    question = _parse(text)
+    if question is None or as_of is None:
+        return question
+    return replace(question, as_of=as_of)
+
+
+def _names_the_programme(scan: _Scan) -> bool:
+    """A message that is just the programme's name ("digiohjelma", "the programme"): every
+    word is the summary's weak programme cue or filler, and nothing else scored."""
+    others = any(score for intent, score in scan.scores.items() if intent != "summary")
+    return (
+        not others
+        and scan.scores["summary"] > 0
+        and all(i in scan.consumed or t.is_filler for i, t in enumerate(scan.tokens))
+    )
+
+
+def _parse(text: str) -> Question | None:
     tokens = _tokenise(text)
     if not tokens:
         return None
@@ -584,6 +621,8 @@ def parse(text: str) -> Question | None:
         if scan.scores[candidate] > scan.scores[intent]:
             intent = candidate
     year = _year(text, tokens)
+    if scan.scores[intent] < MIN_SCORE and _names_the_programme(scan):
+        return Question("summary", year=year)  # "digiohjelma" alone
     if scan.scores[intent] < MIN_SCORE:
         if project is None:
             return None
@@ -656,14 +695,31 @@ def _surface_index(
 _SURFACES, _SURFACE_STEMS = _surface_index(_surfaces())
 
 
-def suggestions(text: str, limit: int = 3) -> list[str]:
-    """The intents whose words are closest to the text, best first: for "did you mean".
+def suggestions(text: str, limit: int = 2) -> list[str]:
+    """The intents a message that is no question comes closest to, best first: for "did you
+    mean". First those the parser's own scan gave some weight (too little to answer), by
+    that score; then those whose words are closest to the text's.
 
     Each word is compared with every surface, and with a stem's length of it (one letter
     less or more too) with every stem; the whole text with every surface. Like the typo
     pass, only in messages of up to MAX_TYPO_WORDS words, on words of up to
     MAX_TYPO_LENGTH letters.
     """
+    tokens = _tokenise(_clean(text))
+    scored: list[str] = []
+    if tokens and len(tokens) <= MAX_TYPO_WORDS:
+        scores = _scan(tokens).scores
+        scored = [
+            intent
+            for intent in sorted(QUESTION_INTENTS, key=lambda i: -scores[i])
+            if scores[intent] > 0
+        ]
+    closest = [i for i in _closest(text) if i not in scored]
+    return [*scored, *closest][: max(limit, 0)]
+
+
+def _closest(text: str) -> list[str]:
+    """The intents whose words are closest to the text, best first."""
     whole = _fold(_clean(text).lower())
     tokens = _tokenise(whole)
     if len(tokens) > MAX_TYPO_WORDS:
@@ -691,4 +747,4 @@ def suggestions(text: str, limit: int = 3) -> list[str]:
             for prefix in {key[: size - 1], key[:size], key[: size + 1]}:
                 compare(prefix, stems)
     ranked = sorted((-score, order) for order, score in enumerate(best) if score)
-    return [QUESTION_INTENTS[order] for _, order in ranked[: max(limit, 0)]]
+    return [QUESTION_INTENTS[order] for _, order in ranked]

@@ -21,6 +21,8 @@ class Question:
     dimension: str | None = None  # for "breakdown": one of DIMENSIONS
     value: str | None = None  # breakdown filter: a NeedSource/Benefit/Level value, a theme
     # number, or a director's title as typed ("finance director", "talousjohtaja")
+    as_of: str | None = None  # "as of 10/2024" (fi "tilanne", sv "per"): "2024-10"; a month
+    # that is no month ("13/2024") as typed, for the intent to refuse
 
 
 QUESTION_INTENTS: Final = (

@@ -237,7 +237,11 @@ async def test_late_is_ordered_by_what_matters_each_project_once(demo: BotHarnes
     for page in range(5):
         for heading, rows in _sections(card):
             seen += [(heading, r[0]["items"][0]["text"].split(" · ")[0]) for r in rows]
-        more = [x for x in card.get("actions", []) if x["verb"] == "answer.more"]
+        more = [  # the next page, not the previous one
+            x
+            for x in card.get("actions", [])
+            if x["verb"] == "answer.more" and x["data"]["page"] > page
+        ]
         if not more:
             break
         assert texts(card).count(f"av {total}.") == 1, page  # "Visar 1–15 av N."

@@ -143,7 +143,7 @@ async def test_pause_resume_and_settings(bot: BotHarness) -> None:
     )
     assert "Muistutus 3" in texts(card), "the cycle card lists the new third reminder"
     bad = await ask(bot, ADMIN, "cycle set time 25:99")
-    assert "Use for example" in texts(bad)
+    assert "not a time of day" in texts(bad) and "cycle set time 09:00" in texts(bad)
 
 
 @pytest.mark.parametrize(
@@ -237,3 +237,28 @@ async def test_the_digest_in_a_channel_shows_no_money(bot: BotHarness) -> None:
     digests = [card for card in in_channel if "Roadmap digest" in texts(card)]
     assert digests, "the digest was posted in the channel"
     assert all("€" not in texts(card) and "Budget used" not in texts(card) for card in digests)
+
+
+@pytest.mark.parametrize(
+    ("language", "command", "wrong", "example"),
+    [
+        ("en", "cycle set time 25:00", "“25:00” is not a time of day", "cycle set time 09:00"),
+        ("fi", "kierros aseta aika 9", "”9” ei ole kellonaika", "kierros aseta aika 09:00"),
+        ("sv", "cykel ställ frist 40", "”40” går inte här", "cykel ställ frist 7"),
+        ("en", "cycle set reminders -3,x", "not a list of working days", "reminders -3,0"),
+        ("fi", "kierros aseta muistutukset -30", "väliltä -20…20", "muistutukset -3,0"),
+    ],
+)
+async def test_a_bad_setting_says_what_was_wrong_with_a_valid_example(
+    bot: BotHarness, language: str, command: str, wrong: str, example: str
+) -> None:
+    async with bot.sessions() as session:
+        before = await session.get(CycleConfig, 1)
+        saved = before.model_dump() if before is not None else None
+    card = await ask(bot, as_language(ADMIN, language), command)
+    shown = texts(card)
+    assert wrong in shown and example in shown, shown
+    assert "Use for example" not in shown and "cycle set day 1" not in shown  # not the list
+    async with bot.sessions() as session:
+        after = await session.get(CycleConfig, 1)
+        assert (after.model_dump() if after is not None else None) == saved  # nothing changed

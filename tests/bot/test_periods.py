@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col, select
 
+from scheduler.calendar import next_period, nth_working_day
 from storage.models import (
     AuditLog,
     MetricValue,
@@ -26,6 +28,7 @@ from tests.support.cards import EDIT_TITLE, inputs, submission, texts
 from tests.support.harness import BotHarness, ask
 from tests.support.portfolio import ADMIN, CURRENT_PERIOD, LAST_PERIOD, OTHER, OWNER
 from tests.support.state import snapshot
+from translations import Translator
 
 
 async def _submit(bot: BotHarness, period: str, **overrides: Any) -> dict[str, Any]:
@@ -216,3 +219,14 @@ async def test_the_status_card_and_the_prompt_show_the_same_due_date(bot: BotHar
     prompts = [c for c in bot.connector.cards() if "Tallenna tila" in texts(c)]
     assert len(prompts) >= 2
     assert all(expected in texts(card) for card in prompts)
+
+
+async def test_a_closed_periods_form_says_when_the_next_period_opens(bot: BotHarness) -> None:
+    await ask(bot, ADMIN, "close period")
+    card = await ask(bot, OWNER, "tila")  # the owner's form for this, closed, period
+    shown = texts(card)
+    year, month = (int(part) for part in next_period(CURRENT_PERIOD).split("-"))
+    opens = nth_working_day(year, month, 1)
+    t = Translator("fi", ZoneInfo("Europe/Helsinki"))
+    assert f"Seuraava jakso ({t.month(opens.replace(day=1))}) alkaa {t.date(opens)}." in shown
+    assert "viimeistään" not in shown, "no due date on a closed period's card"

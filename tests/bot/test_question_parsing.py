@@ -45,6 +45,11 @@ CASES: list[tuple[str, Question]] = [
     ("roadmap 2024", Q("roadmap", year=2024)),
     ("tiekartta 2025", Q("roadmap", year=2025)),
     ("färdplan 2025", Q("roadmap", year=2025)),
+    ("roadmap 2024 as of 10/2024", Q("roadmap", year=2024, as_of="2024-10")),
+    ("tiekartta 2024 tilanne 10/2024", Q("roadmap", year=2024, as_of="2024-10")),
+    ("färdplan 2024 per 10/2024", Q("roadmap", year=2024, as_of="2024-10")),
+    ("roadmap 2024 as of 2024-9", Q("roadmap", year=2024, as_of="2024-09")),
+    ("roadmap as of 13/2024", Q("roadmap", as_of="13/2024")),  # refused by the intent
     ("projekt Kartalla", Q("project", name="Kartalla")),
     ("project kartalla", Q("project", name="kartalla")),
     ("show Kartalla", Q("project", name="Kartalla")),
@@ -281,3 +286,10 @@ def test_a_long_message_costs_no_more_than_the_worst_short_one(
     suggestions(text)
     assert counted.max_candidates is not None
     assert counted.candidates <= counted.max_candidates  # the spy raised otherwise
+
+
+def test_did_you_mean_ranks_the_parsers_own_scores_first_and_gives_two_at_most() -> None:
+    assert parse("digiohjelma kuulumiset") is None  # the programme's weak cue, and a word
+    assert suggestions("digiohjelma kuulumiset")[0] == "summary"
+    assert len(suggestions("budjetti myöhässä riskit vaikutus")) <= 2
+    assert parse("digiohjelma") == Q("summary")  # the programme's name alone
