@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -388,24 +389,33 @@ async def apply_changes(
         if sheet in by_sheet:
             await writer(by_sheet[sheet], refs, session)
             await session.flush()
-    session.add_all(
-        AuditLog(
-            at=utcnow(),
-            actor_id=actor_id,
-            action=f"workbook.{change.action}",
-            entity=change.sheet,
-            entity_id="/".join(str(part) for part in change.key)[:60] or change.sheet,
-            details={
+    # one entry a change, written as rows rather than ORM objects: a large file has tens of
+    # thousands (bench.workbook), and building a model object for each costs more than the
+    # insert
+    now = utcnow()
+    entries = [
+        {
+            "at": now,
+            "actor_id": actor_id,
+            "action": f"workbook.{change.action}",
+            "entity": change.sheet,
+            "entity_id": "/".join(str(part) for part in change.key)[:60] or change.sheet,
+            "details": {
                 "source": source,
                 "row": change.row,
                 "fields": {
                     name: [_json(old), _json(new)] for name, (old, new) in change.fields.items()
                 },
             },
-        )
+        }
         for change in changes
-    )
-    await session.flush()
+    ]
+    connection = await session.connection()
+    for at in range(0, len(entries), _AUDIT_CHUNK):
+        await connection.execute(sa_insert(AuditLog), entries[at : at + _AUDIT_CHUNK])
+
+
+_AUDIT_CHUNK = 5000
 
 
 def _new_values(change: Change) -> Record:
