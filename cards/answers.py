@@ -26,6 +26,14 @@ VERB_PROJECT = "answer.project"
 MAX_ROWS_PER_PAGE = 15
 
 
+MAX_SIDE_BY_SIDE = 20  # characters of a value line shown beside a row's name, in an "auto" column
+
+
+def _too_long_beside(value: str) -> bool:
+    """A value this long beside the name would squeeze the name until words break."""
+    return max(len(line) for line in value.split("\n")) > MAX_SIDE_BY_SIDE
+
+
 def _row_set(columns: list[Any], row: AnswerRow, t: Translator) -> ColumnSet:
     """A list row; tapping it opens its project's card, or answers its question."""
     if row.project_id is not None:
@@ -66,8 +74,10 @@ def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
                         text=row.detail, wrap=True, isSubtle=True, spacing="None", size="Small"
                     )
                 )
+            if row.value and _too_long_beside(row.value):  # stacked: names keep their width
+                left.append(TextBlock(text=row.value, wrap=True, color=row.colour, spacing="Small"))
             columns = [Column(width="stretch", items=left)]
-            if row.value:
+            if row.value and not _too_long_beside(row.value):
                 columns.append(
                     Column(
                         width="auto",

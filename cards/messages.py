@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cards.common import STATUS_COMMAND, imback, new_card, subtle, title
-from cards.elements import ActionOpenUrl, ActionSubmit, Column, ColumnSet, TextBlock, render
+from cards.elements import ActionOpenUrl, ActionSubmit, TextBlock, render
 from cards.views import FileLinkView, HelpView, WelcomeView
 from translations import Translator
 
@@ -64,15 +64,9 @@ def build_help_card(view: HelpView, t: Translator) -> dict[str, Any]:
     for example in view.examples:
         body.append(TextBlock(text=f"• {t(example)}", wrap=True, spacing="None"))
     body.append(TextBlock(text=t("Commands"), weight="Bolder", wrap=True, spacing="Medium"))
-    for word, description in view.commands:
-        body.append(
-            ColumnSet(
-                columns=[
-                    Column(width="auto", items=[TextBlock(text=f"**{word}**", wrap=True)]),
-                    Column(width="stretch", items=[TextBlock(text=t(description), wrap=True)]),
-                ]
-            )
-        )
+    for word, description in view.commands:  # stacked: a long command never squeezes
+        body.append(TextBlock(text=f"**{word}**", wrap=True, spacing="Small"))
+        body.append(TextBlock(text=t(description), wrap=True, spacing="None"))
     body.append(subtle(t("Commands work in Finnish, Swedish and English.")))
     card.body = body
     card.actions = [ActionSubmit(title=t("Open my status card"), data=imback(view.status_command))]

@@ -245,3 +245,17 @@ async def test_a_lone_area_programme_or_project_word_answers_with_that_thing(
     )
     project = await ask(demo_bot, MANAGER["en"], "Kartalla")
     assert project["body"][0]["text"] == f"{code} · {name}"
+
+
+async def test_the_help_example_for_a_director_names_the_demos_finance_director(
+    demo_bot: BotHarness,
+) -> None:
+    [(fi, sv, en)] = await _rows(
+        demo_bot, "SELECT title_fi, title_sv, title_en FROM director WHERE key = 'finance'"
+    )
+    for language, title in (("fi", fi), ("sv", sv), ("en", en)):
+        t = Translator(language, HELSINKI)
+        card = await ask(
+            demo_bot, a.as_language(MANAGER["en"], language), t("projects of the finance director")
+        )
+        assert card["body"][0]["text"] == title, language

@@ -123,7 +123,7 @@ async def test_budget_2025_shows_planned_actual_forecast_and_variance_and_marks_
     [(_, rows)] = _sections(card)
     for columns in rows:
         name = columns[0]["items"][0]["text"]
-        value = columns[1]["items"][0]
+        value = [block for column in columns for block in column["items"]][-1]  # beside or under
         assert (value["color"] == "Attention") == (name in overruns), name
         assert value["text"].startswith("⚠") == (name in overruns), name
 

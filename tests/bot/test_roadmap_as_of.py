@@ -58,7 +58,13 @@ def _shown(card: dict[str, Any]) -> dict[str, str]:
 async def _all_pages(bot: BotHarness, first: dict[str, Any]) -> dict[str, str]:
     shown = _shown(first)
     card = first
-    while more := [a for a in card.get("actions", []) if a.get("verb") == "answer.more"]:
+    page = 0
+    while more := [
+        action
+        for action in card.get("actions", [])
+        if action.get("verb") == "answer.more" and action["data"]["page"] > page
+    ]:
+        page += 1
         assert more[0]["data"]["as_of"] == "2026-05"  # the next page is of the same month
         status, body = await bot.post(
             a.execute(MANAGER["en"], bot.connector.url, "answer.more", more[0]["data"])
