@@ -68,12 +68,13 @@ def build_answer_card(view: AnswerView, t: Translator) -> dict[str, Any]:
             left: list[Any] = [
                 TextBlock(text=row.title, wrap=True, weight="Bolder", spacing="None")
             ]
-            if row.detail:
-                left.append(
-                    TextBlock(
-                        text=row.detail, wrap=True, isSubtle=True, spacing="None", size="Small"
-                    )
-                )
+            # One block a line: renderers differ on a lone "\n" (the Web Chat's reads it
+            # as a space), and a block is a line everywhere.
+            left.extend(
+                TextBlock(text=line, wrap=True, isSubtle=True, spacing="None", size="Small")
+                for line in row.detail.split("\n")
+                if line
+            )
             if row.value and _too_long_beside(row.value):  # stacked: names keep their width
                 left.append(TextBlock(text=row.value, wrap=True, color=row.colour, spacing="Small"))
             columns = [Column(width="stretch", items=left)]

@@ -105,3 +105,14 @@ def test_a_long_value_beside_a_name_is_caught_and_the_answer_card_avoids_it() ->
         ],
     )
     assert squeezed(build_answer_card(view, t)) == []
+
+
+def test_a_rows_detail_of_several_lines_is_a_block_a_line() -> None:
+    """A lone "\\n" inside one TextBlock is a space in some renderers (the Playground's),
+    which ran an owner's risk into the owner's name: each line is its own block."""
+    t = Translator.for_locale("fi-FI", HELSINKI)
+    row = AnswerRow(title="DR25-06 · Ryhti", detail="Käynnissä · Erik\nRiskit: aikataulu")
+    view = AnswerView(title="Riskissä", sections=[AnswerSection(heading="Projektit", rows=[row])])
+    texts = [block["text"] for block in _blocks(build_answer_card(view, t))]
+    assert "Käynnissä · Erik" in texts and "Riskit: aikataulu" in texts
+    assert not any("\n" in text for text in texts), texts
