@@ -3,7 +3,9 @@
 Plain functions, no database: the guard checks rights and the report's rules, the save
 checks them again, and this module checks every value. Card inputs arrive as strings (or, from some clients,
 as numbers); anything else is a wrong type. Errors are message ids, translated
-where the card is built.
+where the card is built, with the form's limits and examples formatted for the reader
+(``cards.status_cards.error_text``). Nothing typed is ever changed: a value out of range is
+refused, never clamped or cut.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from decimal import Decimal
 
 from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
+from cards.status_cards import MAX_TEXT
 from storage.models import Health
 from storage.status_reports import StatusInput
 from translations.markers import N_
 
-MAX_TEXT = 2000
 MAX_MONEY_CENTS = 100_000_000_000  # one billion euros: anything above is a typo
 MAX_METRIC = Decimal("1e12")
 TEXT_FIELDS = ("achievements", "next_steps", "risks")
@@ -96,7 +98,7 @@ def parse_number(text: str, babel_locale: str) -> Decimal | None:
 def _money(text: str, babel_locale: str) -> tuple[int | None, str | None]:
     number = parse_number(text, babel_locale)
     if number is None:
-        return None, N_("Enter an amount in euros, for example 12500 or 12 500,50.")
+        return None, N_("Enter an amount in euros, for example {whole} or {with_cents}.")
     if number < 0:
         return None, N_("The amount cannot be negative.")
     cents = number * 100
@@ -148,7 +150,7 @@ def parse_status_form(
         if number is None or number != number.to_integral_value():
             form.errors["progress"] = N_("Enter progress as a whole number from 0 to 100.")
         elif not 0 <= number <= 100:
-            form.errors["progress"] = N_("Progress must be between 0 and 100 %.")
+            form.errors["progress"] = N_("Progress must be between 0 and 100.")
         else:
             progress = int(number)
 
@@ -179,7 +181,7 @@ def parse_status_form(
             continue
         text = clean_text(form.typed[key])
         if len(text) > MAX_TEXT:
-            form.errors[key] = N_("The text is too long (at most 2000 characters).")
+            form.errors[key] = N_("The text is too long: at most {limit} characters.")
         else:
             texts[key] = text
 

@@ -13,16 +13,15 @@ from botbuilder.schema import (
     ConversationAccount,
     ConversationReference,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import TRANSLATOR_KEY, Services, card_activity, tenant_of
 from cards.messages import build_welcome_card
 from cards.views import WelcomeView
-from storage.db import write_transaction
-from storage.models import ConversationKind, Role
+from storage.db import write_transaction, write_unit
+from storage.models import ConversationKind, Person, Project, Role
 from storage.people import (
     Member,
-    conversation_known,
     forget_conversation,
     save_conversation,
     upsert_member,
@@ -84,33 +83,32 @@ async def installed(context: TurnContext, services: Services) -> None:
     sender = _member(activity.from_property, tenant) if activity.from_property else None
     roster = await _roster(context) if kind != ConversationKind.personal else []
     reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
-    existed = await _known(activity.conversation.id, services)
-    try:
-        async with write_transaction(services.sessions) as session:
-            person = None
-            for member in roster:
-                await upsert_member(member, admins=services.settings.admins, session=session)
-            if sender is not None:
-                person = await upsert_member(
-                    sender, admins=services.settings.admins, session=session
-                )
-            await save_conversation(
-                conversation_id=activity.conversation.id,
-                kind=kind,
-                reference=reference,
-                service_url=activity.service_url,
-                tenant_id=tenant,
-                person_id=person.id if person and kind == ConversationKind.personal else None,
-                team_id=_team_id(activity),
-                name=activity.conversation.name or "",
-                session=session,
-            )
-            projects = await reportable_projects(person, session=session) if person else []
-    except IntegrityError:
-        log.info("install already recorded by a concurrent turn")
-        return
+
+    async def record(*, session: AsyncSession) -> tuple[Person | None, list[Project], bool]:
+        person = None
+        for member in roster:
+            await upsert_member(member, admins=services.settings.admins, session=session)
+        if sender is not None:
+            person = await upsert_member(sender, admins=services.settings.admins, session=session)
+        created = await save_conversation(
+            conversation_id=activity.conversation.id,
+            kind=kind,
+            reference=reference,
+            service_url=activity.service_url,
+            tenant_id=tenant,
+            person_id=person.id if person and kind == ConversationKind.personal else None,
+            team_id=_team_id(activity),
+            name=activity.conversation.name or "",
+            session=session,
+        )
+        projects = await reportable_projects(person, session=session) if person else []
+        return person, projects, created
+
+    # A concurrent turn of the same install (a person both store, the conversation both
+    # claim) makes the unit run again; only the turn whose insert created the row welcomes.
+    person, projects, created = await write_unit(services.sessions, record)
     log.info("installed in a %s conversation; %d roster members stored", kind.value, len(roster))
-    if existed:
+    if not created:
         return
     t: Translator = context.turn_state[TRANSLATOR_KEY]
     if person is not None and person.locale:
@@ -122,11 +120,6 @@ async def installed(context: TurnContext, services: Services) -> None:
         project_count=len(projects),
     )
     await context.send_activity(card_activity(build_welcome_card(view, t)))
-
-
-async def _known(conversation_id: str, services: Services) -> bool:
-    async with services.sessions() as session:
-        return await conversation_known(conversation_id, session=session)
 
 
 async def members_added(context: TurnContext, services: Services) -> None:

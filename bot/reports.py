@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import OPEN_PERSONAL_CHAT, Refusal, is_shared, send_to_personal_chat
 from bot.context import Turn
 from bot.views import confirmation_view, current_period, form_view
 from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
-from scheduler.calendar import next_period, parse_period
-from storage.cycle_store import load_config, settings_of
+from scheduler.calendar import parse_period, period_of, period_start
+from scheduler.timetable import CycleSettings
+from storage.cycle_store import is_closed, load_config, settings_of
+from storage.models import utcnow
 from storage.people import teams_ids
 from storage.rights import Rights
 from storage.status_reports import (
@@ -111,17 +118,46 @@ async def load_report_card(turn: Turn, verb: str, data: Mapping[str, Any]) -> Re
     return ReportCard(turn, verb, context, period, in_range)
 
 
+@dataclass(frozen=True, slots=True)
+class AfterClose:
+    """What a closed period's card says instead of a due date."""
+
+    next_period_opens: date  # the first day, today or later, a later period's cards go out
+    open_period: date | None  # the start of a later period that is open for reports now
+
+
+async def after_close(
+    period: str, settings: CycleSettings, zone: ZoneInfo, *, session: AsyncSession
+) -> AfterClose:
+    """When reports open again after ``period``: its card may be read months later, when
+    the month after it has long opened, and this month may be open, or closed too."""
+    now = utcnow()
+    today, current = now.astimezone(zone).date(), period_of(now, zone)
+    open_period = None
+    if (
+        current > period
+        and settings.opens(current) <= today
+        and not await is_closed(current, session=session)
+    ):
+        open_period = period_start(current)
+    return AfterClose(settings.next_opening(period, today), open_period)
+
+
 async def form_card(card: ReportCard, **typed: Any) -> dict[str, Any]:
     """The status form for the card's project and period (with what was typed, if any)."""
     turn = card.turn
     async with turn.services.sessions() as session:
         settings = settings_of(await load_config(session=session))
+        after = await after_close(
+            card.period, settings, turn.services.settings.zone, session=session
+        )
     view = form_view(
         card.context,
         card.period,
         turn.t,
         due=settings.due(card.period),
-        next_period_opens=settings.opens(next_period(card.period)),
+        next_period_opens=after.next_period_opens,
+        open_period=after.open_period,
         **typed,
     )
     return build_status_card(view, turn.t)
@@ -135,12 +171,19 @@ async def confirmation_card(card: ReportCard, rights: Rights) -> dict[str, Any]:
     )
     async with turn.services.sessions() as session:
         editor_ids = await teams_ids(editors, session=session)
+        after = None
+        if context.period_closed:
+            settings = settings_of(await load_config(session=session))
+            zone = turn.services.settings.zone
+            after = await after_close(card.period, settings, zone, session=session)
     view = confirmation_view(
         context,
         turn.t,
         rights=rights,
         editor_ids=editor_ids,
         can_edit=card.refusal() is None,
+        next_period_opens=after.next_period_opens if after else None,
+        open_period=after.open_period if after else None,
     )
     return build_confirmation_card(view, turn.t)
 

@@ -21,17 +21,12 @@ def _report_values(report: StatusReport, t: Translator) -> dict[str, str]:
     return {
         "health": str(report.health) if report.health else "",
         "progress": str(report.progress),
-        "spent": t.input_number(report.spent_cents),
-        "forecast": t.input_number(report.forecast_cents),
+        "spent": t.input_money(report.spent_cents),
+        "forecast": t.input_money(report.forecast_cents),
         "achievements": report.achievements,
         "next_steps": report.next_steps,
         "risks": report.risks,
     }
-
-
-def _metric_text(value: object) -> str:
-    text = format(value, "f") if value is not None else ""
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def is_money_unit(unit: str) -> bool:
@@ -46,6 +41,7 @@ def form_view(
     *,
     due: date,
     next_period_opens: date | None = None,
+    open_period: date | None = None,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> StatusFormView:
@@ -58,16 +54,16 @@ def form_view(
     if source is None:
         values = {
             "progress": str(project.progress),
-            "spent": t.input_number(project.actual_cents),
-            "forecast": t.input_number(project.forecast_cents or project.planned_cents),
+            "spent": t.input_money(project.actual_cents),
+            "forecast": t.input_money(project.forecast_cents or project.planned_cents),
         }
     metrics = [
         MetricField(
             id=metric.id or 0,
             name=t.named(metric),
             unit=t.unit(metric.unit),
-            value=_metric_text(context.metric_values.get(metric.id or 0)),
-            target=_metric_text(metric.target) if metric.target is not None else None,
+            value=t.input_decimal(context.metric_values.get(metric.id or 0)),
+            target=t.quantity(metric.target, metric.unit) if metric.target is not None else None,
         )
         for metric in context.metrics
     ]
@@ -90,6 +86,7 @@ def form_view(
         revision=context.current.revision if context.current else None,
         period_closed=context.period_closed,
         next_period_opens=next_period_opens,
+        open_period=open_period,
     )
 
 
@@ -100,6 +97,8 @@ def confirmation_view(
     rights: Rights,
     editor_ids: list[str],
     can_edit: bool,
+    next_period_opens: date | None = None,
+    open_period: date | None = None,
 ) -> ConfirmationView:
     """What was saved, as this reader may see it: money only under their ``rights``."""
     project, report = context.project, context.current
@@ -112,7 +111,7 @@ def confirmation_view(
             return "–"
         if not money and is_money_unit(unit):
             return "…"
-        return t.number(context.metric_values[metric_id])
+        return t.quantity(context.metric_values[metric_id], unit)
 
     return ConfirmationView(
         project_id=project.id,
@@ -125,11 +124,7 @@ def confirmation_view(
         spent_cents=report.spent_cents if money else None,
         forecast_cents=report.forecast_cents if money else None,
         metrics=[
-            MetricReading(
-                name=t.named(metric),
-                unit=t.unit(metric.unit, context.metric_values.get(metric.id or 0)),
-                value=reading(metric.id, metric.unit),
-            )
+            MetricReading(name=t.named(metric), value=reading(metric.id, metric.unit))
             for metric in context.metrics
         ],
         achievements=rights.text(project, report.achievements),
@@ -142,4 +137,6 @@ def confirmation_view(
         editor_ids=editor_ids,
         can_edit=can_edit,
         frozen=context.period_closed,
+        next_period_opens=next_period_opens,
+        open_period=open_period,
     )

@@ -96,10 +96,13 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
         body.append(heading(t("Changed since last month")))
         for change in view.changes[:MAX_ROWS]:
             before = t(HEALTH_LABELS[change.before]) if change.before in HEALTH_LABELS else "–"
+            progress_before = (
+                t.percent(change.progress_before) if change.progress_before is not None else "–"
+            )
             body.append(
                 TextBlock(
                     text=f"**{change.code}** {change.name}: {before} → {t(HEALTH_LABELS[change.after])}, "
-                    f"{change.progress_before if change.progress_before is not None else '–'} → {change.progress_after} %",
+                    f"{progress_before} → {t.percent(change.progress_after)}",
                     wrap=True,
                     spacing="Small",
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from cards.common import (
@@ -34,12 +35,28 @@ from cards.views import ConfirmationView, StatusFormView
 from translations import Translator
 
 FORM_ERROR = "_form"
+# The longest text a field takes; ``bot.forms`` refuses a longer one. The inputs carry no
+# maxLength, min or max: a client would cut or clamp what was typed without a word. The
+# form's checks say what is wrong under the field instead, and keep what was typed.
 MAX_TEXT = 2000
+EXAMPLE_CENTS = (1_250_000, 1_250_050)  # "12 500" and "12 500,50", as the reader writes them
+
+
+def error_text(message: str, t: Translator) -> str:
+    """A form error's message id, translated, with the form's limits and examples in it
+    formatted for the reader's locale ("at most 2 000 characters")."""
+    whole, with_cents = EXAMPLE_CENTS
+    return t(
+        message,
+        limit=t.number(MAX_TEXT),
+        whole=t.input_money(whole),
+        with_cents=t.input_money(with_cents),
+    )
 
 
 def _with_error(items: list[Any], errors: dict[str, str], key: str, t: Translator) -> list[Any]:
     if key in errors:
-        items.append(attention(t(errors[key])))
+        items.append(attention(error_text(errors[key], t)))
     return items
 
 
@@ -51,7 +68,6 @@ def _text_input(key: str, label: str, view: StatusFormView, t: Translator) -> li
                 label=label,
                 value=view.values.get(key, ""),
                 is_multiline=True,
-                max_length=MAX_TEXT,
             )
         ],
         view.errors,
@@ -67,7 +83,9 @@ def _money_input(key: str, label: str, view: StatusFormView, t: Translator) -> l
                 id=key,
                 label=label,
                 value=view.values.get(key, ""),
-                placeholder=t("Euros, for example 12500"),
+                placeholder=t(
+                    "Euros, for example {amount}", amount=t.input_money(EXAMPLE_CENTS[0])
+                ),
                 is_required=True,
                 error_message=t("Enter an amount in euros."),
             )
@@ -88,6 +106,25 @@ def _progress_value(typed: str) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+def _after_close(opens: date | None, open_period: date | None, t: Translator) -> list[Any]:
+    """What a closed period's card says instead of a due date: a later period open now,
+    and the day the next one opens."""
+    lines: list[Any] = []
+    if open_period is not None:
+        lines.append(subtle(t("Reports for {month} are open now.", month=t.month(open_period))))
+    if opens is not None:
+        lines.append(
+            subtle(
+                t(
+                    "The next period, {month}, opens on {date}.",
+                    month=t.month(opens.replace(day=1)),
+                    date=t.date(opens),
+                )
+            )
+        )
+    return lines
+
+
 def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
     """The editable card: pre-filled, with the errors of a rejected submission beside each field."""
     month = t.month(view.period_start)
@@ -98,16 +135,8 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
     ]
     if not view.period_closed:
         body.append(subtle(t("Please answer by {date}.", date=t.date(view.due))))
-    elif view.next_period_opens is not None:
-        body.append(
-            subtle(
-                t(
-                    "The next period, {month}, opens on {date}.",
-                    month=t.month(view.next_period_opens.replace(day=1)),
-                    date=t.date(view.next_period_opens),
-                )
-            )
-        )
+    else:
+        body += _after_close(view.next_period_opens, view.open_period, t)
     if view.banner:
         body.insert(0, TextBlock(text=view.banner, weight="Bolder", color="Accent", wrap=True))
     if view.revision:
@@ -141,15 +170,13 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
             )
         )
     if FORM_ERROR in view.errors:
-        body.append(attention(t(view.errors[FORM_ERROR])))
+        body.append(attention(error_text(view.errors[FORM_ERROR], t)))
     elif view.errors:
         body.append(attention(t("Nothing was saved. Please check the marked fields.")))
 
     progress = InputNumber(
         id="progress",
         label=t("Progress (%)"),
-        min=0,
-        max=100,
         is_required=True,
         error_message=t("Enter progress from 0 to 100."),
     )
@@ -223,9 +250,7 @@ def build_confirmation_card(view: ConfirmationView, t: Translator) -> dict[str, 
         facts.append(Fact(title=t("Spent to date"), value=t.money(view.spent_cents)))
     if view.forecast_cents is not None:
         facts.append(Fact(title=t("Forecast at completion"), value=t.money(view.forecast_cents)))
-    facts += [
-        Fact(title=metric.name, value=f"{metric.value} {metric.unit}") for metric in view.metrics
-    ]
+    facts += [Fact(title=metric.name, value=metric.value) for metric in view.metrics]
     body: list[Any] = [
         subtle(t("Monthly status · {month}", month=month)),
         title(f"{view.code} · {view.name}"),
@@ -256,6 +281,7 @@ def build_confirmation_card(view: ConfirmationView, t: Translator) -> dict[str, 
                 wrap=True,
             )
         )
+        body += _after_close(view.next_period_opens, view.open_period, t)
     body.append(FactSet(facts=facts))
     for label, text in (
         (t("Achievements this month"), view.achievements),

@@ -11,8 +11,8 @@ class MetricField:
     id: int
     name: str
     unit: str
-    value: str  # as typed, or last period's value
-    target: str | None = None
+    value: str  # as typed, or last period's value as the reader writes numbers
+    target: str | None = None  # with its unit, formatted for the reader ("3 000 kpl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,14 @@ class StatusFormView:
     revision: int | None = None
     period_closed: bool = False
     banner: str | None = None  # for example a reminder, already translated
-    next_period_opens: date | None = None  # the day the next period's cards go out
+    next_period_opens: date | None = None  # a closed period's card: when cards go out again
+    open_period: date | None = None  # the start of a later period open for reports now
 
 
 @dataclass(frozen=True, slots=True)
 class MetricReading:
     name: str
-    unit: str
-    value: str
+    value: str  # with its unit, formatted for the reader ("12 500,5 kpl", "58%"), or "–"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,8 @@ class ConfirmationView:
     editor_ids: list[str]  # Teams user ids that get the editable view through refresh
     can_edit: bool
     frozen: bool = False  # the period is closed: the report can no longer be changed
+    next_period_opens: date | None = None  # a closed period's card: when cards go out again
+    open_period: date | None = None  # the start of a later period open for reports now
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from scheduler.calendar import add_working_days, due_date, nth_working_day, parse_period
+from scheduler.calendar import (
+    add_working_days,
+    due_date,
+    next_period,
+    nth_working_day,
+    parse_period,
+)
 
 PROMPT = "prompt"
 ESCALATION = "escalation"
@@ -43,6 +49,14 @@ class CycleSettings:
         """The day a period's prompts go out: its ``prompt_working_day``-th working day."""
         year, month = parse_period(period)
         return nth_working_day(year, month, self.prompt_working_day)
+
+    def next_opening(self, period: str, today: date) -> date:
+        """The day a closed ``period``'s card names: the first day, today or later, on which
+        a later period's prompts go out (a period that opened already is not the next)."""
+        later = next_period(period)
+        while self.opens(later) < today:
+            later = next_period(later)
+        return self.opens(later)
 
     def due(self, period: str) -> date:
         """The period's due date under these settings: the date every card and step shows."""

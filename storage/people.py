@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import upsert_insert
 from storage.matching import best
 from storage.models import Conversation, ConversationKind, Person, Role, utcnow
 
@@ -62,13 +63,34 @@ async def save_conversation(
     team_id: str | None,
     name: str,
     session: AsyncSession,
-) -> Conversation:
+) -> bool:
+    """Save or refresh a conversation's reference; whether this call created its row.
+
+    Teams announces an install twice (``installationUpdate`` and ``conversationUpdate``
+    with the bot among ``membersAdded``), and the two may be processed at the same time.
+    The row is claimed by an insert that does nothing when it is there already, so of two
+    concurrent transactions exactly one learns that it created the row: the one that
+    welcomes.
+    """
+    now = utcnow()
+    insert = upsert_insert(session)
+    claimed = await session.exec(
+        insert(Conversation)
+        .values(
+            conversation_id=conversation_id,
+            kind=kind.value,
+            service_url=service_url,
+            reference=reference,
+            installed_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["conversation_id"])
+        .returning(col(Conversation.id))
+    )
+    created = claimed.first() is not None
     result = await session.exec(
         select(Conversation).where(Conversation.conversation_id == conversation_id)
     )
-    conversation = result.first() or Conversation(
-        conversation_id=conversation_id, kind=kind, service_url=service_url
-    )
+    conversation = result.one()
     conversation.kind = kind
     conversation.reference = reference
     conversation.service_url = service_url
@@ -76,10 +98,10 @@ async def save_conversation(
     conversation.person_id = person_id if person_id is not None else conversation.person_id
     conversation.team_id = team_id
     conversation.name = name or conversation.name
-    conversation.installed_at = utcnow()
+    conversation.installed_at = now
     session.add(conversation)
     await session.flush()
-    return conversation
+    return created
 
 
 async def forget_conversation(conversation_id: str, *, session: AsyncSession) -> int:
@@ -185,10 +207,3 @@ async def mark_unreachable(person_id: int, *, session: AsyncSession) -> Person |
         person.unreachable_since = utcnow()
         session.add(person)
     return person
-
-
-async def conversation_known(conversation_id: str, *, session: AsyncSession) -> bool:
-    found = await session.exec(
-        select(Conversation.id).where(col(Conversation.conversation_id) == conversation_id)
-    )
-    return found.first() is not None

@@ -177,7 +177,7 @@ class Translator:
             return "–"
         if unit.strip() == "%":
             return format_percent(Decimal(value) / 100, locale=self.babel_locale)
-        shown = self.unit(unit.strip())
+        shown = self.unit(unit.strip(), value)
         return f"{self.number(value)}\xa0{shown}" if shown else self.number(value)
 
     def money(self, cents: int | None) -> str:
@@ -209,9 +209,20 @@ class Translator:
             value.astimezone(self.zone), "short", tzinfo=self.zone, locale=self.babel_locale
         )
 
-    def input_number(self, cents: int | None) -> str:
-        """Money for an input's initial value: plain euros with a dot, as Input.Number expects."""
+    def input_money(self, cents: int | None) -> str:
+        """Money as an input's initial value, written as this locale writes it and as the
+        form reads it back: "12 500,50" (fi, sv), "12,500.50" (en); whole euros without
+        cents ("12 500")."""
         if cents is None:
             return ""
         value = Decimal(cents) / 100
-        return str(value.quantize(Decimal(1))) if cents % 100 == 0 else str(value)
+        pattern = "#,##0" if cents % 100 == 0 else "#,##0.00"
+        return format_decimal(value, pattern, locale=self.babel_locale)
+
+    def input_decimal(self, value: Decimal | int | None) -> str:
+        """A number as an input's initial value, in this locale, with every digit it has:
+        "1 234,5678" (fi), "1,234.5678" (en). Unlike ``number`` it never rounds, so the form
+        reads back the value it was given."""
+        if value is None:
+            return ""
+        return format_decimal(value, locale=self.babel_locale, decimal_quantization=False)

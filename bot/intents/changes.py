@@ -22,7 +22,8 @@ async def load(ask: Ask) -> AnswerView:
         AnswerRow(
             f"{c.project.code} · {name_of(t, c.project)}",
             f"{health_label(t, c.before_health)} → {health_label(t, c.after_health)}",
-            f"{c.before_progress if c.before_progress is not None else '–'} → {c.after_progress} %",
+            f"{t.percent(c.before_progress) if c.before_progress is not None else '–'}"
+            f" → {t.percent(c.after_progress)}",
             labels.HEALTH_COLOURS.get(c.after_health, "Default"),
             project_id=c.project.id,
         )

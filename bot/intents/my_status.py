@@ -12,11 +12,11 @@ from typing import Any
 
 from bot.intents import guard
 from bot.intents.registry import Help, Intent, Request
+from bot.reports import after_close
 from bot.views import confirmation_view, current_period, form_view
 from cards.common import STATUS_COMMAND
 from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
-from scheduler.calendar import next_period
 from storage.cycle_store import cycle_settings
 from storage.rights import Rights
 from storage.status_reports import reportable_contexts
@@ -33,7 +33,9 @@ async def reply(request: Request) -> None:
     async with turn.services.sessions() as session:
         contexts = await reportable_contexts(turn.person, period, session=session)
         settings = await cycle_settings(session=session) if contexts else None
-    if not contexts or settings is None:
+        zone = turn.services.settings.zone
+        after = await after_close(period, settings, zone, session=session) if settings else None
+    if not contexts or settings is None or after is None:
         await turn.send_card(
             build_notice_card(
                 turn.t(
@@ -47,7 +49,13 @@ async def reply(request: Request) -> None:
     for context in contexts:
         if context.period_closed and context.current is not None:
             frozen = confirmation_view(
-                context, turn.t, rights=EDITOR, editor_ids=[], can_edit=False
+                context,
+                turn.t,
+                rights=EDITOR,
+                editor_ids=[],
+                can_edit=False,
+                next_period_opens=after.next_period_opens,
+                open_period=after.open_period,
             )
             cards.append(build_confirmation_card(frozen, turn.t))
         else:
@@ -56,7 +64,8 @@ async def reply(request: Request) -> None:
                 period,
                 turn.t,
                 due=settings.due(period),
-                next_period_opens=settings.opens(next_period(period)),
+                next_period_opens=after.next_period_opens,
+                open_period=after.open_period,
             )
             cards.append(build_status_card(form, turn.t))
     await guard.send(INTENT, request, cards)

@@ -157,16 +157,10 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
                 [
                     AnswerRow(
                         t.named(m.metric),
-                        t(
-                            "target {target} {unit}",
-                            target=t.number(m.metric.target),
-                            unit=t.unit(m.metric.unit, m.metric.target),
-                        )
+                        t("target {target}", target=t.quantity(m.metric.target, m.metric.unit))
                         if m.metric.target is not None
                         else "",
-                        f"{t.number(m.latest)} {t.unit(m.metric.unit, m.latest)}"
-                        if m.latest is not None
-                        else "–",
+                        t.quantity(m.latest, m.metric.unit),
                     )
                     for m in detail.metrics
                 ],

@@ -10,10 +10,10 @@ from dataclasses import replace
 from typing import Any
 
 from bot.intents.registry import Intent, Outgoing
+from bot.reports import after_close
 from bot.views import form_view
 from cards.status_cards import build_status_card
 from scheduler import timetable
-from scheduler.calendar import next_period
 from scheduler.dispatcher import SkipMessage
 from storage.status_reports import report_context
 
@@ -28,12 +28,14 @@ async def compose(out: Outgoing) -> dict[str, Any]:
     if context.current is not None:
         raise SkipMessage("answered already")
     settings = await out.cycle_settings()
+    after = await after_close(message.period, settings, t.zone, session=out.session)
     view = form_view(
         context,
         message.period,
         t,
         due=settings.due(message.period),
-        next_period_opens=settings.opens(next_period(message.period)),
+        next_period_opens=after.next_period_opens,
+        open_period=after.open_period,
     )
     banner = None
     if timetable.is_reminder(message.kind):

@@ -64,7 +64,7 @@ async def test_rejected_progress_is_given_back(bot: BotHarness) -> None:
     )
     assert status == 200
     assert inputs(body["value"])["progress"] == 140
-    assert "Edistymisen on oltava 0–100 %." in texts(body["value"])
+    assert "Edistymisen on oltava välillä 0–100." in texts(body["value"])
 
 
 async def test_someone_elses_project_is_refused(bot: BotHarness) -> None:

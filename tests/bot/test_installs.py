@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlmodel import col, select
 
@@ -40,6 +42,27 @@ async def test_personal_install_stores_the_reference_and_welcomes_once(
     assert conversation.reference["conversation"]["id"] == owner.conversation
     assert conversation.reference["serviceUrl"] == url
     assert person is not None and person.aad_object_id == owner.aad
+
+
+@pytest.mark.parametrize("concurrently", [True, False], ids=["concurrent", "one after the other"])
+async def test_group_chat_install_welcomes_once(bot: BotHarness, concurrently: bool) -> None:
+    """Teams sends both installationUpdate and conversationUpdate (membersAdded: the bot)
+    when a group chat adds the app; they may be processed at the same time."""
+    url = bot.connector.url
+    install = a.in_conversation(a.personal_install(OWNER, url), "groupChat")
+    added = a.in_conversation(a.bot_added_to_personal(OWNER, url), "groupChat")
+    added["membersAdded"] = [a.BOT]
+    if concurrently:
+        statuses = list(await asyncio.gather(bot.post(install), bot.post(added)))
+    else:
+        statuses = [await bot.post(install), await bot.post(added)]
+    assert all(status < 300 for status, _ in statuses)
+    [card] = bot.connector.cards()
+    assert "Olen digiohjelman tiekartta-avustaja." in texts(card)
+    async with bot.sessions() as session:
+        chat = (await session.exec(select(Conversation))).one()
+    assert chat.kind == ConversationKind.group_chat
+    assert chat.conversation_id == a.GROUP_CHAT
 
 
 async def test_uninstall_forgets_the_reference(bot: BotHarness) -> None:

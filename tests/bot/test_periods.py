@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from scheduler.calendar import next_period, nth_working_day
+from scheduler.calendar import next_period, nth_working_day, parse_period
 from storage.models import (
     AuditLog,
     MetricValue,
@@ -230,3 +230,51 @@ async def test_a_closed_periods_form_says_when_the_next_period_opens(bot: BotHar
     t = Translator("fi", ZoneInfo("Europe/Helsinki"))
     assert f"Seuraava jakso ({t.month(opens.replace(day=1))}) alkaa {t.date(opens)}." in shown
     assert "viimeistään" not in shown, "no due date on a closed period's card"
+
+
+async def test_a_frozen_reports_card_says_when_the_next_period_opens(bot: BotHarness) -> None:
+    """The read-only card of a closed period, by every way it is shown: the status command,
+    a refresh (Action.Execute), and a refused save."""
+    await _submit(bot, CURRENT_PERIOD)
+    await ask(bot, ADMIN, "close period")
+    year, month = (int(part) for part in next_period(CURRENT_PERIOD).split("-"))
+    opens = nth_working_day(year, month, 1)
+    t = Translator("fi", ZoneInfo("Europe/Helsinki"))
+    expected = f"Seuraava jakso ({t.month(opens.replace(day=1))}) alkaa {t.date(opens)}."
+    target = {"project_id": bot.portfolio.kartalla_id, "period": CURRENT_PERIOD}
+    status, refreshed = await bot.post(
+        a.execute(OWNER, bot.connector.url, "status.refresh", target)
+    )
+    assert status == 200
+    for card in (
+        await ask(bot, OWNER, "tila"),
+        refreshed["value"],
+        await _submit(bot, CURRENT_PERIOD),
+    ):
+        shown = texts(card)
+        assert "Tämä jakso on suljettu" in shown and not inputs(card)
+        assert expected in shown
+        assert "viimeistään" not in shown
+
+
+async def test_an_old_closed_periods_card_names_the_period_open_now(bot: BotHarness) -> None:
+    """Last month's card, read this month: the next period after it opened long ago, so
+    the card says this month's reports are open, and when the one after opens."""
+    from storage.models import ReportingPeriod, utcnow
+
+    async with bot.sessions() as session, session.begin():
+        session.add(ReportingPeriod(period=LAST_PERIOD, closed_at=utcnow()))
+    target = {"project_id": bot.portfolio.kartalla_id, "period": LAST_PERIOD}
+    status, body = await bot.post(a.execute(OWNER, bot.connector.url, "status.refresh", target))
+    assert status == 200
+    shown = texts(body["value"])
+    t = Translator("fi", ZoneInfo("Europe/Helsinki"))
+    this_month = nth_working_day(*parse_period(CURRENT_PERIOD), 1)
+    following = nth_working_day(*parse_period(next_period(CURRENT_PERIOD)), 1)
+    today = utcnow().astimezone(ZoneInfo("Europe/Helsinki")).date()
+    if this_month <= today:
+        assert f"Raportointi on nyt auki: {t.month(this_month.replace(day=1))}." in shown
+        assert f"alkaa {t.date(following)}." in shown
+    else:  # the first days of a month, before its first working day
+        assert f"alkaa {t.date(this_month)}." in shown
+    assert "viimeistään" not in shown

@@ -25,7 +25,7 @@ async def test_status_card_is_prefilled_with_last_period(bot: BotHarness, langua
     assert card["lang"] == language
     values = inputs(card)
     assert values["progress"] == 40
-    assert values["spent"] == "20000"
+    assert values["spent"] == {"fi": "20\xa0000", "sv": "20\xa0000", "en": "20,000"}[language]
     assert values["health"] == "on_track"
     assert SAVE_TITLE[language] in texts(card)
     assert "DR25-01" in texts(card)

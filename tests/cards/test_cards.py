@@ -71,7 +71,7 @@ def _confirmation(**changes: Any) -> ConfirmationView:
         "progress": 45,
         "spent_cents": 1_250_050,
         "forecast_cents": 2_000_000,
-        "metrics": [MetricReading("Palautteita", "pcs", "120")],
+        "metrics": [MetricReading("Palautteita", "120\xa0kpl")],
         "achievements": "Pilotti",
         "next_steps": "Koulutus",
         "risks": "Resurssit",
@@ -147,7 +147,7 @@ CARDS: dict[str, Callable[[Translator], dict[str, Any]]] = {
             next_steps=LONG,
             risks=LONG,
             editor_ids=[f"29:{n:040d}" for n in range(80)],
-            metrics=[MetricReading("M" * 200, "pcs", "1" * 20)] * 30,
+            metrics=[MetricReading("M" * 200, "1" * 20)] * 30,
         ),
         t,
     ),
@@ -249,3 +249,14 @@ def test_the_cycle_card_marks_each_step_as_it_went() -> None:
     assert facts["Prompt"] == "✅ 2.11.2026 9.00"
     assert facts["Reminder 1"] == "⚠️ 5.11.2026 9.00"
     assert facts["Digest"] == "⏳ 17.11.2026 10.00"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fi", "40\xa0% → 45\xa0%"), ("sv", "40\xa0% → 45\xa0%"), ("en", "40% → 45%")],
+)
+def test_the_digest_writes_percentages_as_the_locale_does(language: str, expected: str) -> None:
+    """One percent style a locale: Babel's, never a hand-written "45 %" in English."""
+    card = json.dumps(build_digest_card(DIGEST, Translator(language, ZONE)), ensure_ascii=False)
+    assert expected in card
+    assert "45 %" not in card, "a percent sign after a plain space is hand-written"
