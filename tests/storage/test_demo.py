@@ -261,6 +261,20 @@ async def test_six_completed_2024_projects_carry_the_decks_impacts_and_costs(
     )
 
 
+async def test_every_impact_text_is_in_finnish_swedish_and_english(db: AsyncConnection) -> None:
+    """A project with an impact text has it in all three languages, each its own: a Finnish
+    or Swedish card never falls back to the English text."""
+    impacts = await rows(
+        db,
+        "SELECT code, impact_fi, impact_sv, impact_en FROM project"
+        " WHERE impact_fi <> '' OR impact_sv <> '' OR impact_en <> '' ORDER BY code",
+    )
+    assert len(impacts) == 44  # the completed projects and the started ones described
+    for code, fi, sv, en in impacts:
+        assert fi.strip() and sv.strip() and en.strip(), code
+        assert len({fi.strip(), sv.strip(), en.strip()}) == 3, code
+
+
 async def test_the_public_follow_up_of_december_2025(db: AsyncConnection) -> None:
     """Roadmaps 2024 and 2025: 52 actions, 18 completed, 26 ongoing; 2026 adds 28, 13 by law."""
     both = """
