@@ -19,8 +19,9 @@ the 27th of that month; about one in seven is corrected one to three days later 
 2). A period closes on the 10th of the next month; the latest period is still open.
 Metric values are stored per period, and in each revision as ``{metric id: value}``; the
 latest one is the metrics file's "Latest value". Projects show their latest report's
-progress, health, spend and forecast. The data is drawn from ``random.Random(2024)``, so
-loading with the same ``today`` gives the same database.
+progress, health, spend and forecast. An owner writes the reports' texts (achievements,
+next steps, risks) in their own language, the people file's "Language". The data is drawn
+from ``random.Random(2024)``, so loading with the same ``today`` gives the same database.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from storage.models import (
 )
 from storage.workbook import ParsedBook, apply_plan, plan_import, read_rows
 from storage.workbook.plan import IMPORTABLE
+from translations import language_of
 
 logger = logging.getLogger("storage.demo")
 
@@ -125,32 +127,95 @@ def demo_book(language: str = "en") -> ParsedBook:
 
 # fmt: off
 # ---------------------------------------------------------------------------------------
-# Status texts (Finnish), by phase: progress < 35 %, < 75 %, later
+# Status texts, as an owner writes them in their own language (the people file's
+# "Language"), by phase: progress < 35 %, < 75 %, later. The languages' lists run in
+# parallel, so an owner's language changes the words and never a drawn number.
 # ---------------------------------------------------------------------------------------
 
-ACHIEVEMENTS = (
-    ("Vaatimusmäärittely valmistui.", "Nykytila kartoitettiin käyttäjien kanssa.",
-     "Tarjouspyyntö julkaistiin.", "Aloituspalaveri toimittajan kanssa pidettiin."),
-    ("Testiympäristö otettiin käyttöön.", "Integraatiot lähdejärjestelmiin rakennettiin.",
-     "Pilottiryhmä aloitti käytön.", "Käyttäjäkoulutukset aloitettiin.",
-     "Tietojen siirron koeajo onnistui."),
-    ("Käyttöönotto laajeni uusiin yksiköihin.", "Ohjeet ja tukimateriaalit julkaistiin.",
-     "Palautteen perusteella tehtiin korjauksia.", "Ratkaisu on tuotannossa."),
-)
-NEXT_STEPS = (
-    ("Hankintapäätös ja sopimus.", "Tietoturvakatselmointi.", "Pilottiyksiköiden valinta."),
-    ("Hyväksymistestaus.", "Koulutukset jatkuvat.", "Tuotantoon siirron suunnittelu."),
-    ("Käyttöönotto loppuun ja vanhan ratkaisun alasajo.", "Hyötyjen mittaus ja loppuraportti.",
-     "Siirto jatkuvaan ylläpitoon."),
-)
-RISKS: dict[Health, tuple[str, ...]] = {
-    Health.on_track: ("", "", "", "Ei merkittäviä riskejä."),
-    Health.at_risk: ("Toimittajan resurssit ovat niukat.", "Lomakausi hidastaa testausta.",
-                     "Avainhenkilön sijaisjärjestely on kesken.",
-                     "Aikataulu riippuu toisesta hankkeesta."),
-    Health.off_track: ("Toimitus on myöhässä sovitusta aikataulusta.",
-                       "Kustannusarvio ylittyy; lisärahoitustarve selvitetään.",
-                       "Tietojen laatuongelmat viivästyttävät siirtoa."),
+ACHIEVEMENTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "fi": (
+        ("Vaatimusmäärittely valmistui.", "Nykytila kartoitettiin käyttäjien kanssa.",
+         "Tarjouspyyntö julkaistiin.", "Aloituspalaveri toimittajan kanssa pidettiin."),
+        ("Testiympäristö otettiin käyttöön.", "Integraatiot lähdejärjestelmiin rakennettiin.",
+         "Pilottiryhmä aloitti käytön.", "Käyttäjäkoulutukset aloitettiin.",
+         "Tietojen siirron koeajo onnistui."),
+        ("Käyttöönotto laajeni uusiin yksiköihin.", "Ohjeet ja tukimateriaalit julkaistiin.",
+         "Palautteen perusteella tehtiin korjauksia.", "Ratkaisu on tuotannossa."),
+    ),
+    "sv": (
+        ("Kravspecifikationen blev klar.", "Nuläget kartlades tillsammans med användarna.",
+         "Anbudsförfrågan publicerades.", "Startmötet med leverantören hölls."),
+        ("Testmiljön togs i bruk.", "Integrationerna till källsystemen byggdes.",
+         "Pilotgruppen började använda lösningen.", "Användarutbildningarna inleddes.",
+         "Provkörningen av dataöverföringen lyckades."),
+        ("Ibruktagandet utvidgades till nya enheter.", "Anvisningar och stödmaterial publicerades.",
+         "Korrigeringar gjordes utifrån responsen.", "Lösningen är i produktion."),
+    ),
+    "en": (
+        ("The requirements specification was completed.",
+         "The current state was mapped with the users.", "The call for tenders was published.",
+         "The kick-off meeting with the supplier was held."),
+        ("The test environment was taken into use.",
+         "Integrations to the source systems were built.",
+         "The pilot group started using the solution.", "User training started.",
+         "The trial run of the data migration succeeded."),
+        ("The roll-out extended to new units.", "Guides and support material were published.",
+         "Fixes were made based on feedback.", "The solution is in production."),
+    ),
+}
+NEXT_STEPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "fi": (
+        ("Hankintapäätös ja sopimus.", "Tietoturvakatselmointi.", "Pilottiyksiköiden valinta."),
+        ("Hyväksymistestaus.", "Koulutukset jatkuvat.", "Tuotantoon siirron suunnittelu."),
+        ("Käyttöönotto loppuun ja vanhan ratkaisun alasajo.", "Hyötyjen mittaus ja loppuraportti.",
+         "Siirto jatkuvaan ylläpitoon."),
+    ),
+    "sv": (
+        ("Upphandlingsbeslut och avtal.", "Granskning av informationssäkerheten.",
+         "Val av pilotenheter."),
+        ("Godkännandetestning.", "Utbildningarna fortsätter.",
+         "Planering av övergången till produktion."),
+        ("Ibruktagandet slutförs och den gamla lösningen avvecklas.",
+         "Mätning av nyttan och slutrapport.", "Överföring till fortlöpande underhåll."),
+    ),
+    "en": (
+        ("Procurement decision and contract.", "Information security review.",
+         "Choosing the pilot units."),
+        ("Acceptance testing.", "Training continues.", "Planning the move to production."),
+        ("Completing the roll-out and shutting down the old solution.",
+         "Measuring the benefits and the final report.", "Handover to continuous maintenance."),
+    ),
+}
+RISKS: dict[str, dict[Health, tuple[str, ...]]] = {
+    "fi": {
+        Health.on_track: ("", "", "", "Ei merkittäviä riskejä."),
+        Health.at_risk: ("Toimittajan resurssit ovat niukat.", "Lomakausi hidastaa testausta.",
+                         "Avainhenkilön sijaisjärjestely on kesken.",
+                         "Aikataulu riippuu toisesta hankkeesta."),
+        Health.off_track: ("Toimitus on myöhässä sovitusta aikataulusta.",
+                           "Kustannusarvio ylittyy; lisärahoitustarve selvitetään.",
+                           "Tietojen laatuongelmat viivästyttävät siirtoa."),
+    },
+    "sv": {
+        Health.on_track: ("", "", "", "Inga betydande risker."),
+        Health.at_risk: ("Leverantörens resurser är knappa.", "Semestertiden fördröjer testningen.",
+                         "Vikariearrangemanget för en nyckelperson är inte klart.",
+                         "Tidtabellen är beroende av ett annat projekt."),
+        Health.off_track: ("Leveransen är försenad jämfört med den överenskomna tidtabellen.",
+                           "Kostnadskalkylen överskrids; behovet av tilläggsfinansiering utreds.",
+                           "Problem med datakvaliteten fördröjer överföringen."),
+    },
+    "en": {
+        Health.on_track: ("", "", "", "No significant risks."),
+        Health.at_risk: ("The supplier's resources are scarce.",
+                         "The holiday season slows down testing.",
+                         "Cover for a key person is not yet arranged.",
+                         "The schedule depends on another project."),
+        Health.off_track: ("Delivery is late against the agreed schedule.",
+                           "The cost estimate is exceeded; the need for more funding is being "
+                           "looked into.",
+                           "Data quality problems delay the migration."),
+    },
 }
 # a report's forecast: the project's planned cost, more when the project is in trouble
 FORECAST_PERCENT = {Health.on_track: 100, Health.at_risk: 108, Health.off_track: 120}
@@ -216,6 +281,7 @@ class _Started:
     project: Project
     metrics: list[ProjectMetric]
     latest: list[int]  # each metric's value in the latest report
+    language: str  # the owner's, who writes the reports
 
     @property
     def planned_eur(self) -> int:
@@ -264,9 +330,9 @@ def _snapshots(rng: Random, plan: _Started, n: int) -> list[_Snapshot]:
                 spent_cents=spent[k] * EUR,
                 forecast_cents=forecast_eur * EUR,
                 metric_values={key: Decimal(series[k]) for key, series in values.items()},
-                achievements=rng.choice(ACHIEVEMENTS[phase]),
-                next_steps=rng.choice(NEXT_STEPS[phase]),
-                risks=rng.choice(RISKS[health[k]]),
+                achievements=rng.choice(ACHIEVEMENTS[plan.language][phase]),
+                next_steps=rng.choice(NEXT_STEPS[plan.language][phase]),
+                risks=rng.choice(RISKS[plan.language][health[k]]),
             )
         )
     return snapshots
@@ -368,7 +434,8 @@ async def _add_history(
 
 
 async def _started(session: AsyncSession, files: DemoFiles) -> list[_Started]:
-    """The started projects in the file's order, with their metrics and latest values."""
+    """The started projects in the file's order, with their metrics, latest values and
+    owners' languages."""
     order = {row[0]: n for n, row in enumerate(files.sheets["projects"][1:])}
     projects = sorted(
         (await session.exec(select(Project).where(Project.state == Lifecycle.started))).all(),
@@ -381,6 +448,7 @@ async def _started(session: AsyncSession, files: DemoFiles) -> list[_Started]:
             )
         )
     ).all()
+    locales = {person.id: person.locale for person in (await session.exec(select(Person))).all()}
     by_project: dict[int, list[ProjectMetric]] = {}
     for metric in metrics:
         by_project.setdefault(metric.project_id, []).append(metric)
@@ -391,7 +459,7 @@ async def _started(session: AsyncSession, files: DemoFiles) -> list[_Started]:
             latest = [int(files.latest[(project.code, m.position + 1)]) for m in own]
         except KeyError as missing:
             raise DemoDataError(f"metrics.csv: no {LATEST_VALUE} for {missing}") from None
-        started.append(_Started(project, own, latest))
+        started.append(_Started(project, own, latest, language_of(locales.get(project.owner_id))))
     return started
 
 

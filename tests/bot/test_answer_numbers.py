@@ -306,9 +306,21 @@ async def test_impact_texts_are_in_the_readers_language_or_marked(
     assert "kertaluonteisesti 8\xa0750\xa0€" not in texts(card)
     english = await ask(demo, MANAGER["en"], "impact")
     assert "(en)" not in texts(english)
-    # a started project's impact exists in English only: a Finnish card marks it
-    chatbot = await ask(demo, MANAGER["fi"], "näytä DR24-08")
-    assert "(en)" in texts(chatbot)
+    # a started project's impact, in the reader's language
+    [(fi, sv, en)] = await _rows(
+        demo, "SELECT impact_fi, impact_sv, impact_en FROM project WHERE code = 'DR24-08'"
+    )
+    impacts = {"fi": fi, "sv": sv, "en": en}
+    for language, show in (("fi", "näytä"), ("sv", "visa"), ("en", "show")):
+        shown = texts(await ask(demo, MANAGER[language], f"{show} DR24-08"))
+        assert impacts[language] in shown and "(en)" not in shown, language
+        assert not any(impacts[other] in shown for other in impacts if other != language)
+    # an impact entered in English only: a Finnish card shows it, marked
+    async with demo.sessions() as session, session.begin():
+        await (await session.connection()).execute(
+            text("UPDATE project SET impact_fi = '', impact_sv = '' WHERE code = 'DR24-08'")
+        )
+    assert f"{en} (en)" in texts(await ask(demo, MANAGER["fi"], "näytä DR24-08"))
 
 
 # Roles in conversations

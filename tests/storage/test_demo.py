@@ -24,12 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import create_engine, session_factory, transaction, upgrade
 from storage.demo import (
+    ACHIEVEMENTS,
     DEMO_MANAGER_AAD,
     DEMO_OWNER_AAD,
     DEMO_VIEWER_AAD,
+    NEXT_STEPS,
+    RISKS,
     demo_files,
     load_demo,
 )
+from translations import LANGUAGES, language_of
 
 TODAY = date(2026, 11, 29)
 PG_SERVER = os.environ.get("ROADMAP_TEST_PG", "127.0.0.1:5432")
@@ -261,6 +265,20 @@ async def test_six_completed_2024_projects_carry_the_decks_impacts_and_costs(
     )
 
 
+async def test_every_impact_text_is_in_finnish_swedish_and_english(db: AsyncConnection) -> None:
+    """A project with an impact text has it in all three languages, each its own: a Finnish
+    or Swedish card never falls back to the English text."""
+    impacts = await rows(
+        db,
+        "SELECT code, impact_fi, impact_sv, impact_en FROM project"
+        " WHERE impact_fi <> '' OR impact_sv <> '' OR impact_en <> '' ORDER BY code",
+    )
+    assert len(impacts) == 44  # the completed projects and the started ones described
+    for code, fi, sv, en in impacts:
+        assert fi.strip() and sv.strip() and en.strip(), code
+        assert len({fi.strip(), sv.strip(), en.strip()}) == 3, code
+
+
 async def test_the_public_follow_up_of_december_2025(db: AsyncConnection) -> None:
     """Roadmaps 2024 and 2025: 52 actions, 18 completed, 26 ongoing; 2026 adds 28, 13 by law."""
     both = """
@@ -432,6 +450,48 @@ async def test_history_rises_and_every_answer_is_kept(db: AsyncConnection) -> No
         " WHERE v.id IS NULL",
     )
     assert gaps == 0
+
+
+def _written_in(language: str) -> set[str]:
+    """Every status text the demo's owners write in ``language``."""
+    return {
+        text
+        for table in (ACHIEVEMENTS[language], NEXT_STEPS[language], RISKS[language].values())
+        for texts in table
+        for text in texts
+        if text
+    }
+
+
+def test_status_texts_say_the_same_in_each_language() -> None:
+    # the same lists in the same shape, so an owner's language draws the same history
+    shapes = {
+        language: (
+            [len(texts) for texts in ACHIEVEMENTS[language]],
+            [len(texts) for texts in NEXT_STEPS[language]],
+            {health: [bool(t) for t in texts] for health, texts in RISKS[language].items()},
+        )
+        for language in LANGUAGES
+    }
+    assert shapes["fi"] == shapes["sv"] == shapes["en"]
+    fi, sv, en = (_written_in(language) for language in LANGUAGES)
+    assert not fi & sv and not fi & en and not sv & en
+
+
+async def test_owners_write_their_reports_in_their_own_language(db: AsyncConnection) -> None:
+    answers = await rows(
+        db,
+        "SELECT p.code, o.locale, v.achievements, v.next_steps, v.risks FROM statusrevision v"
+        " JOIN statusreport s ON s.id = v.report_id JOIN project p ON p.id = s.project_id"
+        " JOIN person o ON o.id = p.owner_id",
+    )
+    languages = set()
+    for code, locale, *written in answers:
+        language = language_of(locale)
+        languages.add(language)
+        assert {text for text in written if text} <= _written_in(language), (code, written)
+    # Petra Wikström, Erik Blomqvist, Anders Forsman and Oskar Lindroos write Swedish
+    assert languages == {"fi", "sv"}
 
 
 async def test_demo_people_match_the_playground_users(db: AsyncConnection) -> None:
