@@ -52,7 +52,7 @@ class PortfolioCharts:
         year: int | None = None
         if params.get("scope") == "roadmap" and params.get("year", "").isdigit():
             year = int(params["year"])
-            title = f"{t('Roadmap {year}', year=year)}: {title}"
+            title = t("Roadmap {year}: projects by health", year=year)
         async with self._sessions() as session:
             counts = await portfolio.health_counts(year, session=session)
         names = {key: t(label) for key, label in labels.HEALTH.items()}
