@@ -76,6 +76,7 @@ class PortfolioCharts:
             [(name, series.get(project_id, []))],
             t("Progress over time"),
             percent_label=t.percent,
+            period_label=t.period,
             no_data=t("No data"),
         )
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from charts.data import PortfolioCharts
+from charts.kinds import ChartKind
 from tests.bot.test_answers import HELSINKI, MANAGER
 from tests.support.cards import texts
 from tests.support.harness import BotHarness, ask
@@ -72,3 +74,34 @@ async def test_a_roadmaps_title_and_state_are_one_message(
     )
     card = await ask(demo_bot, MANAGER[language], question.format(year=2026))
     assert draft in texts(card).splitlines()
+
+
+async def test_periods_on_indicator_rows_and_progress_charts_are_the_locales_months(
+    demo_bot: BotHarness,
+) -> None:
+    await _execute(
+        demo_bot,
+        "INSERT INTO indicatorvalue (indicator_set_id, period, value, note) "
+        "SELECT id, '2026-06', 66, '' FROM indicatorset WHERE code = 'EPALV'",
+    )
+    for language, question in (
+        ("fi", "indikaattorit"),
+        ("sv", "indikatorer"),
+        ("en", "indicators"),
+    ):
+        t = Translator(language, HELSINKI)
+        shown = texts(await ask(demo_bot, MANAGER[language], question))
+        assert f"{t.month(date(2026, 6, 1))}: {t.quantity(66, '%')}" in shown
+        assert "2026-06" not in shown
+    charts = PortfolioCharts(demo_bot.sessions, HELSINKI)
+    async with demo_bot.sessions() as session:
+        project = (
+            await (await session.connection()).execute(
+                text("SELECT id FROM project WHERE code = 'DR24-05'")
+            )
+        ).scalar_one()
+    spec = await charts.chart_data(
+        ChartKind.progress, {"project": str(project), "lang": "fi"}, "progress"
+    )
+    label = spec.kwargs["period_label"]
+    assert callable(label) and label("2026-10") == "10.2026" and label("2026") == "2026"
