@@ -142,6 +142,13 @@ class Translator:
     def for_locale(cls, locale: str | None, zone: ZoneInfo) -> Translator:
         return cls(language_of(locale), zone)
 
+    @classmethod
+    def first_of(cls, *locales: str | None, zone: ZoneInfo) -> Translator:
+        """The first locale that is set, in the order given: a person's own choice, then the
+        locale Teams sends (the activity's, or a stored conversation reference's), then the
+        bot's default (``DEFAULT_LOCALE``)."""
+        return cls.for_locale(next((locale for locale in locales if locale), None), zone)
+
     @property
     def babel_locale(self) -> str:
         return _BABEL_LOCALES[self.language]

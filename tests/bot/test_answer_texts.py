@@ -105,3 +105,22 @@ async def test_periods_on_indicator_rows_and_progress_charts_are_the_locales_mon
     )
     label = spec.kwargs["period_label"]
     assert callable(label) and label("2026-10") == "10.2026" and label("2026") == "2026"
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "source"),
+    [
+        ("fi", "indikaattorit", "lähde: Kaupungin palvelukartoitus"),
+        ("sv", "indikatorer", "källa: Stadens tjänstekartläggning"),
+        ("en", "indicators", "source: The city's service survey"),
+    ],
+)
+async def test_an_indicator_sets_source_is_in_the_readers_language(
+    demo_bot: BotHarness, language: str, question: str, source: str
+) -> None:
+    shown = texts(await ask(demo_bot, MANAGER[language], question))
+    assert source in shown
+    await _execute(demo_bot, "UPDATE indicatorset SET source_sv = '', source_en = ''")
+    shown = texts(await ask(demo_bot, MANAGER[language], question))
+    if language != "fi":  # none in this language: the Finnish one, marked as such
+        assert "Kaupungin palvelukartoitus (fi)" in shown
