@@ -15,6 +15,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from yarl import URL
 
+from translations import LANGUAGES
+
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'roadmap.db'}"
 # where the Bot Framework channel publishes the keys that sign its tokens (the SDK's
 # TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
@@ -83,6 +85,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3978, ge=1, le=65535, alias="PORT")
     public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
     timezone: str = Field(default="Europe/Helsinki", alias="TIMEZONE")
+    # The language for someone who has chosen none, when Teams sends no locale either
+    # (a message to a person the bot reached through a team roster): fi, sv or en.
+    default_locale: str = Field(default="fi-FI", alias="DEFAULT_LOCALE")
     allowed_tenants: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="ALLOWED_TENANTS"
     )
@@ -116,6 +121,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value.replace("_", "-").split("-", 1)[0].lower() not in LANGUAGES:
+            raise ValueError(f"DEFAULT_LOCALE: a locale of {', '.join(LANGUAGES)}, such as fi-FI")
         return value
 
     @field_validator("deck_template", mode="before")

@@ -67,6 +67,9 @@ _DECIMAL_COMMA = "de_DE"
 _GROUPING_SPACES = re.compile(r"[\s\u00a0\u202f']")
 _NUMBER = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*")
 _CENTS_AFTER_A_COMMA = re.compile(r",[0-9]{1,2}$")
+# The minus sign Finnish and Swedish numbers are shown with (Translator.number): a number
+# copied from a card reads back as it was shown.
+MINUS_SIGN = "\u2212"
 
 
 def parse_number(text: str, babel_locale: str) -> Decimal | None:
@@ -77,7 +80,7 @@ def parse_number(text: str, babel_locale: str) -> Decimal | None:
     otherwise the user's locale decides (``1,500`` is 1.5 in Finnish, 1500 in English).
     Babel's ``parse_decimal`` reads the number in the convention so chosen.
     """
-    compact = _GROUPING_SPACES.sub("", text)
+    compact = _GROUPING_SPACES.sub("", text).replace(MINUS_SIGN, "-")
     if not _NUMBER.fullmatch(compact):
         return None
     if "," in compact and "." in compact:

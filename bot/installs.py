@@ -56,6 +56,9 @@ def _member(account: ChannelAccount, tenant: str | None) -> Member | None:
     return Member(
         aad_object_id=aad,
         name=account.name or "",
+        # a roster's TeamsChannelAccount has the directory's givenName; an activity's
+        # sender has only the display name, which is not split to guess one
+        given_name=getattr(account, "given_name", None) or None,
         teams_id=account.id,
         email=email,
         tenant_id=getattr(account, "tenant_id", None) or tenant,
@@ -111,10 +114,10 @@ async def installed(context: TurnContext, services: Services) -> None:
     if not created:
         return
     t: Translator = context.turn_state[TRANSLATOR_KEY]
-    if person is not None and person.locale:
+    if person is not None and person.locale:  # their own choice, over the Teams locale
         t = Translator.for_locale(person.locale, services.settings.zone)
     view = WelcomeView(
-        name=(person.name.split(" ")[0] if person and kind == ConversationKind.personal else ""),
+        name=(person.given_name or "") if person and kind == ConversationKind.personal else "",
         is_owner=bool(projects) and kind == ConversationKind.personal,
         is_manager=bool(person and person.role in (Role.manager, Role.admin)),
         project_count=len(projects),

@@ -143,8 +143,10 @@ class IdentityMiddleware(Middleware):  # type: ignore[misc]
         aad = getattr(sender, "aad_object_id", None) if sender else None
         own = sender is None or sender.id == getattr(activity.recipient, "id", None)
         if own or not aad or is_proactive(context):
-            context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
-                activity.locale, self._services.settings.zone
+            context.turn_state[TRANSLATOR_KEY] = Translator.first_of(
+                activity.locale,
+                self._services.settings.default_locale,
+                zone=self._services.settings.zone,
             )
             await logic()
             return
@@ -159,8 +161,11 @@ class IdentityMiddleware(Middleware):  # type: ignore[misc]
             person = await write_unit(self._services.sessions, self._upsert(member))
             self._services.people.put(member, person)
         context.turn_state[PERSON_KEY] = person
-        context.turn_state[TRANSLATOR_KEY] = Translator.for_locale(
-            person.locale or activity.locale, self._services.settings.zone
+        context.turn_state[TRANSLATOR_KEY] = Translator.first_of(
+            person.locale,
+            activity.locale,
+            self._services.settings.default_locale,
+            zone=self._services.settings.zone,
         )
         await logic()
 

@@ -26,6 +26,7 @@ from bot.intents import table
 from bot.intents.registry import Outgoing
 from scheduler.dispatcher import Pace, SendFailure, SkipMessage
 from scheduler.timetable import CycleSettings
+from settings import Settings
 from storage import outbox
 from storage.cycle_store import admins, load_config, settings_of
 from storage.db import write_transaction
@@ -51,13 +52,17 @@ from translations import Translator
 log = logging.getLogger(__name__)
 
 
-def _translator(
-    person: Person | None, conversation: Conversation | None, services: Services
+def translator_for(
+    person: Person | None, conversation: Conversation | None, settings: Settings
 ) -> Translator:
-    locale = person.locale if person and person.locale else None
-    if locale is None and conversation is not None:
-        locale = conversation.reference.get("locale")
-    return Translator.for_locale(locale or "fi-FI", services.settings.zone)
+    """The person's own language, else the locale of the conversation's stored reference
+    (the one Teams sent there), else the bot's default."""
+    return Translator.first_of(
+        person.locale if person else None,
+        conversation.reference.get("locale") if conversation else None,
+        settings.default_locale,
+        zone=settings.zone,
+    )
 
 
 class BotSender:
@@ -93,7 +98,7 @@ class BotSender:
                 conversation = await personal_conversation(person.id, session=session)
             if person is not None and person.unreachable_since is not None:
                 raise SkipMessage("the person blocked or removed the bot")
-            t = _translator(person, conversation, self._services)
+            t = translator_for(person, conversation, self._services.settings)
             shared = conversation is not None and conversation.kind != ConversationKind.personal
             card = await self._card(message, t, shared=shared, session=session)
             team = None

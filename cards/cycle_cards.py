@@ -96,17 +96,19 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
         body.append(heading(t("Changed since last month")))
         for change in view.changes[:MAX_ROWS]:
             before = t(HEALTH_LABELS[change.before]) if change.before in HEALTH_LABELS else "–"
-            progress_before = (
-                t.percent(change.progress_before) if change.progress_before is not None else "–"
+            line = t(
+                "**{code}** {name}: health {before} → {after}, progress {progress_before} → "
+                "{progress_after}",
+                code=change.code,
+                name=change.name,
+                before=before,
+                after=t(HEALTH_LABELS[change.after]),
+                progress_before=t.percent(change.progress_before)
+                if change.progress_before is not None
+                else "–",
+                progress_after=t.percent(change.progress_after),
             )
-            body.append(
-                TextBlock(
-                    text=f"**{change.code}** {change.name}: {before} → {t(HEALTH_LABELS[change.after])}, "
-                    f"{progress_before} → {t.percent(change.progress_after)}",
-                    wrap=True,
-                    spacing="Small",
-                )
-            )
+            body.append(TextBlock(text=line, wrap=True, spacing="Small"))
     if view.late:
         body.append(heading(t("Late: no report this month")))
         body += _project_rows(view.late, t)

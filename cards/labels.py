@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from translations.markers import N_
+from translations.markers import N_, NP_
 
 HEALTH = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track")}
 HEALTH_COLOURS = {"on_track": "Good", "at_risk": "Warning", "off_track": "Attention"}
@@ -12,6 +12,15 @@ STATE = {
     "completed": N_("Completed"),
     "paused": N_("Paused"),
     "cancelled": N_("Cancelled"),
+}
+# A count of projects in a state, as one message: the word agrees with the number ("1
+# valmistunut", "12 valmistunutta"; "1 slutfört", "12 slutförda").
+STATE_COUNT = {
+    "planned": NP_("{count} planned", "{count} planned"),
+    "started": NP_("{count} started", "{count} started"),
+    "completed": NP_("{count} completed", "{count} completed"),
+    "paused": NP_("{count} paused", "{count} paused"),
+    "cancelled": NP_("{count} cancelled", "{count} cancelled"),
 }
 LEVEL = {
     "analytics": N_("Analytics and data"),

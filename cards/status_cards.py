@@ -214,7 +214,11 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
         body.append(heading(t("Metrics")))
         for metric in view.metrics:
             key = f"metric_{metric.id}"
-            label = f"{metric.name} ({metric.unit})"
+            label = (
+                t("{metric} ({unit})", metric=metric.name, unit=metric.unit)
+                if metric.unit
+                else metric.name
+            )
             if metric.target:
                 label = t("{metric}, target {target}", metric=label, target=metric.target)
             body += _with_error(

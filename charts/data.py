@@ -52,7 +52,7 @@ class PortfolioCharts:
         year: int | None = None
         if params.get("scope") == "roadmap" and params.get("year", "").isdigit():
             year = int(params["year"])
-            title = f"{t('Roadmap {year}', year=year)}: {title}"
+            title = t("Roadmap {year}: projects by health", year=year)
         async with self._sessions() as session:
             counts = await portfolio.health_counts(year, session=session)
         names = {key: t(label) for key, label in labels.HEALTH.items()}
@@ -76,6 +76,7 @@ class PortfolioCharts:
             [(name, series.get(project_id, []))],
             t("Progress over time"),
             percent_label=t.percent,
+            period_label=t.period,
             no_data=t("No data"),
         )
 

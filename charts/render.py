@@ -207,15 +207,18 @@ def progress_over_time(
     title: str,
     *,
     percent_label: Callable[[int], str] | None = None,
+    period_label: Callable[[str], str] | None = None,
     no_data: str = "–",
 ) -> bytes:
     """Progress % per period, one line per series (project, theme, whole programme).
 
     ``series`` are ``(name, [(period "YYYY-MM", progress 0-100), ...])``; periods may
     differ between series and are drawn in order. ``percent_label`` formats a whole
-    percent (``Translator.percent``). Meant for up to about ten lines.
+    percent (``Translator.percent``), ``period_label`` a period on the axis
+    (``Translator.period``: "10.2026", not "2026-10"). Meant for up to about ten lines.
     """
     percent = percent_label or _percent
+    period_text = period_label or str
     periods = sorted({period for _, points in series for period, _ in points})
     fig = _figure()
     _title(fig, title)
@@ -261,7 +264,7 @@ def progress_over_time(
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _plain(percent(round(y)))))
     step = max(1, math.ceil(len(periods) / 7))
     shown = list(range(len(periods) - 1, -1, -step))[::-1]  # always label the latest period
-    ax.set_xticks(shown, [periods[i] for i in shown])
+    ax.set_xticks(shown, [_plain(period_text(periods[i])) for i in shown])
     right_pad = 0.9 if len(ends) <= 4 else 0.3
     ax.set_xlim(-0.3, len(periods) - 1 + right_pad + (0.4 if len(periods) == 1 else 0))
     if len(drawn) > 1:

@@ -42,9 +42,7 @@ FUNDING = {"city_budget": N_("City budget"), "project_grant": N_("Project fundin
 
 def month_label(period: str, t: Translator) -> str:
     """``2024-10`` as the locale writes a month: 10.2024 (fi, sv), 10/2024 (en)."""
-    return str(
-        format_skeleton("yM", date(int(period[:4]), int(period[5:7]), 1), locale=t.babel_locale)
-    )
+    return t.period(period[:7])
 
 
 def day_label(day: date, t: Translator) -> str:

@@ -93,7 +93,7 @@ class IndicatorView:
     target: Decimal | None
     target_year: int  # the programme's last year
     values: dict[str, Decimal]  # period ("2024" or "2024-06") -> value, up to the as-of date
-    source: str
+    sources: Texts  # where the figures come from, in fi, sv and en
 
     @property
     def baseline(self) -> tuple[str, Decimal] | None:
@@ -362,7 +362,7 @@ async def _indicators(
             target=s.target,
             target_year=programme.end_year,
             values=dict(sorted(by_set.get(s.id or 0, {}).items())),
-            source=s.source,
+            sources=_texts(s.source_fi, s.source_sv, s.source_en),
         )
         for s in sets
     ]

@@ -160,7 +160,10 @@ class IndicatorSet(SQLModel, table=True):
     name_en: str = Field(max_length=300)
     unit: str = Field(max_length=40)
     target: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 4)))
-    source: str = Field(default="", max_length=300)
+    # where the figures come from, in the three languages (a survey, a register)
+    source_fi: str = Field(default="", max_length=300)
+    source_sv: str = Field(default="", max_length=300)
+    source_en: str = Field(default="", max_length=300)
 
 
 class IndicatorValue(SQLModel, table=True):
@@ -190,6 +193,8 @@ class Person(SQLModel, table=True):
     teams_id: str | None = Field(default=None, max_length=200, index=True)
     tenant_id: str | None = Field(default=None, max_length=64)
     name: str = Field(max_length=200)
+    # the first name as the directory gives it (Teams' givenName), never guessed from ``name``
+    given_name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320, index=True)
     locale: str | None = Field(default=None, max_length=10)  # explicit per-user override
     timezone: str | None = Field(default=None, max_length=64)

@@ -21,6 +21,7 @@ class Member:
 
     aad_object_id: str
     name: str
+    given_name: str | None = None  # Teams' givenName: a roster has it, an activity does not
     teams_id: str | None = None
     email: str | None = None
     tenant_id: str | None = None
@@ -39,6 +40,7 @@ async def upsert_member(member: Member, *, admins: list[str], session: AsyncSess
             aad_object_id=member.aad_object_id, name=member.name or member.aad_object_id
         )
     person.name = member.name or person.name
+    person.given_name = member.given_name or person.given_name
     person.teams_id = member.teams_id or person.teams_id
     person.email = member.email or person.email
     person.tenant_id = member.tenant_id or person.tenant_id

@@ -10,7 +10,7 @@ plural rule is the one in the .po header (``nplurals=2; plural=(n != 1)`` for fi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache, lru_cache
 from gettext import NullTranslations
@@ -20,7 +20,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -28,6 +28,7 @@ from babel.numbers import (
     NumberPattern,
     format_decimal,
     format_percent,
+    get_minus_sign_symbol,
     parse_pattern,
 )
 from babel.support import Translations
@@ -100,6 +101,30 @@ def _currency_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, Number
     return locale, standard, parse_pattern(whole)
 
 
+@cache
+def _minus_sign(babel_locale: str) -> str:
+    return str(get_minus_sign_symbol(babel_locale))
+
+
+def _with_minus_sign(text: str, babel_locale: str) -> str:
+    """A formatted number with the locale's own minus sign.
+
+    Babel's patterns write a negative number with a hyphen-minus ("-3", "-10,50 €") in every
+    locale, while the locale's data gives its minus sign: "−" (U+2212) in Finnish and
+    Swedish, "-" in English. Every number the bot shows goes through here, so that a card
+    never mixes the two (a change "−3" beside an amount "-10,50 €"); whatever reads numbers
+    back (``bot.forms.parse_number``, the cycle's reminder days, the workbook) takes both.
+    """
+    if text.startswith("-"):
+        return _minus_sign(babel_locale) + text[1:]
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _format_skeleton(value: date, skeleton: str, babel_locale: str) -> str:
+    return str(format_skeleton(skeleton, value, locale=babel_locale))
+
+
 @lru_cache(maxsize=1024)
 def _format_date(value: date, pattern: str, babel_locale: str) -> str:
     """A date in a locale's pattern: the few dates cards show are formatted once each."""
@@ -116,6 +141,13 @@ class Translator:
     @classmethod
     def for_locale(cls, locale: str | None, zone: ZoneInfo) -> Translator:
         return cls(language_of(locale), zone)
+
+    @classmethod
+    def first_of(cls, *locales: str | None, zone: ZoneInfo) -> Translator:
+        """The first locale that is set, in the order given: a person's own choice, then the
+        locale Teams sends (the activity's, or a stored conversation reference's), then the
+        bot's default (``DEFAULT_LOCALE``)."""
+        return cls.for_locale(next((locale for locale in locales if locale), None), zone)
 
     @property
     def babel_locale(self) -> str:
@@ -176,7 +208,7 @@ class Translator:
         if value is None:
             return "–"
         if unit.strip() == "%":
-            return format_percent(Decimal(value) / 100, locale=self.babel_locale)
+            return self.percent(value)
         shown = self.unit(unit.strip(), value)
         return f"{self.number(value)}\xa0{shown}" if shown else self.number(value)
 
@@ -186,20 +218,44 @@ class Translator:
         value = Decimal(cents) / 100
         locale, standard, whole = _currency_patterns(self.babel_locale)
         if cents % 100 == 0:  # babel's format_currency, with the patterns parsed once
-            return str(whole.apply(value, locale, currency="EUR", currency_digits=False))
-        return str(standard.apply(value, locale, currency="EUR"))
+            text = str(whole.apply(value, locale, currency="EUR", currency_digits=False))
+        else:
+            text = str(standard.apply(value, locale, currency="EUR"))
+        return _with_minus_sign(text, self.babel_locale)
 
     def number(self, value: Decimal | int | float | None) -> str:
         if value is None:
             return "–"
-        return format_decimal(value, locale=self.babel_locale)
+        return _with_minus_sign(format_decimal(value, locale=self.babel_locale), self.babel_locale)
 
-    def percent(self, value: int | Decimal) -> str:
-        return format_percent(Decimal(value) / 100, locale=self.babel_locale)
+    def percent(self, value: Decimal | int | float) -> str:
+        text = format_percent(Decimal(value) / 100, locale=self.babel_locale)
+        return _with_minus_sign(text, self.babel_locale)
+
+    @property
+    def minus_sign(self) -> str:
+        """The locale's minus sign ("−" in fi and sv, "-" in en), as the numbers show it."""
+        return _minus_sign(self.babel_locale)
 
     def month(self, value: date) -> str:
         """A month and its year ("marraskuu 2026"), as a heading."""
         return _format_date(value, "LLLL y", self.babel_locale)
+
+    def period(self, period: str) -> str:
+        """A period code as the locale writes it, short enough for a chart's axis: a year
+        ("2024") as it is, a month ("2026-10") as 10.2026 (fi, sv) or 10/2026 (en)."""
+        if len(period) != 7:
+            return period
+        return _format_skeleton(date(int(period[:4]), int(period[5:7]), 1), "yM", self.babel_locale)
+
+    def clock(self, value: time) -> str:
+        """A time of day as the locale writes it: "9.00" (fi, sv), "09:00" (en)."""
+        return str(format_time(value, "short", locale=self.babel_locale))
+
+    def day(self, value: date) -> str:
+        """A date in the locale's numeric form, as a person would type it: "20.12.2026"
+        (fi, sv), "20/12/2026" (en); Babel's ``parse_date`` reads it back."""
+        return _format_date(value, "short", self.babel_locale)
 
     def date(self, value: date) -> str:
         return _format_date(value, "long", self.babel_locale)

@@ -9,6 +9,7 @@ test_rights.py``) all read this table, so nothing else needs to know.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import time
 from functools import lru_cache
 from typing import Any
 
@@ -58,8 +59,11 @@ from bot.intents.registry import Intent, Load
 from bot.questions.vocabulary import QUESTION_INTENTS
 from cards.messages import build_help_card
 from cards.views import HelpView
+from scheduler.timetable import CycleSettings
 from storage.models import Role
 from translations import Translator
+
+DEFAULT_SEND_TIME = CycleSettings().send_time
 
 # In the help card's order: the person's own commands, then the admins', then questions.
 INTENTS: tuple[Intent, ...] = (
@@ -174,16 +178,21 @@ class Table:
         role: Role,
         not_understood: str | None = None,
         suggestions: Sequence[str] = (),
+        send_time: time = DEFAULT_SEND_TIME,
     ) -> HelpView:
-        """What this person may ask and do, in the table's order."""
+        """What this person may ask and do, in the table's order. A command's ``{time}``
+        is the cycle's configured ``send_time``, as the reader's locale writes it."""
         usable = [i for i in self.intents if i.may_use(role)]
         by_name = {i.name: i for i in usable}
         status = my_status.INTENT.help
         full = help.INTENT.help
+        clock = t.clock(send_time)
         return HelpView(
             help_command=full.usage[t.language] if full else "",
             examples=[e for i in usable if i.question for e in i.examples],
-            commands=[(i.help.usage[t.language], i.help.text) for i in usable if i.help],
+            commands=[
+                (i.help.shown(t.language, clock=clock), i.help.text) for i in usable if i.help
+            ],
             status_command=status.usage[t.language] if status else "",
             not_understood=not_understood,
             suggestions=[
@@ -191,9 +200,9 @@ class Table:
             ],
         )
 
-    def help_card(self, turn: Turn) -> Mapping[str, Any]:
-        """The help card for this person (built once per language and role)."""
-        return _plain_help(self, turn.t, role=turn.person.role)
+    def help_card(self, turn: Turn, *, send_time: time) -> Mapping[str, Any]:
+        """The help card for this person (built once per language, role and send time)."""
+        return _plain_help(self, turn.t, role=turn.person.role, send_time=send_time)
 
     def not_understood_card(
         self, turn: Turn, text: str, suggestions: Sequence[str]
@@ -208,8 +217,8 @@ class Table:
 
 
 @lru_cache(maxsize=32)
-def _plain_help(table: Table, t: Translator, *, role: Role) -> Mapping[str, Any]:
-    return build_help_card(table.help_view(t, role=role), t)
+def _plain_help(table: Table, t: Translator, *, role: Role, send_time: time) -> Mapping[str, Any]:
+    return build_help_card(table.help_view(t, role=role, send_time=send_time), t)
 
 
 table = Table(INTENTS)

@@ -1,10 +1,14 @@
-"""``away 2026-12-20`` (fi ``poissa``, sv ``borta``): your deputy gets your status cards
-until then. Admins may add ``for NAME`` to set it for someone else."""
+"""``away 20.12.2026`` (fi ``poissa``, sv ``borta``): your deputy gets your status cards
+until then. Admins may add ``for NAME`` to set it for someone else.
+
+The date is read as the person's locale writes it (``20.12.2026``; ``20/12/2026`` in
+English) or as ISO (``2026-12-20``); the example shows the locale's way.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from babel.dates import parse_date
 
@@ -16,6 +20,7 @@ from translations import Translator
 from translations.markers import N_
 
 _FOR = re.compile(r"\s+(?:for|för|puolesta)\s+")
+EXAMPLE_DAYS_AHEAD = 14  # the example's date: two weeks from today
 
 
 def _parts(request: Request) -> tuple[str, str | None]:
@@ -51,8 +56,9 @@ async def reply(request: Request) -> None:
     if whom and found is not None:
         target = found
     if (whom and found is None) or day is None or day < utcnow().date() or target.id is None:
+        example = t.day(utcnow().astimezone(t.zone).date() + timedelta(days=EXAMPLE_DAYS_AHEAD))
         await request.notice(
-            t("Use for example: away 2026-12-20 (admins: away 2026-12-20 for Name)."),
+            t("Use for example: away {date} (admins: away {date} for Name).", date=example),
             warning=True,
         )
         return

@@ -38,8 +38,10 @@ async def load(ask: Ask) -> AnswerView:
                 empty=t("No projects."),
                 facts=[(t("Projects"), str(len(rows)))],
             )
-    title_text = t(labels.DIMENSION[dimension]) + (
-        f" · {t('Roadmap {year}', year=year)}" if year else ""
+    title_text = (
+        t("{grouping} · Roadmap {year}", grouping=t(labels.DIMENSION[dimension]), year=year)
+        if year
+        else t(labels.DIMENSION[dimension])
     )
     choices = [
         AnswerRow(

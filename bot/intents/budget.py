@@ -58,7 +58,9 @@ async def load(ask: Ask) -> AnswerView:
         )
     )
     return AnswerView(
-        title=t("Budget {year}", year=year) + (f" · {t.pick(*areas[area])}" if area else ""),
+        title=t("Budget {year} · {area}", year=year, area=t.pick(*areas[area]))
+        if area
+        else t("Budget {year}", year=year),
         facts=[
             (t("Planned"), t.money(planned)),
             (

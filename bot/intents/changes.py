@@ -21,9 +21,16 @@ async def load(ask: Ask) -> AnswerView:
     rows = [
         AnswerRow(
             f"{c.project.code} · {name_of(t, c.project)}",
-            f"{health_label(t, c.before_health)} → {health_label(t, c.after_health)}",
-            f"{t.percent(c.before_progress) if c.before_progress is not None else '–'}"
-            f" → {t.percent(c.after_progress)}",
+            t(
+                "{before} → {after}",
+                before=health_label(t, c.before_health),
+                after=health_label(t, c.after_health),
+            ),
+            t(
+                "{before} → {after}",
+                before=t.percent(c.before_progress) if c.before_progress is not None else "–",
+                after=t.percent(c.after_progress),
+            ),
             labels.HEALTH_COLOURS.get(c.after_health, "Default"),
             project_id=c.project.id,
         )

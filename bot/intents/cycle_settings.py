@@ -1,7 +1,12 @@
 """``cycle set KEY VALUE`` (fi ``kierros aseta``, sv ``cykel ställ``): the cycle's times.
 
-``cycle set time 09:30``, ``cycle set due 7``, ``cycle set reminders -3,0``… The leader
+``cycle set time 09:30``, ``cycle set due 7``, ``cycle set reminders -3; 0``… The leader
 re-plans at once on this replica, and within a lease round on any other.
+
+Examples are written as the admin's locale writes them: a time as Babel formats it ("9.00"
+in Finnish, "09:00" in English), which ``timetable.parse_clock`` reads back, and reminder
+days separated by semicolons ("−3; 0"), never "-3,0", which reads as a decimal in Finnish
+and Swedish.
 """
 
 from __future__ import annotations
@@ -51,15 +56,31 @@ _LIMITS = {
 
 
 COMMAND = {"fi": "kierros aseta", "sv": "cykel ställ", "en": "cycle set"}
-EXAMPLES = {
-    "send_time": "09:00",
-    "digest_time": "10:00",
-    "prompt_working_day": "1",
-    "due_working_days": "7",
-    "reminder_offsets": "-3,0",
-    "escalation_after": "2",
-    "close_after": "3",
+EXAMPLE_NUMBERS = {
+    "prompt_working_day": 1,
+    "due_working_days": 7,
+    "escalation_after": 2,
+    "close_after": 3,
 }
+# Any sign a number may be written with ("−3" as the cards show it, or "-3"), separated by
+# semicolons, spaces or commas.
+_MINUS = re.compile("[\u2212\u2013]")
+
+
+def reminder_days(t: Translator, offsets: tuple[int, ...] | list[int]) -> str:
+    """Reminder days as the admin types them: "−3; 0" (the locale's numbers, and a
+    separator no locale reads as a decimal mark)."""
+    return "; ".join(t.number(offset) for offset in offsets)
+
+
+def examples(t: Translator, settings: timetable.CycleSettings) -> dict[str, str]:
+    """A valid value for each setting, as this locale writes it: the configured ones."""
+    return {
+        "send_time": t.clock(settings.send_time),
+        "digest_time": t.clock(settings.digest_time),
+        "reminder_offsets": reminder_days(t, settings.reminder_offsets),
+        **{field: t.number(number) for field, number in EXAMPLE_NUMBERS.items()},
+    }
 
 
 class SettingError(ValueError):
@@ -83,14 +104,14 @@ def _apply(config: CycleConfig, field: str, value: str) -> None:
         setattr(config, field, parsed.strftime("%H:%M"))
     elif field == "reminder_offsets":
         try:
-            offsets = [int(part) for part in re.split(r"[,;\s]+", value) if part]
+            offsets = [int(_MINUS.sub("-", part)) for part in re.split(r"[,;\s]+", value) if part]
         except ValueError:
             offsets = []
         if not offsets or any(abs(o) > MAX_REMINDER_OFFSET for o in offsets):
             raise SettingError(
                 N_(
                     "“{value}” is not a list of working days: write whole numbers from {low} "
-                    "to {high} (before and after the due date), separated by commas."
+                    "to {high} (before and after the due date), separated by semicolons."
                 ),
                 value=value,
                 low=-MAX_REMINDER_OFFSET,
@@ -99,6 +120,7 @@ def _apply(config: CycleConfig, field: str, value: str) -> None:
         config.reminder_offsets = sorted(set(offsets))
     else:
         low, high = _LIMITS[field]
+        value = _MINUS.sub("-", value)
         number = int(value) if re.fullmatch(r"[+-]?\d{1,4}", value) else None
         if number is None or not low <= number <= high:
             raise SettingError(
@@ -114,13 +136,12 @@ async def reply(request: Request) -> None:
     turn, t = request.turn, request.t
     key, _, value = request.text.strip().partition(" ")
     field = SETTING_KEYS.get(key.lower())
-    usage = t(
-        "Use for example: cycle set time 09:00, cycle set day 1, cycle set due 7, cycle set reminders -3,0, cycle set escalation 2, cycle set close 3, cycle set digest 10:00."
-    )
+    async with turn.services.sessions() as session:
+        shown = examples(t, await cycle_store.cycle_settings(session=session))
     if field is None or not value.strip():
-        await request.notice(usage, warning=True)
+        await request.notice(_usage(t, shown), warning=True)
         return
-    example = f"{COMMAND.get(t.language, COMMAND['en'])} {key.lower()} {EXAMPLES[field]}"
+    example = f"{COMMAND.get(t.language, COMMAND['en'])} {key.lower()} {shown[field]}"
     async with write_transaction(turn.services.sessions) as session:
         config = await cycle_store.load_config(session=session)
         try:
@@ -134,11 +155,22 @@ async def reply(request: Request) -> None:
             )
             return
         except ValueError:
-            await request.notice(usage, warning=True)
+            await request.notice(_usage(t, shown), warning=True)
             return
         await cycle_store.save_config(config, by=turn.person, session=session)
     await turn.services.cycle.replan()  # a setting changed: the steps move
     await turn.send_card(await overview_card(request))
+
+
+def _usage(t: Translator, shown: dict[str, str]) -> str:
+    return t(
+        "Use for example: cycle set time {time}, cycle set day 1, cycle set due 7, cycle set "
+        "reminders {reminders}, cycle set escalation 2, cycle set close 3, cycle set digest "
+        "{digest}.",
+        time=shown["send_time"],
+        reminders=shown["reminder_offsets"],
+        digest=shown["digest_time"],
+    )
 
 
 def _formatted(t: Translator, values: dict[str, object]) -> dict[str, object]:
@@ -152,10 +184,10 @@ INTENT = Intent(
     admin_only=True,
     reply=reply,
     help=Help(
-        {
-            "fi": "kierros aseta aika 09:00",
-            "sv": "cykel ställ tid 09:00",
-            "en": "cycle set time 09:00",
+        {  # {time}: the configured send time, as the reader's locale writes it
+            "fi": "kierros aseta aika {time}",
+            "sv": "cykel ställ tid {time}",
+            "en": "cycle set time {time}",
         },
         N_("Change the cycle's times: time, day, due, reminders, escalation, close, digest."),
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.intents.registry import Help, Intent, Request
+from storage import cycle_store
 from translations.markers import N_
 
 WORDS = frozenset({"help", "ohje", "hjälp", "hjalp", "apua", "?"})
@@ -11,7 +12,10 @@ WORDS = frozenset({"help", "ohje", "hjälp", "hjalp", "apua", "?"})
 async def reply(request: Request) -> None:
     from bot.intents import table  # the table lists this module too
 
-    await request.turn.send_card(table.help_card(request.turn))
+    turn = request.turn
+    async with turn.services.sessions() as session:  # an admin's help shows the send time
+        settings = await cycle_store.cycle_settings(session=session)
+    await turn.send_card(table.help_card(turn, send_time=settings.send_time))
 
 
 INTENT = Intent(

@@ -8,6 +8,7 @@ from bot.intents.registry import Intent
 from bot.questions.answering import Ask
 from cards.views import AnswerRow, AnswerSection, AnswerView
 from storage import portfolio
+from storage.models import IndicatorSet
 from translations import Translator
 from translations.markers import N_
 
@@ -15,6 +16,12 @@ from translations.markers import N_
 def _period(t: Translator, period: str) -> str:
     """ "2024", or a month ("2024-06") as the locale writes it."""
     return t.month(date.fromisoformat(f"{period}-01")) if len(period) == 7 else period
+
+
+def _source(t: Translator, indicator: IndicatorSet) -> str:
+    """Where the figures come from, in the reader's language (another one, marked)."""
+    found = t.text(indicator.source_fi, indicator.source_sv, indicator.source_en)
+    return t("source: {source}", source=found) if found else ""
 
 
 async def load(ask: Ask) -> AnswerView:
@@ -31,7 +38,7 @@ async def load(ask: Ask) -> AnswerView:
         rows.append(
             AnswerRow(
                 t.named(i.indicator),
-                " · ".join(part for part in (target, i.indicator.source) if part),
+                " · ".join(part for part in (target, _source(t, i.indicator)) if part),
                 " · ".join(
                     f"{_period(t, v.period)}: {t.quantity(v.value, unit)}" for v in i.values[-3:]
                 )

@@ -44,7 +44,10 @@ async def reply(request: Request) -> None:
     async with write_transaction(turn.services.sessions) as session:
         await set_locale(turn.person, locale, session=session)
     turn.services.people.forget(turn.person.aad_object_id)
-    t = Translator.for_locale(locale or turn.activity.locale, turn.services.settings.zone)
+    settings = turn.services.settings
+    t = Translator.first_of(
+        locale, turn.activity.locale, settings.default_locale, zone=settings.zone
+    )
     text = (
         t("I will use the language of your Teams from now on.")
         if locale is None

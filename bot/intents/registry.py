@@ -86,6 +86,11 @@ class Help:
     usage: Mapping[str, str]  # language -> "tila", "status", "status"
     text: str  # msgid
 
+    def shown(self, language: str, *, clock: str) -> str:
+        """The command as the help card shows it: ``{time}`` as the locale writes the
+        cycle's configured send time ("9.00" in Finnish, "09:00" in English)."""
+        return self.usage[language].replace("{time}", clock)
+
 
 @dataclass(frozen=True, slots=True)
 class Intent:

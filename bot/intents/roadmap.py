@@ -81,9 +81,6 @@ async def load(ask: Ask) -> AnswerView:
         )
     done = sum(1 for r in rows if str(r.project.state) == "completed")
     average = round(sum(r.project.progress for r in rows) / len(rows)) if rows else 0
-    state = (
-        t("approved {date}", date=t.date(found.approved_on)) if found.approved_on else t("draft")
-    )
     facts = [
         (t("Projects"), str(len(rows))),
         (t("Completed"), str(done)),
@@ -104,7 +101,9 @@ async def load(ask: Ask) -> AnswerView:
     if as_of is None:
         return list_view(
             ask,
-            t("Roadmap {year} ({state})", year=year, state=state),
+            t("Roadmap {year}, approved {date}", year=year, date=t.date(found.approved_on))
+            if found.approved_on
+            else t("Roadmap {year} (draft)", year=year),
             rows,
             empty="",
             facts=facts,

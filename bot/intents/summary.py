@@ -55,7 +55,7 @@ async def load(ask: Ask) -> AnswerView:
         (
             t("Projects"),
             ", ".join(
-                f"{t(labels.STATE[s])} {n}"
+                t.plural(*labels.STATE_COUNT[s], n)
                 for s, n in sorted(
                     data.by_state.items(), key=lambda kv: list(labels.STATE).index(kv[0])
                 )

@@ -568,6 +568,7 @@ def _decimal(raw: Any, column: Column, context: _Context) -> Decimal | None:
         return None
     # spaces only ever group digits ("1 500,50"); Babel wants its locale's own space for that
     text = re.sub(r"[\s\u00a0\u202f]", "", raw.replace("€", "").replace("%", ""))
+    text = text.replace("\u2212", "-")  # the minus sign the bot's fi and sv numbers show
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         value: Decimal | None = Decimal(text)
     else:

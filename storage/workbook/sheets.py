@@ -90,9 +90,10 @@ def _names(width: int = 40, prefix: str = "name", what: str = "Name") -> tuple[C
         "Title": (N_("Title (fi)"), N_("Title (sv)"), N_("Title (en)")),
         "Description": (N_("Description (fi)"), N_("Description (sv)"), N_("Description (en)")),
         "Impact": (N_("Impact (fi)"), N_("Impact (sv)"), N_("Impact (en)")),
+        "Source": (N_("Source (fi)"), N_("Source (sv)"), N_("Source (en)")),
     }[what]
     required = what in ("Name", "Title")
-    length = 2000 if what == "Impact" else None
+    length = {"Impact": 2000, "Source": 300}.get(what)
     return tuple(
         Column(f"{prefix}_{language}", header, required=required, width=width, max_length=length)
         for language, header in zip(LANGUAGES, headers, strict=True)
@@ -143,7 +144,7 @@ INDICATORS = Sheet(
         *_names(40),
         Column("unit", N_("Unit"), required=True, width=8, max_length=40),
         Column("target", N_("Target"), Kind.decimal, width=11),
-        Column("source", N_("Source"), width=30, max_length=300),
+        *_names(30, "source", "Source"),
     ),
 )
 INDICATOR_VALUES = Sheet(

@@ -183,7 +183,7 @@ async def read_state(*, session: AsyncSession, include_people: bool = True) -> t
             **_names(i),
             "unit": i.unit,
             "target": number(i.target),
-            "source": i.source,
+            **_names(i, "source"),
         }
         for i in indicators
     }

@@ -158,8 +158,8 @@ async def test_summary_counts(demo_bot: BotHarness) -> None:
     )
     card = await ask(demo_bot, MANAGER["en"], "summary")
     shown = texts(card)
-    assert f"Started {started}" in shown
-    assert "Completed 18" in shown  # by December 2025's public follow-up
+    assert f"{started} started" in shown
+    assert "18 completed" in shown  # by December 2025's public follow-up
 
 
 async def test_project_by_fuzzy_name_and_ambiguity(demo_bot: BotHarness) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col, select
@@ -17,6 +20,9 @@ from tests.support.activities import as_language
 from tests.support.cards import submission, texts
 from tests.support.harness import BotHarness, ask
 from tests.support.portfolio import ADMIN, DEPUTY, OTHER, OWNER
+from translations import Translator
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 async def _dispatch(bot: BotHarness) -> int:
@@ -143,7 +149,8 @@ async def test_pause_resume_and_settings(bot: BotHarness) -> None:
     )
     assert "Muistutus 3" in texts(card), "the cycle card lists the new third reminder"
     bad = await ask(bot, ADMIN, "cycle set time 25:99")
-    assert "not a time of day" in texts(bad) and "cycle set time 09:00" in texts(bad)
+    # the example is the configured time, a valid one
+    assert "not a time of day" in texts(bad) and "cycle set time 08:30" in texts(bad)
 
 
 @pytest.mark.parametrize(
@@ -243,10 +250,12 @@ async def test_the_digest_in_a_channel_shows_no_money(bot: BotHarness) -> None:
     ("language", "command", "wrong", "example"),
     [
         ("en", "cycle set time 25:00", "“25:00” is not a time of day", "cycle set time 09:00"),
-        ("fi", "kierros aseta aika 9", "”9” ei ole kellonaika", "kierros aseta aika 09:00"),
+        # the locale's time: fi writes 9.00, and reads it back
+        ("fi", "kierros aseta aika 9", "”9” ei ole kellonaika", "kierros aseta aika 9.00"),
         ("sv", "cykel ställ frist 40", "”40” går inte här", "cykel ställ frist 7"),
-        ("en", "cycle set reminders -3,x", "not a list of working days", "reminders -3,0"),
-        ("fi", "kierros aseta muistutukset -30", "väliltä -20…20", "muistutukset -3,0"),
+        # reminder days separated by semicolons: "-3,0" would read as a decimal
+        ("en", "cycle set reminders -3,x", "not a list of working days", "reminders -3; 0"),
+        ("fi", "kierros aseta muistutukset -30", "väliltä \u221220…20", "muistutukset \u22123; 0"),
     ],
 )
 async def test_a_bad_setting_says_what_was_wrong_with_a_valid_example(
@@ -262,3 +271,86 @@ async def test_a_bad_setting_says_what_was_wrong_with_a_valid_example(
     async with bot.sessions() as session:
         after = await session.get(CycleConfig, 1)
         assert (after.model_dump() if after is not None else None) == saved  # nothing changed
+
+
+@pytest.mark.parametrize(
+    ("language", "set_time", "help_time", "usage", "reminders", "saved"),
+    [
+        # Finnish writes a time 8.30 and a minus sign "−"; the days are separated by ";"
+        (
+            "fi",
+            "kierros aseta aika 8.30",
+            "kierros aseta aika 8.30",
+            "kierros aseta muistutukset \u22123; 0",
+            "kierros aseta muistutukset \u22124; \u22121; 0",
+            "kierros aseta muistutukset \u22124; \u22121; 0",
+        ),
+        (
+            "sv",
+            "cykel ställ tid 08:30",
+            "cykel ställ tid 8.30",
+            "cykel ställ påminnelser \u22123; 0",
+            "cykel ställ påminnelser -4 -1 0",
+            "cykel ställ påminnelser \u22124; \u22121; 0",
+        ),
+        (
+            "en",
+            "cycle set time 8.30",
+            "cycle set time 08:30",
+            "cycle set reminders -3; 0",
+            "cycle set reminders -4; -1; 0",
+            "cycle set reminders -4; -1; 0",
+        ),
+    ],
+)
+async def test_the_cycles_examples_are_written_as_the_locale_writes_them_and_read_back(
+    bot: BotHarness,
+    language: str,
+    set_time: str,
+    help_time: str,
+    usage: str,
+    reminders: str,
+    saved: str,
+) -> None:
+    admin = as_language(ADMIN, language)
+    command = {"fi": "kierros aseta", "sv": "cykel ställ", "en": "cycle set"}[language]
+    shown = texts(await ask(bot, admin, command))  # no setting named: the usage
+    assert usage in shown and "-3,0" not in shown, shown
+    await ask(bot, admin, set_time)
+    help_card = texts(await ask(bot, admin, {"fi": "ohje", "sv": "hjälp", "en": "help"}[language]))
+    assert f"**{help_time}**" in help_card, help_card
+    assert "09:00" not in help_card
+    await ask(bot, admin, reminders)
+    async with bot.sessions() as session:
+        config = await session.get(CycleConfig, 1)
+        assert config is not None
+        await session.refresh(config)
+    assert (config.send_time, config.reminder_offsets) == ("08:30", [-4, -1, 0])
+    shown = texts(await ask(bot, admin, command))
+    assert saved in shown, "the example shows the configured days"
+
+
+@pytest.mark.parametrize(
+    ("language", "away", "written"),
+    [
+        ("fi", "poissa", r"\d{1,2}\.\d{1,2}\.\d{4}"),
+        ("sv", "borta", r"\d{1,2}\.\d{1,2}\.\d{4}"),  # Finland-Swedish, not 2026-12-20
+        ("en", "away", r"\d{2}/\d{2}/\d{4}"),
+    ],
+)
+async def test_the_away_example_is_the_locales_date_and_reads_back(
+    bot: BotHarness, language: str, away: str, written: str
+) -> None:
+    owner = as_language(OWNER, language)
+    shown = texts(await ask(bot, owner, f"{away} someday"))
+    [example, *_] = re.findall(rf"{away} ({written})", shown)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", shown)
+    await ask(bot, owner, f"{away} {example}")
+    async with bot.sessions() as session:
+        person = (await session.exec(select(Person).where(Person.aad_object_id == OWNER.aad))).one()
+    saved = person.away_until
+    t = Translator(language, HELSINKI)
+    assert saved is not None and saved > datetime.now(HELSINKI).date()
+    assert t.day(saved) == example
+    again = texts(await ask(bot, owner, f"{away} {saved.isoformat()}"))  # ISO is read as well
+    assert t.date(saved) in again

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.forms import parse_number
+from translations import Translator
 
 FI, SV, EN = "fi_FI", "sv_FI", "en_IE"
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -68,6 +70,16 @@ def test_negative_numbers(locale: str) -> None:
 
 
 @pytest.mark.parametrize("locale", [FI, SV, EN])
+def test_a_number_copied_from_a_card_reads_back(locale: str) -> None:
+    """Cards write a Finnish or Swedish negative number with the minus sign "−" (U+2212),
+    as the locale does (``Translator.number``): typed back, it is the same number."""
+    t = Translator(locale[:2], ZoneInfo("Europe/Helsinki"))
+    for value in (Decimal(-5), Decimal("-1500.5"), Decimal("12500.5")):
+        assert parse_number(t.number(value), locale) == value
+    assert parse_number("\u22125", locale) == Decimal(-5)
+
+
+@pytest.mark.parametrize("locale", [FI, SV, EN])
 @pytest.mark.parametrize(
     "text",
     [
@@ -92,7 +104,8 @@ def test_negative_numbers(locale: str) -> None:
         ".",
         "-",
         "١٢٣",  # Arabic-Indic digits
-        "\u22125",  # a minus sign, not a hyphen
+        "\u2212\u22125",
+        "5\u2212",
     ],
 )
 def test_garbage_is_not_a_number(text: str, locale: str) -> None:

@@ -9,12 +9,17 @@ from sqlmodel import col, select
 
 from storage.models import Conversation, ConversationKind, Person
 from tests.support import activities as a
-from tests.support.activities import as_language
+from tests.support.activities import User, as_language
 from tests.support.cards import texts
 from tests.support.harness import BotHarness
-from tests.support.portfolio import OTHER, OWNER
+from tests.support.portfolio import ADMIN, OTHER, OWNER
 
 WELCOME = {"fi": "Hei Aino!", "sv": "Hej Aino!", "en": "Hello Aino!"}
+NAMELESS = {
+    "fi": "Tervetuloa, olen tiekarttabotti",
+    "sv": "Välkommen till färdplansboten",
+    "en": "Welcome to Roadmap Bot",
+}
 OPEN_STATUS = {
     "fi": "Avaa tilakorttini",
     "sv": "Öppna mitt statuskort",
@@ -32,7 +37,8 @@ async def test_personal_install_stores_the_reference_and_welcomes_once(
     assert status == 201
     await bot.post(a.bot_added_to_personal(owner, url))  # Teams sends both on install
     [card] = bot.connector.cards()
-    assert WELCOME[language] in texts(card)
+    # an install says only the display name: no given name is guessed from it
+    assert NAMELESS[language] in texts(card) and "Aino" not in texts(card)
     assert OPEN_STATUS[language] in texts(card), "an owner is offered their status card"
     async with bot.sessions() as session:
         conversation = (await session.exec(select(Conversation))).one()
@@ -142,3 +148,28 @@ async def test_language_command_overrides_the_teams_locale(bot: BotHarness) -> N
     assert "Roadmap Bot help" in texts(bot.connector.cards()[-1])
     await bot.post(a.message(english_owner, bot.connector.url, "language klingon"))
     assert "language fi, language sv" in texts(bot.connector.cards()[-1])
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_the_welcome_greets_by_the_rosters_given_name_never_a_guess(
+    bot: BotHarness, language: str
+) -> None:
+    """A directory that lists "Lehtonen Sanna" gave "Hei Lehtonen!" when the first word of
+    the display name was taken for the given name: the roster's ``givenName`` is used."""
+    surname_first = User("29:sanna", "aad-sanna", "Lehtonen Sanna", "fi-FI")
+    bot.connector.roster = [
+        {**OWNER.account, "name": "Virtanen Aino", "givenName": "Aino"},
+        {**surname_first.account, "surname": "Lehtonen"},  # no givenName in the directory
+    ]
+    await bot.post(a.team_install(ADMIN, bot.connector.url))
+    async with bot.sessions() as session:
+        people = {p.aad_object_id: p.given_name for p in (await session.exec(select(Person))).all()}
+    assert people[OWNER.aad] == "Aino" and people[surname_first.aad] is None
+    for user in (OWNER, surname_first):
+        await bot.post(a.personal_install(as_language(user, language), bot.connector.url))
+    owner_card, sanna_card = bot.connector.cards()[-2:]
+    assert WELCOME[language] in texts(owner_card)
+    assert NAMELESS[language] in texts(sanna_card) and "Lehtonen!" not in texts(sanna_card)
+    async with bot.sessions() as session:
+        owner = (await session.exec(select(Person).where(Person.aad_object_id == OWNER.aad))).one()
+    assert owner.given_name == "Aino", "an activity's sender, without one, keeps it"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.intents import INTENTS, Table, table
+from bot.intents import DEFAULT_SEND_TIME, INTENTS, Table, table
 from bot.intents.registry import Intent, Request
 from bot.questions.parse import parse
 from bot.router import Router
@@ -75,7 +75,7 @@ def test_the_help_card_lists_exactly_what_the_person_may_use(language: str, role
     for intent in INTENTS:
         if intent.help is None:
             continue
-        shown = f"**{intent.help.usage[language]}**" in card
+        shown = f"**{intent.help.shown(language, clock=t.clock(DEFAULT_SEND_TIME))}**" in card
         assert shown == intent.may_use(role), (intent.name, language, role)
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from matplotlib.axes import Axes
 from PIL import Image
 
 from charts import render
+from translations import Translator
 
 Chart = Callable[[], bytes]
 LABELS = {"on_track": "Aikataulussa", "at_risk": "Riskissä", "off_track": "Myöhässä"}
@@ -190,3 +195,22 @@ def test_renders_are_deterministic_across_threads() -> None:
         results = list(pool.map(lambda job: (job[0], job[1]()), jobs))
     for name, png in results:
         assert png == expected[name], name
+
+
+def test_progress_periods_on_the_axis_are_written_as_the_locale_writes_a_month(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not "2025-10": the axis shows what ``period_label`` makes of each period."""
+    ticks: list[str] = []
+    set_xticks = Axes.set_xticks
+
+    def recording(self: Axes, positions: Any, labels: Any = None, **kwargs: Any) -> Any:
+        ticks.extend(str(label) for label in labels or ())
+        return set_xticks(self, positions, labels, **kwargs)
+
+    monkeypatch.setattr(Axes, "set_xticks", recording)
+    fi = Translator("fi", ZoneInfo("Europe/Helsinki"))
+    series = [("Kartalla", [(period, 5 * n) for n, period in enumerate(PERIODS)])]
+    render.progress_over_time(series, "Edistyminen", period_label=fi.period)
+    assert ticks and "12.2025" in ticks  # the latest period is always labelled
+    assert not any(re.fullmatch(r"\d{4}-\d{2}", tick) for tick in ticks)

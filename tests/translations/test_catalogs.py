@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_minus_sign_symbol
 
 from translations import LANGUAGES, Translator, language_of, read_catalog
 from translations.extract import MessageId, translations, untranslated, used_message_ids
@@ -124,7 +124,8 @@ def test_money_is_formatted_for_the_locale() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_money_matches_babels_format_currency(language: str) -> None:
-    """``money`` applies babel's own patterns, parsed once; the text is format_currency's."""
+    """``money`` applies babel's own patterns, parsed once; the text is format_currency's,
+    with the locale's own minus sign (Babel's patterns write a hyphen-minus)."""
     t = Translator(language, ZoneInfo("Europe/Helsinki"))
     for cents in (0, 1, 99, 100, 1_050, -1_050, 15_000_000, 795_000_000, -123_456_789_01):
         value = Decimal(cents) / 100
@@ -139,4 +140,23 @@ def test_money_matches_babels_format_currency(language: str) -> None:
             )
         else:
             expected = format_currency(value, "EUR", locale=t.babel_locale)
+        if expected.startswith("-"):
+            expected = get_minus_sign_symbol(t.babel_locale) + expected[1:]
         assert t.money(cents) == expected, cents
+
+
+@pytest.mark.parametrize(("language", "minus"), [("fi", "\u2212"), ("sv", "\u2212"), ("en", "-")])
+def test_negative_numbers_percents_and_money_share_the_locales_minus_sign(
+    language: str, minus: str
+) -> None:
+    """Babel writes "-3" and "-10,50 €" with a hyphen even where the locale's minus sign is
+    "−": the translator gives every negative figure the locale's sign, the one the signed
+    changes use ("−3 percentage points"), so that a card never mixes the two."""
+    t = Translator(language, ZoneInfo("Europe/Helsinki"))
+    shown = [t.number(-3), t.number(Decimal("-2.5")), t.percent(-15), t.money(-1_050)]
+    shown += [t.money(-100_000), t.quantity(-4, "%"), t.quantity(-4, "pcs")]
+    assert all(
+        text.startswith(minus) and text.count("-") + text.count("\u2212") == 1 for text in shown
+    )
+    assert get_minus_sign_symbol(t.babel_locale) == minus == t.minus_sign
+    assert not t.number(3).startswith(minus) and t.number(0) == "0"

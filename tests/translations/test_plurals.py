@@ -54,6 +54,32 @@ RENDERED: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
         "fi": ("…ja 1 muu.", "…ja 2 muuta."),
         "sv": ("…och 1 till.", "…och 2 till."),
     },
+    # a count of projects in a state (the summary's "Projects" line)
+    ("{count} planned", "{count} planned"): {
+        "en": ("1 planned", "2 planned"),
+        "fi": ("1 suunnitteilla", "2 suunnitteilla"),
+        "sv": ("1 planerat", "2 planerade"),
+    },
+    ("{count} started", "{count} started"): {
+        "en": ("1 started", "2 started"),
+        "fi": ("1 käynnissä", "2 käynnissä"),
+        "sv": ("1 pågående", "2 pågående"),
+    },
+    ("{count} completed", "{count} completed"): {
+        "en": ("1 completed", "2 completed"),
+        "fi": ("1 valmistunut", "2 valmistunutta"),
+        "sv": ("1 slutfört", "2 slutförda"),
+    },
+    ("{count} paused", "{count} paused"): {
+        "en": ("1 paused", "2 paused"),
+        "fi": ("1 tauolla", "2 tauolla"),
+        "sv": ("1 pausat", "2 pausade"),
+    },
+    ("{count} cancelled", "{count} cancelled"): {
+        "en": ("1 cancelled", "2 cancelled"),
+        "fi": ("1 peruttu", "2 peruttua"),
+        "sv": ("1 avbrutet", "2 avbrutna"),
+    },
     # the units whose word follows the number (Translator.unit with a count)
     ("day", "days"): {"en": ("day", "days"), "fi": ("pv", "pv"), "sv": ("dag", "dagar")},
     ("point", "points"): {
@@ -70,6 +96,12 @@ RENDERED: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
 # Where the language writes the same words for one and for two (sv "projekt" is both, and
 # Finnish numerals take the singular noun), only the verb or nothing at all changes.
 SAME_FORM = {
+    *((f"{{count}} {state}", "en") for state in ("planned", "started", "completed", "paused")),
+    ("{count} cancelled", "en"),
+    ("{count} planned", "fi"),
+    ("{count} started", "fi"),
+    ("{count} paused", "fi"),
+    ("{count} started", "sv"),
     ("…and {count} more.", "en"),
     ("…and {count} more.", "sv"),
     ("day", "fi"),
