@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from gettext import NullTranslations
 from io import BytesIO
@@ -26,6 +26,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
     NumberPattern,
+    format_compact_currency,
     format_decimal,
     format_percent,
     parse_pattern,
@@ -188,6 +189,14 @@ class Translator:
         if cents % 100 == 0:  # babel's format_currency, with the patterns parsed once
             return str(whole.apply(value, locale, currency="EUR", currency_digits=False))
         return str(standard.apply(value, locale, currency="EUR"))
+
+    def money_compact(self, cents: int | None) -> str:
+        """Money in whole euros, short, for a chart's labels: "1,2 milj. €", "336,9 tn €",
+        "€1.2M"; under a thousand euros, "950 €"."""
+        if cents is None:
+            return "–"
+        euros = (Decimal(cents) / 100).quantize(Decimal(1), ROUND_HALF_UP)
+        return format_compact_currency(euros, "EUR", locale=self.babel_locale, fraction_digits=1)
 
     def number(self, value: Decimal | int | float | None) -> str:
         if value is None:
