@@ -93,7 +93,7 @@ class PortfolioCharts:
             render.budget_vs_actual,
             [(t.pick(*r.name), r.planned_cents, r.actual_cents, r.forecast_cents) for r in rows],
             t("Budget {year}", year=int(year_text)),
-            t.money,
+            t.money_compact,
             series_labels=(t("Planned"), t("Actual"), t("Forecast")),
             no_data=t("No data"),
         )
@@ -123,7 +123,7 @@ class PortfolioCharts:
             title,
             t("One-time cost + one year's running cost (€)"),
             t("Estimated impact (1–5)"),
-            money_label=t.money,
+            money_label=t.money_compact,
             no_data=t("No data"),
             areas=(
                 t("High impact, lower cost"),

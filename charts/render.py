@@ -2,10 +2,18 @@
 
 Every function builds its own :class:`~matplotlib.figure.Figure` on its own Agg canvas.
 Nothing here uses pyplot or changes ``rcParams``, so renders may run in worker threads
-at the same time. Images are 800×450 pixels (taller for long budget tables, never over
-1024×1024), in the programme's colours, and every text is drawn with matplotlib's bundled
-DejaVu Sans, which has å, ä and ö. Importing this module imports matplotlib (about half
-a second), so import it when the app starts, not on the first request.
+at the same time. Each chart's ``figure`` attribute builds the laid-out figure without
+saving it (``render.budget_vs_actual.figure(...)``), for tests that measure its texts.
+
+Drawn for the size they are shown at. A card stretches the image to its width: about
+450–500 px in Teams on a desktop, 350–400 px on a phone. Images are 720 px wide at
+144 dpi, twice the narrowest width for high-density screens, so at 360 px a point is a
+pixel, and no text is under 11 pt (11 px on a phone, 14 px on a desktop). Heights vary
+by kind (taller for long budgets, never over Teams' 1024×1024). Labels that would
+overlap are thinned or left out. Everything is in the programme's colours, in
+matplotlib's bundled DejaVu Sans, which has å, ä and ö. Importing this module imports
+matplotlib (about half a second), so import it when the app starts, not on the first
+request.
 
 Text from the data (project names, budget areas, titles) is drawn literally: a ``$`` never
 starts matplotlib's math mode.
@@ -13,12 +21,14 @@ starts matplotlib's math mode.
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import math
 import statistics
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final, Literal
+from typing import Final, Generic, Literal, ParamSpec
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -26,12 +36,14 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullLocator
 from matplotlib.transforms import Bbox
 
-DPI: Final = 100
-WIDTH_PX: Final = 800
+DISPLAY_PX: Final = 360  # the narrowest a card shows an image (a phone)
+DPI: Final = 144
+WIDTH_PX: Final = 2 * DISPLAY_PX  # 1 pt = 2 px in the image = 1 px at DISPLAY_PX
+WIDTH_PT: Final = WIDTH_PX / DPI * 72
 HEIGHT_PX: Final = 450
 MAX_PX: Final = 1024  # Teams shows images up to 1024×1024
 
@@ -56,19 +68,35 @@ AXIS: Final = "#9AA5B1"
 QUICK_WIN: Final = "#EAF4EA"  # high impact, low cost
 COSTLY: Final = "#FBECEC"  # low impact, high cost
 
-TITLE_SIZE: Final = 16
+# Font sizes in points; a point is DPI / 72 * DISPLAY_PX / WIDTH_PX = 1 px at DISPLAY_PX.
+TITLE_SIZE: Final = 14
 LABEL_SIZE: Final = 12
-TICK_SIZE: Final = 11.5
-SMALL_SIZE: Final = 10.5
+TICK_SIZE: Final = 11
+SMALL_SIZE: Final = 11
+VALUE_GID: Final = "value"  # the gid of every value label, which must not overlap another
+
+P = ParamSpec("P")
 
 
+class Chart(Generic[P]):
+    """A chart kind: called, it gives the PNG; its ``figure`` gives the laid-out Figure."""
+
+    def __init__(self, figure: Callable[P, Figure]) -> None:
+        self.figure = figure
+        functools.update_wrapper(self, figure)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> bytes:
+        return _png(self.figure(*args, **kwargs))
+
+
+@Chart
 def health_distribution(
     counts: Mapping[str, int],
     labels: Mapping[str, str],
     title: str,
     *,
     no_data: str = "–",
-) -> bytes:
+) -> Figure:
     """A donut of projects by health, with the total in the middle and a legend of counts.
 
     ``counts`` is keyed by health (``on_track``, ``at_risk``, ``off_track``; other keys
@@ -78,21 +106,21 @@ def health_distribution(
     values = [max(0, int(counts[k])) for k in keys]
     colours = _health_colours(keys)
     total = sum(values)
-    fig = _figure()
+    fig = _figure(height_px=420)
     _title(fig, title)
     if total == 0:
         return _no_data(fig, no_data)
-    chart, legend = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.0, 1.0)})
+    chart, legend = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.0, 1.2)})
     shown = [(v, c) for v, c in zip(values, colours, strict=True) if v > 0]
     wedges, _texts = chart.pie(
         [v for v, _ in shown],
         colors=[c for _, c in shown],
         startangle=90,
         counterclock=False,
-        wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 2.5},
+        wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 2},
     )
     for wedge, (value, colour) in zip(wedges, shown, strict=True):
-        if value / total < 0.06:
+        if value / total < 0.07:
             continue
         angle = math.radians((wedge.theta1 + wedge.theta2) / 2)
         chart.text(
@@ -104,29 +132,39 @@ def health_distribution(
             fontsize=LABEL_SIZE,
             fontweight="bold",
             color=TEXT if colour in _LIGHT_FILLS else "white",
+            gid=VALUE_GID,
         )
     chart.text(
-        0, 0, str(total), ha="center", va="center", fontsize=30, fontweight="bold", color=TEXT
+        0, 0, str(total), ha="center", va="center", fontsize=24, fontweight="bold", color=TEXT
     )
     chart.set_aspect("equal")
     legend.set_axis_off()
     legend.legend(
         [Patch(facecolor=c, edgecolor="none") for c in colours],
         [
-            _plain(f"{_short(labels.get(k, k), 28)}   {v}")
+            _plain(f"{_wrap(labels.get(k, k), 17, 2)}   {v}")
             for k, v in zip(keys, values, strict=True)
         ],
         loc="center left",
         frameon=False,
-        fontsize=14,
+        fontsize=LABEL_SIZE,
         labelcolor=TEXT,
         handlelength=1.1,
         handleheight=1.1,
-        labelspacing=1.0,
+        labelspacing=0.9,
+        borderaxespad=0,
     )
-    return _png(fig)
+    return _finish(fig)
 
 
+# A budget line's block, in points: its name, a bar a series, each with its value beside it.
+_NAME_LINE_PT: Final = 16
+_BAR_PITCH_PT: Final = 16
+_BLOCK_GAP_PT: Final = 9
+_HEADER_PT: Final = 88  # the title (two lines) and the legend above the bars
+
+
+@Chart
 def budget_vs_actual(
     rows: Sequence[tuple[str, int, int, int | None]],
     title: str,
@@ -134,74 +172,124 @@ def budget_vs_actual(
     *,
     series_labels: tuple[str, str, str],
     no_data: str = "–",
-) -> bytes:
-    """Planned, actual and forecast money per budget area, as grouped horizontal bars.
+) -> Figure:
+    """Planned, actual and forecast money per budget line, as horizontal bars.
 
-    ``rows`` are ``(area name, planned, actual, forecast or None)`` in cents, drawn top to
-    bottom in the given order; ``money_label`` formats cents (``Translator.money``);
-    ``series_labels`` name planned, actual and forecast (translated).
+    ``rows`` are ``(line name, planned, actual, forecast or None)`` in cents, drawn top to
+    bottom in the given order; ``money_label`` formats cents, short
+    (``Translator.money_compact``); ``series_labels`` name planned, actual and forecast.
+
+    Each line's name stands above its bars, across the chart's whole width, and each bar
+    has its amount at its end. When the lines are too many for that within 1024 px, the
+    names go beside the bars and an axis gives the amounts instead.
     """
-    height = min(MAX_PX, max(HEIGHT_PX, 170 + 62 * len(rows)))
-    fig = _figure(height_px=height)
+    has_forecast = any(row[3] is not None for row in rows)
+    series = 3 if has_forecast else 2
+    names = [_wrap(area, 44, 2) for area, *_ in rows]
+    blocks = [
+        (name.count("\n") + 1) * _NAME_LINE_PT + series * _BAR_PITCH_PT + _BLOCK_GAP_PT
+        for name in names
+    ]
+    height_pt = _HEADER_PT + sum(blocks)
+    spacious = height_pt * DPI / 72 <= MAX_PX
+    fig = _figure(
+        height_px=round(height_pt * DPI / 72) if spacious else min(MAX_PX, 150 + 40 * len(rows))
+    )
     _title(fig, title)
     if not rows:
         return _no_data(fig, no_data)
     ax = fig.add_subplot()
-    _style_axes(ax, grid="x")
-    bar = 0.26
-    has_forecast = any(row[3] is not None for row in rows)
     largest = max(max(p, a, f or 0) for _, p, a, f in rows) / 100
-    planned = [(i - bar, cents) for i, (_, cents, _, _) in enumerate(rows)]
-    actual = [(float(i), cents) for i, (_, _, cents, _) in enumerate(rows)]
-    forecast = [(i + bar, cents) for i, (_, _, _, cents) in enumerate(rows) if cents is not None]
-    thickness = bar * 0.92
-    ax.barh(*_bars(planned), height=thickness, color=PLANNED)
-    ax.barh(*_bars(actual), height=thickness, color=BRAND)
-    if has_forecast:
+    bars: list[tuple[int, float, int]] = []  # (series, y, cents)
+    if spacious:
+        _style_axes(ax, grid="x")
+        ax.grid(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.xaxis.set_major_locator(NullLocator())
+        ax.yaxis.set_major_locator(NullLocator())
+        top = 0.0
+        for name, block, (_, *amounts) in zip(names, blocks, rows, strict=True):
+            name_pt = (name.count("\n") + 1) * _NAME_LINE_PT
+            ax.text(  # its last line 3 pt above the first bar's top
+                0, top + name_pt - 3, _plain(name), va="bottom", fontsize=LABEL_SIZE, color=TEXT
+            )
+            for j, cents in enumerate(amounts[:series]):
+                y = top + name_pt + (j + 0.5) * _BAR_PITCH_PT
+                if cents is not None:
+                    bars.append((j, y, cents))
+            top += block
+        ax.set_ylim(top - _BLOCK_GAP_PT, 0)
+        ax.set_xlim(0, max(largest, 1.0) / 0.74)  # room for the largest bar's amount
+        thickness = _BAR_PITCH_PT * 0.72
+    else:
+        _style_axes(ax, grid="x")
+        bar = 0.26
+        for i, (_, *amounts) in enumerate(rows):
+            for j, cents in enumerate(amounts[:series]):
+                if cents is not None:
+                    bars.append((j, i + (j - (series - 1) / 2) * bar, cents))
+        ax.set_yticks(range(len(rows)), [_plain(_short(area, 18)) for area, *_ in rows])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlim(0, max(largest, 1.0) * 1.05)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10], integer=True))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda x, _pos: _plain(money_label(round(x * 100))))
+        )
+        ax.tick_params(axis="y", labelsize=TICK_SIZE, labelcolor=TEXT)
+        thickness = bar * 0.92
+    styles = ((PLANNED, PLANNED, None), (BRAND, BRAND, None), ("white", FORECAST_EDGE, "////"))
+    for j, (face, edge, hatch) in enumerate(styles[:series]):
+        mine = [(y, cents) for kind, y, cents in bars if kind == j]
         ax.barh(
-            *_bars(forecast),
+            [y for y, _ in mine],
+            [cents / 100 for _, cents in mine],
             height=thickness,
-            color="white",
-            edgecolor=FORECAST_EDGE,
-            hatch="////",
-            linewidth=1,
+            color=face,
+            edgecolor=edge,
+            hatch=hatch,
+            linewidth=1 if hatch else 0,
         )
-    for y, cents in (*planned, *actual, *forecast):
-        ax.text(
-            cents / 100 + largest * 0.012,
-            y,
-            _plain(money_label(cents)),
-            va="center",
-            ha="left",
-            fontsize=SMALL_SIZE,
-            color=MUTED,
-        )
-    ax.set_yticks(range(len(rows)), [_plain(_wrap(area, 22, 2)) for area, *_ in rows])
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlim(0, max(largest, 1.0) * 1.22)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10], integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _plain(money_label(round(x * 100)))))
-    ax.tick_params(axis="y", labelsize=LABEL_SIZE, labelcolor=TEXT)
+    if spacious:
+        for _, y, cents in bars:
+            ax.text(
+                cents / 100 + largest * 0.015,
+                y,
+                _plain(money_label(cents)),
+                va="center_baseline",
+                ha="left",
+                fontsize=SMALL_SIZE,
+                color=MUTED,
+                gid=VALUE_GID,
+            )
+    # The legend starts where the bars do: in one row if it fits there (beside any names).
+    names_pt = max((len(t.get_text()) for t in ax.get_yticklabels()), default=0) * TICK_SIZE * 0.62
+    legend_pt = sum(len(label) * SMALL_SIZE * 0.62 + 30 for label in series_labels[:series])
+    fits = legend_pt <= WIDTH_PT - names_pt - 30
     handles = [
         Patch(facecolor=PLANNED, edgecolor="none"),
         Patch(facecolor=BRAND, edgecolor="none"),
         Patch(facecolor="white", edgecolor=FORECAST_EDGE, hatch="////"),
-    ][: 3 if has_forecast else 2]
+    ][:series]
     ax.legend(
         handles,
-        [_plain(label) for label in series_labels[: len(handles)]],
+        [_plain(label) for label in series_labels[:series]],
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=3,
+        ncols=series if fits else 1,
         frameon=False,
-        fontsize=LABEL_SIZE,
+        fontsize=SMALL_SIZE,
         labelcolor=TEXT,
         borderaxespad=0.3,
-        handlelength=1.4,
+        handlelength=1.2,
+        columnspacing=1.2,
     )
-    return _png(fig)
+    _finish(fig)
+    if not spacious:
+        _thin_labels(ax.get_yticklabels())
+    return fig
 
 
+@Chart
 def progress_over_time(
     series: Sequence[tuple[str, Sequence[tuple[str, int]]]],
     title: str,
@@ -209,7 +297,7 @@ def progress_over_time(
     percent_label: Callable[[int], str] | None = None,
     period_label: Callable[[str], str] | None = None,
     no_data: str = "–",
-) -> bytes:
+) -> Figure:
     """Progress % per period, one line per series (project, theme, whole programme).
 
     ``series`` are ``(name, [(period "YYYY-MM", progress 0-100), ...])``; periods may
@@ -220,7 +308,7 @@ def progress_over_time(
     percent = percent_label or _percent
     period_text = period_label or str
     periods = sorted({period for _, points in series for period, _ in points})
-    fig = _figure()
+    fig = _figure(height_px=480)
     _title(fig, title)
     if not periods:
         return _no_data(fig, no_data)
@@ -238,52 +326,62 @@ def progress_over_time(
             ys,
             color=colour,
             linestyle=_LINESTYLES[(i // len(SERIES)) % len(_LINESTYLES)],
-            linewidth=2.6,
+            linewidth=2.2,
             marker="o" if len(periods) <= 18 else None,
-            markersize=6,
+            markersize=5,
             markeredgecolor="white",
-            markeredgewidth=1.2,
+            markeredgewidth=1,
             label=_plain(_short(name, 30)),
             solid_capstyle="round",
         )
         ends.append((xs[-1], ys[-1], percent(round(ys[-1])), colour))
-    if len(ends) <= 4:
-        for x, y, text, colour in _spread(ends, min_gap=7.0):
-            ax.annotate(
-                _plain(text),
-                (x, y),
-                xytext=(9, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=LABEL_SIZE,
-                fontweight="bold",
-                color=colour,
-            )
     ax.set_ylim(-3, 105)
     ax.yaxis.set_major_locator(FixedLocator([0, 25, 50, 75, 100]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _plain(percent(round(y)))))
     step = max(1, math.ceil(len(periods) / 7))
     shown = list(range(len(periods) - 1, -1, -step))[::-1]  # always label the latest period
     ax.set_xticks(shown, [_plain(period_text(periods[i])) for i in shown])
-    right_pad = 0.9 if len(ends) <= 4 else 0.3
-    ax.set_xlim(-0.3, len(periods) - 1 + right_pad + (0.4 if len(periods) == 1 else 0))
+    end_label_pt = max((len(text) for _, _, text, _ in ends), default=0) * LABEL_SIZE * 0.7 + 8
+    plot_pt = WIDTH_PT - 60
+    right_pad = (len(periods) - 0.7) * end_label_pt / max(plot_pt - end_label_pt, 1.0)
+    ax.set_xlim(-0.3, len(periods) - 1 + (right_pad if len(ends) <= 4 else 0.3))
     if len(drawn) > 1:
-        size = LABEL_SIZE if len(drawn) <= 6 else SMALL_SIZE
+        size = LABEL_SIZE if len(drawn) <= 4 else SMALL_SIZE
         longest = max(len(_short(name, 30)) for name, _ in drawn)
-        column_px = longest * size * 0.62 * DPI / 72 + 60  # about 0.62 em per character
+        column_pt = longest * size * 0.62 + 30  # about 0.62 em per character, and the line
         ax.legend(
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
-            ncols=max(1, min(len(drawn), int((WIDTH_PX - 120) // column_px))),
+            ncols=max(1, min(len(drawn), int((WIDTH_PT - 20) // column_pt))),
             frameon=False,
             fontsize=size,
             labelcolor=TEXT,
-            handlelength=1.8,
+            handlelength=1.6,
             borderaxespad=0.3,
         )
-    return _png(fig)
+    _layout(fig)  # the end labels are spread apart in pixels, so lay out the axes first
+    if len(ends) <= 4:
+        (_, y0), (_, y1) = ax.transData.transform([(0, 0), (0, 1)])
+        gap = LABEL_SIZE * 1.25 * DPI / 72 / abs(y1 - y0)  # a line of text, in percent
+        for x, y, text, colour in _spread(ends, min_gap=gap):
+            ax.annotate(
+                _plain(text),
+                (x, y),
+                xytext=(7, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=LABEL_SIZE,
+                fontweight="bold",
+                color=colour,
+                gid=VALUE_GID,
+                annotation_clip=False,
+            ).set_in_layout(False)
+    _finish(fig)
+    _thin_labels(ax.get_xticklabels())
+    return fig
 
 
+@Chart
 def impact_cost_matrix(
     points: Sequence[tuple[str, float, int]],
     title: str,
@@ -293,17 +391,18 @@ def impact_cost_matrix(
     money_label: Callable[[int], str] | None = None,
     no_data: str = "–",
     areas: tuple[str, str, str] | None = None,
-) -> bytes:
-    """The board deck's impact/cost matrix: cost in euros (x) against impact 1-5 (y).
+) -> Figure:
+    """The impact/cost matrix: cost in euros (x) against impact 1-5 (y).
 
     ``points`` are ``(short label, cost in euros, impact score 1-5)``. The cost axis is
     logarithmic when the costs span twenty times or more. Dashed lines split the plane at
     impact 3 and at the median cost; high impact for low cost is tinted green, low impact
-    for high cost red. ``money_label`` formats cents (``Translator.money``). ``areas`` names
-    the green area, the red one and the dashed dividers in a legend above the plot.
+    for high cost red. ``money_label`` formats cents, short (``Translator.money_compact``).
+    ``areas`` names the green area, the red one and the dashed dividers in a legend above
+    the plot. A point's label that would cover another is left out; the point stays.
     """
     money = money_label or _euros
-    fig = _figure()
+    fig = _figure(height_px=640 if areas else 560)
     _title(fig, title)
     if not points:
         return _no_data(fig, no_data)
@@ -317,13 +416,13 @@ def impact_cost_matrix(
         ax.set_xscale("log")
         ax.set_xlim(low / 1.8, high * 1.8)
         decades = math.log10(high / low)
-        subs = (1.0, 2.0, 5.0) if decades <= 2 else (1.0, 3.0) if decades <= 3 else (1.0,)
+        subs = (1.0, 3.0) if decades <= 2 else (1.0,)
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
         ax.xaxis.set_minor_locator(NullLocator())
     else:
         pad = max((high - low) * 0.15, high * 0.1, 1.0)
         ax.set_xlim(max(0.0, low - pad), high + pad)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10], integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _plain(money(round(x * 100)))))
     ax.set_ylim(0.4, 5.6)
     ax.yaxis.set_major_locator(FixedLocator([1, 2, 3, 4, 5]))
@@ -333,9 +432,9 @@ def impact_cost_matrix(
     ax.add_patch(Rectangle((split, 0.4), right - split, 2.6, color=COSTLY, zorder=0, lw=0))
     ax.axhline(3, color=AXIS, linestyle=(0, (4, 4)), linewidth=1, zorder=1)
     ax.axvline(split, color=AXIS, linestyle=(0, (4, 4)), linewidth=1, zorder=1)
-    ax.scatter(costs, impacts, s=110, color=BRAND, edgecolors="white", linewidths=1.5, zorder=3)
-    ax.set_xlabel(_plain(x_label), fontsize=LABEL_SIZE, color=TEXT, labelpad=8)
-    ax.set_ylabel(_plain(y_label), fontsize=LABEL_SIZE, color=TEXT, labelpad=8)
+    ax.scatter(costs, impacts, s=70, color=BRAND, edgecolors="white", linewidths=1.2, zorder=3)
+    ax.set_xlabel(_plain(_wrap(x_label, 44, 2)), fontsize=LABEL_SIZE, color=TEXT, labelpad=6)
+    ax.set_ylabel(_plain(_wrap(y_label, 36, 2)), fontsize=LABEL_SIZE, color=TEXT, labelpad=6)
     if areas is not None:
         ax.legend(
             [
@@ -343,18 +442,20 @@ def impact_cost_matrix(
                 Patch(facecolor=COSTLY, edgecolor=AXIS, linewidth=0.5),
                 Line2D([], [], color=AXIS, linestyle=(0, (4, 4)), linewidth=1),
             ],
-            [_plain(label) for label in areas],
+            [_plain(_wrap(label, 44, 2)) for label in areas],
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
-            ncols=3,
+            ncols=1,
             frameon=False,
             fontsize=SMALL_SIZE,
             labelcolor=TEXT,
             borderaxespad=0.3,
             handlelength=1.4,
+            labelspacing=0.3,
         )
     _place_labels(fig, ax, [label for label, _, _ in points], costs, impacts)
-    return _png(fig)
+    _thin_labels(ax.get_xticklabels())
+    return fig
 
 
 # Shared drawing
@@ -379,8 +480,13 @@ def _layout(fig: Figure) -> None:
     ConstrainedLayoutEngine(w_pad=0.12, h_pad=0.1).execute(fig)
 
 
-def _png(fig: Figure) -> bytes:
+def _finish(fig: Figure) -> Figure:
     _layout(fig)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    """The PNG of a figure its chart function has laid out."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
     return buffer.getvalue()
@@ -388,7 +494,7 @@ def _png(fig: Figure) -> bytes:
 
 def _title(fig: Figure, title: str) -> None:
     fig.suptitle(
-        _plain(_wrap(title, 54, 2)),
+        _plain(_wrap(title, 38, 2)),
         x=0.02,
         ha="left",
         fontsize=TITLE_SIZE,
@@ -397,20 +503,20 @@ def _title(fig: Figure, title: str) -> None:
     )
 
 
-def _no_data(fig: Figure, text: str) -> bytes:
+def _no_data(fig: Figure, text: str) -> Figure:
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.text(
         0.5,
         0.5,
-        _plain(_wrap(text, 50, 3)),
+        _plain(_wrap(text, 34, 3)),
         ha="center",
         va="center",
         fontsize=15,
         color=MUTED,
         transform=ax.transAxes,
     )
-    return _png(fig)
+    return _finish(fig)
 
 
 def _style_axes(ax: Axes, *, grid: Literal["x", "y", "both"]) -> None:
@@ -423,9 +529,21 @@ def _style_axes(ax: Axes, *, grid: Literal["x", "y", "both"]) -> None:
     ax.set_axisbelow(True)
 
 
-def _bars(bars: Sequence[tuple[float, int]]) -> tuple[list[float], list[float]]:
-    """Positions and lengths in euros, for ``barh``."""
-    return [y for y, _ in bars], [cents / 100 for _, cents in bars]
+def _thin_labels(labels: Sequence[Text]) -> None:
+    """Hide tick labels evenly, keeping the last one, until no two shown ones touch.
+
+    Measured on the laid-out figure, so it holds for any label text and language.
+    """
+    shown = [label for label in labels if label.get_visible() and label.get_text()]
+    if len(shown) < 2:
+        return
+    boxes = [label.get_window_extent().expanded(1.15, 1.1) for label in shown]
+    for every in range(1, len(shown) + 1):
+        kept = list(range(len(shown) - 1, -1, -every))
+        if all(_overlap(boxes[a], boxes[b]) == 0 for a, b in itertools.pairwise(kept)):
+            break
+    for i, label in enumerate(shown):
+        label.set_visible(i in kept)
 
 
 def _health_colours(keys: Sequence[str]) -> list[str]:
@@ -486,15 +604,17 @@ def _place_labels(
 ) -> None:
     """Put each label where it overlaps no point, no other label and stays in the plot.
 
-    A label that cannot be placed without covering much of another is left out.
+    A label that cannot be placed without touching another label, or without covering
+    much of a point, is left out: its point stays.
     """
     _layout(fig)  # positions are measured in pixels, so lay out the axes first
     frame = ax.get_window_extent()
     centres = ax.transData.transform(list(zip(xs, ys, strict=True)))
-    radius = 6.0 * DPI / 72
-    taken = [
+    radius = 5.0 * DPI / 72
+    dots = [
         Bbox.from_bounds(cx - radius, cy - radius, 2 * radius, 2 * radius) for cx, cy in centres
     ]
+    placed: list[Bbox] = []
     order = sorted(range(len(labels)), key=lambda i: (-ys[i], xs[i]))
     for i in order:
         note = ax.annotate(
@@ -505,12 +625,15 @@ def _place_labels(
             fontsize=SMALL_SIZE,
             color=TEXT,
             zorder=4,
+            gid=VALUE_GID,
         )
         note.set_in_layout(False)
         best = (math.inf, _LABEL_SPOTS[0])
         for spot in _LABEL_SPOTS:
             box = _try_spot(note, spot)
-            overlap = sum(_overlap(box, other) for other in taken) + _outside(box, frame)
+            if any(_overlap(box, other) for other in placed):
+                continue
+            overlap = sum(_overlap(box, dot) for dot in dots) + _outside(box, frame)
             if overlap < best[0]:
                 best = (overlap, spot)
             if overlap == 0:
@@ -519,7 +642,7 @@ def _place_labels(
         if best[0] > 0.05 * box.width * box.height:  # unreadable in a crowd: the point stays
             note.remove()
         else:
-            taken.append(box)
+            placed.append(box)
 
 
 def _try_spot(note: Annotation, spot: _Spot) -> Bbox:

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import ParamSpec, Protocol
+from typing import Final, ParamSpec, Protocol
 
 from charts.kinds import KINDS, ChartKind, ChartRights
 
 P = ParamSpec("P")
 RENDERERS = frozenset(rule.renderer for rule in KINDS.values())
+# Part of every fingerprint: raise it when charts.render draws differently, so that images
+# cached on disk and in browsers (the ETag) are drawn anew.
+DRAWING: Final = 2
 
 
 class ChartNotFound(Exception):
@@ -62,12 +65,12 @@ class ChartSpec:
         return self.render(*self.args, **self.kwargs)
 
     def fingerprint(self) -> str:
-        """SHA-256 of everything drawn: the function, the language and the data.
+        """SHA-256 of everything drawn: how, the function, the language and the data.
 
         Formatters (``t.money``, ``t.percent``) are callables and are left out: they must
         depend only on the language, as the translator's do.
         """
-        data = [self.renderer, self.language, self.args, sorted(self.kwargs.items())]
+        data = [DRAWING, self.renderer, self.language, self.args, sorted(self.kwargs.items())]
         text = json.dumps(data, default=_plain, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from gettext import NullTranslations
 from io import BytesIO
@@ -26,6 +26,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
     NumberPattern,
+    format_compact_currency,
     format_decimal,
     format_percent,
     get_minus_sign_symbol,
@@ -221,6 +222,15 @@ class Translator:
             text = str(whole.apply(value, locale, currency="EUR", currency_digits=False))
         else:
             text = str(standard.apply(value, locale, currency="EUR"))
+        return _with_minus_sign(text, self.babel_locale)
+
+    def money_compact(self, cents: int | None) -> str:
+        """Money in whole euros, short, for a chart's labels: "1,2 milj. €", "336,9 tn €",
+        "€1.2M"; under a thousand euros, "950 €"."""
+        if cents is None:
+            return "–"
+        euros = (Decimal(cents) / 100).quantize(Decimal(1), ROUND_HALF_UP)
+        text = format_compact_currency(euros, "EUR", locale=self.babel_locale, fraction_digits=1)
         return _with_minus_sign(text, self.babel_locale)
 
     def number(self, value: Decimal | int | float | None) -> str:

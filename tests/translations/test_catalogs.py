@@ -122,6 +122,20 @@ def test_money_is_formatted_for_the_locale() -> None:
     assert Translator("en", zone).money(-1_050) == "-€10.50"
 
 
+def test_compact_money_is_short_and_in_whole_euros() -> None:
+    """Chart labels: two or three figures and the locale's word for thousands or millions."""
+    zone = ZoneInfo("Europe/Helsinki")
+    fi, sv, en = (Translator(language, zone) for language in ("fi", "sv", "en"))
+    assert fi.money_compact(123_456_700) == "1,2\xa0milj.\xa0€"
+    assert sv.money_compact(123_456_700) == "1,2\xa0mn\xa0€"
+    assert en.money_compact(123_456_700) == "€1.2M"
+    assert fi.money_compact(33_693_100) == "336,9\xa0t.\xa0€"
+    assert sv.money_compact(5_500_000) == "55\xa0tn\xa0€"
+    assert en.money_compact(99_999) == "€1K"  # 999.99 rounds to a thousand, not "€999.99"
+    assert fi.money_compact(95_050) == "951\xa0€"
+    assert fi.money_compact(None) == "–"
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_money_matches_babels_format_currency(language: str) -> None:
     """``money`` applies babel's own patterns, parsed once; the text is format_currency's,
