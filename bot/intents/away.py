@@ -1,5 +1,6 @@
-"""``away 2026-12-20`` (fi ``poissa``, sv ``borta``): your deputy gets your status cards
-until then. Admins may add ``for NAME`` to set it for someone else."""
+"""``away 2026-12-20`` (fi ``poissa``, sv ``frånvarande``, or as before ``borta``): your
+deputy gets your status cards until then. Admins may add ``for NAME`` to set it for someone
+else."""
 
 from __future__ import annotations
 
@@ -69,11 +70,15 @@ async def reply(request: Request) -> None:
 
 INTENT = Intent(
     name="away",
-    words=frozenset({"away", "poissa", "borta"}),
+    words=frozenset({"away", "poissa", "frånvarande", "borta"}),
     admin_when=_for_someone_else,
     reply=reply,
     help=Help(
-        {"fi": "poissa PVM · paikalla", "sv": "borta DATUM · tillbaka", "en": "away DATE · back"},
+        {
+            "fi": "poissa PVM · paikalla",
+            "sv": "frånvarande DATUM · tillbaka",
+            "en": "away DATE · back",
+        },
         N_("Tell me you are away: your deputy gets your status cards meanwhile."),
     ),
 )

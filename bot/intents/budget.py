@@ -60,7 +60,7 @@ async def load(ask: Ask) -> AnswerView:
     return AnswerView(
         title=t("Budget {year}", year=year) + (f" · {t.pick(*areas[area])}" if area else ""),
         facts=[
-            (t("Planned"), t.money(planned)),
+            (t.context("budget", "Planned"), t.money(planned)),
             (
                 t("Actual"),
                 t(

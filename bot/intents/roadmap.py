@@ -86,7 +86,7 @@ async def load(ask: Ask) -> AnswerView:
     )
     facts = [
         (t("Projects"), str(len(rows))),
-        (t("Completed"), str(done)),
+        (t("Completed projects"), str(done)),
         (t("Average progress"), t.percent(average)),
     ]
     if ask.rights.all_money:
