@@ -115,11 +115,11 @@ async def test_budget_2025_shows_planned_actual_forecast_and_variance_and_marks_
     assert facts["Ennuste"] == t.money(actual)  # a closed year: its forecast is its actual
     over = actual - planned
     assert facts["Poikkeama"].startswith(
-        t.money(abs(over)) + (" yli suunnitellun" if over > 0 else " alle suunnitellun")
+        t.money(abs(over)) + (" yli budjetoidun" if over > 0 else " alle budjetoidun")
     )
     overruns = {name for name, p, a in lines if a > p}
     assert overruns, "the demo's 2025 has lines over plan"
-    assert facts["Rivit yli suunnitellun"] == f"{len(overruns)}/{len(lines)}"
+    assert facts["Budjetoidun ylittävät määrärahat"] == f"{len(overruns)}/{len(lines)}"
     [(_, rows)] = _sections(card)
     for columns in rows:
         name = columns[0]["items"][0]["text"]
