@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from translations.markers import N_, NP_
+from translations.markers import N_, NC_, NP_
 
 HEALTH = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track")}
 HEALTH_COLOURS = {"on_track": "Good", "at_risk": "Warning", "off_track": "Attention"}
+# A project's state, in the context "state": "Planned" is also a money column (context
+# "budget"), and Swedish writes a state in the singular (Slutfört), a group in the plural.
 STATE = {
-    "planned": N_("Planned"),
-    "started": N_("Started"),
-    "completed": N_("Completed"),
-    "paused": N_("Paused"),
-    "cancelled": N_("Cancelled"),
+    "planned": NC_("state", "Planned"),
+    "started": NC_("state", "Started"),
+    "completed": NC_("state", "Completed"),
+    "paused": NC_("state", "Paused"),
+    "cancelled": NC_("state", "Cancelled"),
 }
 # A count of projects in a state, as one message: the word agrees with the number ("1
 # valmistunut", "12 valmistunutta"; "1 slutfört", "12 slutförda").

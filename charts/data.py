@@ -94,7 +94,7 @@ class PortfolioCharts:
             [(t.pick(*r.name), r.planned_cents, r.actual_cents, r.forecast_cents) for r in rows],
             t("Budget {year}", year=int(year_text)),
             t.money_compact,
-            series_labels=(t("Planned"), t("Actual"), t("Forecast")),
+            series_labels=(t.context("budget", "Planned"), t("Actual"), t("Forecast")),
             no_data=t("No data"),
         )
 

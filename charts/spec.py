@@ -37,7 +37,7 @@ class ChartSpec:
     Build it with :meth:`of`, which type-checks the arguments against the function::
 
         ChartSpec.of(t.language, render.budget_vs_actual, rows, title, t.money,
-                     series_labels=(t("Planned"), t("Actual"), t("Forecast")))
+                     series_labels=(t.context("budget", "Planned"), t("Actual"), t("Forecast")))
     """
 
     render: Callable[..., bytes]

@@ -107,5 +107,6 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         sys.stdout.write(t(N_("Checked only: nothing was saved.")) + "\n")
     else:
-        sys.stdout.write(t(N_("Saved: {count} changes."), count=len(plan.changes)) + "\n")
+        saved = t.plural("Saved: {count} change.", "Saved: {count} changes.", len(plan.changes))
+        sys.stdout.write(saved + "\n")
     return 0

@@ -548,7 +548,7 @@ class Sections:
         slide = self.b.slide(title)
         columns = [
             Column(t("Budget line"), 2.6),
-            Column(t("Planned"), 1.5, numeric=True),
+            Column(t.context("budget", "Planned"), 1.5, numeric=True),
             Column(t("Actual"), 1.5, numeric=True),
             Column(t("Forecast"), 1.5, numeric=True),
             Column(t("Variance"), 1.5, numeric=True),
@@ -585,7 +585,11 @@ class Sections:
             slide,
             [self.texts.pick(line.names) for line in lines],
             [
-                (t("Planned"), [_eur(line.planned_cents) for line in lines], None),
+                (
+                    t.context("budget", "Planned"),
+                    [_eur(line.planned_cents) for line in lines],
+                    None,
+                ),
                 (t("Actual"), [_eur(line.actual_cents) for line in lines], None),
                 (t("Forecast"), [_eur(line.forecast_cents) for line in lines], None),
             ],

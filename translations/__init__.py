@@ -34,7 +34,7 @@ from babel.numbers import (
 )
 from babel.support import Translations
 
-from translations.markers import N_, NP_
+from translations.markers import N_, NP_, InContext
 
 HERE: Final = Path(__file__).resolve().parent
 LANGUAGES: Final = ("fi", "sv", "en")
@@ -154,8 +154,18 @@ class Translator:
     def babel_locale(self) -> str:
         return _BABEL_LOCALES[self.language]
 
-    def __call__(self, message: str, /, **values: object) -> str:
+    def __call__(self, message: str | InContext, /, **values: object) -> str:
+        """A message in this language; a message marked with ``NC_`` in its context."""
+        if isinstance(message, InContext):
+            return self.context(message.context, message.message, **values)
         text = _translations(self.language).gettext(message)
+        return text.format(**values) if values else text
+
+    def context(self, context: str, message: str, /, **values: object) -> str:
+        """A message in a context (gettext's ``pgettext``), where one English word means two
+        things: ``t.context("budget", "Planned")`` is a money column ("Budjetoitu"), while
+        ``t("Planned")`` is a project's state ("Suunnitteilla")."""
+        text = _translations(self.language).pgettext(context, message)
         return text.format(**values) if values else text
 
     def plural(

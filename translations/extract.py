@@ -1,8 +1,10 @@
 """The message ids the code uses, found by Babel's extractor, and what a catalog lacks.
 
-Found: ``t("...")`` and ``N_("...")``, and plural pairs, ``t.plural("...", "...", n)``
-and ``NP_("...", "...")``. A plural pair is the tuple (singular, plural), as Babel's
-catalog keeps a plural entry's ``msgid`` and ``msgid_plural``.
+Found: ``t("...")`` and ``N_("...")``, plural pairs, ``t.plural("...", "...", n)``
+and ``NP_("...", "...")``, and messages in a context, ``t.context("budget", "...")`` and
+``NC_("budget", "...")``. A plural pair is the tuple (singular, plural), as Babel's
+catalog keeps a plural entry's ``msgid`` and ``msgid_plural``. A message in a context is
+named as gettext keys it in a compiled catalog: ``"budget\x04Planned"``.
 """
 
 from __future__ import annotations
@@ -24,21 +26,40 @@ SOURCES = (
     "scheduler",
     "translations",
 )
-KEYWORDS = {"t": None, "N_": None, "plural": (1, 2), "NP_": (1, 2)}
+KEYWORDS = {
+    "t": None,
+    "N_": None,
+    "plural": (1, 2),
+    "NP_": (1, 2),
+    "context": ((1, "c"), 2),
+    "NC_": ((1, "c"), 2),
+}
+CONTEXT_SEPARATOR = "\x04"  # gettext's, between a context and its message id
 
 MessageId = str | tuple[str, str]
+
+
+def in_context(context: str | None, message: str) -> str:
+    """A message id as it is named with its context (the message id alone without one)."""
+    return f"{context}{CONTEXT_SEPARATOR}{message}" if context else message
+
+
+def english(key: MessageId) -> str:
+    """The English text of a message id: its singular, without its context."""
+    text = key if isinstance(key, str) else key[0]
+    return text.rsplit(CONTEXT_SEPARATOR, 1)[-1]
 
 
 def used_message_ids() -> dict[MessageId, list[str]]:
     """Each message id, or plural pair, with the places (``path:line``) it is used."""
     found: dict[MessageId, list[str]] = {}
     for folder in SOURCES:
-        for filename, lineno, message, _comments, _context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             key: MessageId | None = None
             if isinstance(message, str) and message:
-                key = message
+                key = in_context(context, message)
             elif isinstance(message, tuple) and len(message) == 2 and all(message):
                 key = (str(message[0]), str(message[1]))
             if key is not None:
@@ -49,7 +70,7 @@ def used_message_ids() -> dict[MessageId, list[str]]:
 def message_id(message: Message) -> MessageId:
     """A catalog entry's id, as ``used_message_ids`` names it."""
     if isinstance(message.id, str):
-        return message.id
+        return in_context(message.context, message.id)
     singular, plural = message.id[0], message.id[1]
     return (str(singular), str(plural))
 

@@ -1,4 +1,4 @@
-"""``away 20.12.2026`` (fi ``poissa``, sv ``borta``): your deputy gets your status cards
+"""``away 20.12.2026`` (fi ``poissa``, sv ``frånvarande``, or as before ``borta``): your deputy gets your status cards
 until then. Admins may add ``for NAME`` to set it for someone else.
 
 The date is read as the person's locale writes it (``20.12.2026``; ``20/12/2026`` in
@@ -75,11 +75,15 @@ async def reply(request: Request) -> None:
 
 INTENT = Intent(
     name="away",
-    words=frozenset({"away", "poissa", "borta"}),
+    words=frozenset({"away", "poissa", "frånvarande", "borta"}),
     admin_when=_for_someone_else,
     reply=reply,
     help=Help(
-        {"fi": "poissa PVM · paikalla", "sv": "borta DATUM · tillbaka", "en": "away DATE · back"},
+        {
+            "fi": "poissa PVM · paikalla",
+            "sv": "frånvarande DATUM · tillbaka",
+            "en": "away DATE · back",
+        },
         N_("Tell me you are away: your deputy gets your status cards meanwhile."),
     ),
 )

@@ -62,7 +62,7 @@ async def load(ask: Ask) -> AnswerView:
         if area
         else t("Budget {year}", year=year),
         facts=[
-            (t("Planned"), t.money(planned)),
+            (t.context("budget", "Planned"), t.money(planned)),
             (
                 t("Actual"),
                 t(

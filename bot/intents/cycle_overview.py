@@ -1,4 +1,4 @@
-"""``cycle`` (fi ``kierros``, sv ``cykel``): this period's cycle, for admins.
+"""``cycle`` (fi ``kierros``, sv ``omgång``): this period's cycle, for admins.
 
 Who has answered, who has not, and each scheduled step with its time and whether it ran.
 """
@@ -72,11 +72,11 @@ async def reply(request: Request) -> None:
 
 INTENT = Intent(
     name="cycle",
-    words=frozenset({"cycle", "kierros", "cykel"}),
+    words=frozenset({"cycle", "kierros", "omgång", "cykel"}),
     admin_only=True,
     reply=reply,
     help=Help(
-        {"fi": "kierros", "sv": "cykel", "en": "cycle"},
+        {"fi": "kierros", "sv": "omgång", "en": "cycle"},
         N_("This period's cycle: who has answered and what is scheduled."),
     ),
 )

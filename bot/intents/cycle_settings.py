@@ -1,4 +1,4 @@
-"""``cycle set KEY VALUE`` (fi ``kierros aseta``, sv ``cykel ställ``): the cycle's times.
+"""``cycle set KEY VALUE`` (fi ``kierros aseta``, sv ``omgång ställ``): the cycle's times.
 
 ``cycle set time 09:30``, ``cycle set due 7``, ``cycle set reminders -3; 0``… The leader
 re-plans at once on this replica, and within a lease round on any other.
@@ -34,7 +34,9 @@ SETTING_KEYS = {
     "päivä": "prompt_working_day",
     "dag": "prompt_working_day",
     "due": "due_working_days",
+    "määräpäivä": "due_working_days",  # the due date's word (docs/glossary.md)
     "määräaika": "due_working_days",
+    "svarsdag": "due_working_days",  # "sista svarsdag"
     "frist": "due_working_days",
     "reminders": "reminder_offsets",
     "muistutukset": "reminder_offsets",
@@ -55,7 +57,7 @@ _LIMITS = {
 }
 
 
-COMMAND = {"fi": "kierros aseta", "sv": "cykel ställ", "en": "cycle set"}
+COMMAND = {"fi": "kierros aseta", "sv": "omgång ställ", "en": "cycle set"}
 EXAMPLE_NUMBERS = {
     "prompt_working_day": 1,
     "due_working_days": 7,
@@ -180,13 +182,13 @@ def _formatted(t: Translator, values: dict[str, object]) -> dict[str, object]:
 
 INTENT = Intent(
     name="set",
-    words=frozenset({"cycle set", "kierros aseta", "cykel ställ"}),
+    words=frozenset({"cycle set", "kierros aseta", "omgång ställ", "cykel ställ"}),
     admin_only=True,
     reply=reply,
     help=Help(
         {  # {time}: the configured send time, as the reader's locale writes it
             "fi": "kierros aseta aika {time}",
-            "sv": "cykel ställ tid {time}",
+            "sv": "omgång ställ tid {time}",
             "en": "cycle set time {time}",
         },
         N_("Change the cycle's times: time, day, due, reminders, escalation, close, digest."),

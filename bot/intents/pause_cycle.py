@@ -1,4 +1,4 @@
-"""``pause cycle`` (fi ``tauota kierros``, sv ``pausa cykeln``): nothing is sent, queued
+"""``pause cycle`` (fi ``tauota kierros``, sv ``pausa omgången``): nothing is sent, queued
 messages included, until the cycle is resumed; on any replica, the leader follows."""
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ async def reply(request: Request) -> None:
 
 INTENT = Intent(
     name="pause",
-    words=frozenset({"pause cycle", "tauota kierros", "pausa cykeln"}),
+    words=frozenset({"pause cycle", "tauota kierros", "pausa omgången", "pausa cykeln"}),
     admin_only=True,
     reply=reply,
     help=Help(
         {
             "fi": "tauota kierros · jatka kierrosta",
-            "sv": "pausa cykeln · återuppta cykeln",
+            "sv": "pausa omgången · återuppta omgången",
             "en": "pause cycle · resume cycle",
         },
         N_("Pause or resume the scheduled messages."),

@@ -119,7 +119,7 @@ async def project_card(ask: Ask, found: Project) -> AnswerView:
     ]
     if detail.row.planned_cents is not None:
         facts += [
-            (t("Planned"), t.money(detail.row.planned_cents)),
+            (t.context("budget", "Planned"), t.money(detail.row.planned_cents)),
             (t("Actual"), t.money(detail.row.actual_cents)),
             (t("Forecast"), t.money(detail.row.forecast_cents)),
         ]

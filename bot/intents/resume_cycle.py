@@ -1,4 +1,4 @@
-"""``resume cycle`` (fi ``jatka kierrosta``, sv ``återuppta cykeln``): sending goes on,
+"""``resume cycle`` (fi ``jatka kierrosta``, sv ``återuppta omgången``): sending goes on,
 and a step skipped while paused is caught up (its help line is ``pause cycle``'s)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ async def reply(request: Request) -> None:
 
 INTENT = Intent(
     name="resume",
-    words=frozenset({"resume cycle", "jatka kierrosta", "återuppta cykeln"}),
+    words=frozenset({"resume cycle", "jatka kierrosta", "återuppta omgången", "återuppta cykeln"}),
     admin_only=True,
     reply=reply,
 )

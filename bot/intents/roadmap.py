@@ -83,7 +83,7 @@ async def load(ask: Ask) -> AnswerView:
     average = round(sum(r.project.progress for r in rows) / len(rows)) if rows else 0
     facts = [
         (t("Projects"), str(len(rows))),
-        (t("Completed"), str(done)),
+        (t("Completed projects"), str(done)),
         (t("Average progress"), t.percent(average)),
     ]
     if ask.rights.all_money:

@@ -29,14 +29,17 @@ async def _since_last_month(ask: Ask) -> list[tuple[str, str]]:
     moved = [health_moved(m.before.health, m.after.health) for m in found]
     progress = Decimal(sum(m.after.progress - m.before.progress for m in found)) / len(found)
     progress = progress.quantize(Decimal("0.1"))
+    points = signed(t, progress, t.number(abs(progress)))
     facts = [
         (t("Health better since {month}", month=month), str(moved.count(-1))),
         (t("Health worse since {month}", month=month), str(moved.count(1))),
         (
             t("Progress since {month}", month=month),
-            t(
+            t.plural(
+                "{change} percentage point on average",
                 "{change} percentage points on average",
-                change=signed(t, progress, t.number(abs(progress))),
+                abs(progress),
+                change=points,
             ),
         ),
     ]

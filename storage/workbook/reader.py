@@ -42,7 +42,7 @@ from storage.workbook.sheets import (
     translator,
 )
 from translations import LANGUAGES, Translator
-from translations.markers import N_
+from translations.markers import N_, NP_
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -108,13 +108,24 @@ class _Context:
         title = self.t(self.sheet.title) if self.sheet else ""
         return title, self.t(column.header) if column else ""
 
-    def error(self, column: Column | None, message: str, **values: object) -> None:
+    def _say(self, message: str | tuple[str, str], values: dict[str, object]) -> str:
+        """A message id in the admin's language; a plural pair takes the form of its count."""
+        if isinstance(message, str):
+            return self.t(message, **values)
+        count = values.pop("count")
+        if not isinstance(count, int):
+            raise TypeError(f"a plural message's count is a whole number, not {count!r}")
+        return self.t.plural(*message, count, **values)
+
+    def error(
+        self, column: Column | None, message: str | tuple[str, str], **values: object
+    ) -> None:
         title, header = self._where(column)
-        self.book.errors.append(Issue(title, self.row, header, self.t(message, **values)))
+        self.book.errors.append(Issue(title, self.row, header, self._say(message, values)))
 
     def warn(self, column: Column | None, message: str, **values: object) -> None:
         title, header = self._where(column)
-        self.book.warnings.append(Issue(title, self.row, header, self.t(message, **values)))
+        self.book.warnings.append(Issue(title, self.row, header, self._say(message, values)))
 
 
 # ------------------------------------------------------------------------------------
@@ -423,7 +434,7 @@ def check_row(record: dict[str, Any], sheet: Sheet, context: _Context) -> bool:
 def read_cell(raw: Any, column: Column, sheet: Sheet, context: _Context) -> Any:
     """One cell's value as the record holds it, or ``_CellError`` after an issue."""
 
-    def fail(message: str, **values: object) -> _CellError:
+    def fail(message: str | tuple[str, str], **values: object) -> _CellError:
         context.error(column, message, **values)
         return _CellError()
 
@@ -443,7 +454,10 @@ def read_cell(raw: Any, column: Column, sheet: Sheet, context: _Context) -> Any:
     if kind is Kind.text:
         text = _text(raw)
         if column.max_length and len(text) > column.max_length:
-            raise fail(N_("At most {count} characters."), count=column.max_length)
+            raise fail(
+                NP_("At most {count} character.", "At most {count} characters."),
+                count=column.max_length,
+            )
         return text
     if kind is Kind.email:
         text = _text(raw).lower()

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from cards import labels
 from translations import LANGUAGES, Translator
-from translations.markers import N_
+from translations.markers import N_, NC_, InContext
 
 
 class Kind(enum.StrEnum):
@@ -53,12 +53,12 @@ FLAG = {"yes": N_("Yes"), "no": N_("No")}
 @dataclass(frozen=True)
 class Column:
     field: str
-    header: str  # message id
+    header: str | InContext  # message id
     kind: Kind = Kind.text
     required: bool = False  # the import refuses a sheet without it, and a row with it empty
     key: bool = False  # part of the row's natural key
     width: int = 16
-    choices: Mapping[str, str] | None = None  # code -> label message id
+    choices: Mapping[str, str | InContext] | None = None  # code -> label message id
     low: int | None = None  # for int and percent columns
     high: int | None = None
     max_length: int | None = None
@@ -203,7 +203,7 @@ BUDGET = Sheet(
         Column("year", N_("Year"), Kind.int, required=True, key=True, width=8, low=2000, high=2100),
         Column("area", N_("Area"), required=True, key=True, width=18, max_length=40),
         *_names(32),
-        Column("planned_cents", N_("Planned"), Kind.money, required=True, width=15),
+        Column("planned_cents", NC_("budget", "Planned"), Kind.money, required=True, width=15),
         Column("actual_cents", N_("Actual"), Kind.money, width=15),
         Column("forecast_cents", N_("Forecast"), Kind.money, width=15),
         REMOVE,
@@ -256,7 +256,7 @@ PROJECTS = Sheet(
         Column("savings_cents_per_year", N_("Savings a year"), Kind.money, width=14),
         Column("funding", N_("Funding"), Kind.choice, width=14, choices=FUNDING),
         Column("budget_area", N_("Budget area"), width=18, max_length=40),
-        Column("planned_cents", N_("Planned"), Kind.money, width=14),
+        Column("planned_cents", NC_("budget", "Planned"), Kind.money, width=14),
         Column("actual_cents", N_("Actual"), Kind.money, width=14),
         Column("forecast_cents", N_("Forecast"), Kind.money, width=14),
     ),
@@ -363,6 +363,26 @@ SHEETS: tuple[Sheet, ...] = (
 BY_KEY: dict[str, Sheet] = {sheet.key: sheet for sheet in SHEETS}
 GUIDE_TITLE = N_("Read me")
 _UTC = ZoneInfo("UTC")
+# Titles, headers and labels as earlier catalogs wrote them, before the terms of
+# docs/glossary.md: the import still reads them, so a workbook exported before a term
+# changed comes back as it went out.
+FORMER: dict[str | InContext, tuple[str, ...]] = {
+    N_("Cycle"): ("Cykel",),
+    NC_("budget", "Planned"): ("Suunniteltu", "Planerat"),
+    N_("Due after working days"): ("Määräaika työpäivinä", "Förfaller efter arbetsdagar"),
+    N_("Reminders (working days from due)"): (
+        "Muistutukset (työpäivää määräajasta)",
+        "Påminnelser (arbetsdagar från förfallodag)",
+    ),
+    N_("Indicator values"): ("Mittarien arvot",),
+    N_("Admin"): ("Administratör",),
+    NC_("state", "Planned"): ("Suunniteltu",),
+    NC_("state", "Completed"): ("Slutförda",),
+    NC_("state", "Paused"): ("Pausade",),
+    NC_("state", "Cancelled"): ("Inställda",),
+    N_("Paused"): ("Pausade",),
+    N_("Digital foundation and security"): ("Digital grund och säkerhet",),
+}
 
 
 def translator(language: str) -> Translator:
@@ -374,14 +394,20 @@ def fold(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).casefold()
 
 
+def spellings(message: str | InContext) -> list[str]:
+    """A title, header or label in every language, and as earlier catalogs wrote it, folded."""
+    texts = [translator(language)(message) for language in LANGUAGES]
+    return [fold(text) for text in (*texts, *FORMER.get(message, ()))]
+
+
 @cache
 def sheet_titles() -> dict[str, str]:
     """Every language's title of every sheet (and its key), folded -> the sheet's key."""
     found: dict[str, str] = {}
     for sheet in SHEETS:
         found[fold(sheet.key)] = sheet.key
-        for language in LANGUAGES:
-            found[fold(translator(language)(sheet.title))] = sheet.key
+        for spelling in spellings(sheet.title):
+            found[spelling] = sheet.key
     return found
 
 
@@ -391,8 +417,8 @@ def headers(sheet_key: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for column in BY_KEY[sheet_key].columns:
         found[fold(column.field)] = column.field
-        for language in LANGUAGES:
-            found[fold(translator(language)(column.header))] = column.field
+        for spelling in spellings(column.header):
+            found[spelling] = column.field
     return found
 
 
@@ -403,8 +429,8 @@ def choice_codes(sheet_key: str, field_name: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for code, label in choices.items():
         found[fold(code)] = code
-        for language in LANGUAGES:
-            found[fold(translator(language)(label))] = code
+        for spelling in spellings(label):
+            found[spelling] = code
     return found
 
 

@@ -221,7 +221,7 @@ async def test_an_unknown_question_gets_a_short_card_with_what_it_came_closest_t
     assert buttons["Everything I can do"]["data"]["msteams"]["value"] == "help"
     assert len(buttons) <= 3  # one or two suggestions, and the help
     fi = await ask(demo_bot, a.as_language(MANAGER["en"], "fi"), "digiohjelma kuulumiset")
-    assert list(_buttons(fi)) == ["yhteenveto", "Kaikki, mitä osaan"]
+    assert list(_buttons(fi)) == ["tilannekatsaus", "Kaikki, mitä osaan"]
     nothing = await ask(demo_bot, MANAGER["en"], "xyzzy")
     assert "Ask for example:" in texts(nothing) and list(_buttons(nothing)) == [
         "Everything I can do"
@@ -239,7 +239,7 @@ async def test_a_lone_area_programme_or_project_word_answers_with_that_thing(
     card = await ask(demo_bot, MANAGER["en"], "TORI")
     assert area_en in card["body"][0]["text"]
     summary = await ask(demo_bot, a.as_language(MANAGER["en"], "fi"), "digiohjelma")
-    assert summary["body"][0]["text"] == "Salkku yhdellä silmäyksellä"
+    assert summary["body"][0]["text"] == "Tilannekatsaus"
     [(code, name)] = await _rows(
         demo_bot, "SELECT code, name_en FROM project WHERE name_fi LIKE 'Kartalla%' LIMIT 1"
     )

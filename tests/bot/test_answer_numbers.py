@@ -110,16 +110,16 @@ async def test_budget_2025_shows_planned_actual_forecast_and_variance_and_marks_
     t = Translator("fi", HELSINKI)
     card = await ask(demo, MANAGER["fi"], "budjetti 2025")
     facts = _facts(card)
-    assert facts["Suunniteltu"] == t.money(planned)
+    assert facts["Budjetoitu"] == t.money(planned)
     assert facts["Toteuma"].startswith(t.money(actual))
     assert facts["Ennuste"] == t.money(actual)  # a closed year: its forecast is its actual
     over = actual - planned
     assert facts["Poikkeama"].startswith(
-        t.money(abs(over)) + (" yli suunnitellun" if over > 0 else " alle suunnitellun")
+        t.money(abs(over)) + (" yli budjetoidun" if over > 0 else " alle budjetoidun")
     )
     overruns = {name for name, p, a in lines if a > p}
     assert overruns, "the demo's 2025 has lines over plan"
-    assert facts["Rivit yli suunnitellun"] == f"{len(overruns)}/{len(lines)}"
+    assert facts["Budjetoidun ylittävät määrärahat"] == f"{len(overruns)}/{len(lines)}"
     [(_, rows)] = _sections(card)
     for columns in rows:
         name = columns[0]["items"][0]["text"]
@@ -270,7 +270,7 @@ async def test_late_is_ordered_by_what_matters_each_project_once(demo: BotHarnes
 async def test_indicators_count_what_they_list_and_carry_their_units(demo: BotHarness) -> None:
     [(count,)] = await _rows(demo, "SELECT COUNT(*) FROM indicatorset")
     card = await ask(demo, MANAGER["fi"], "mittarit")
-    assert _facts(card) == {"Mittarit": str(count)}
+    assert _facts(card) == {"Indikaattorit": str(count)}
     [(_, rows)] = _sections(card)
     shown = [_row_text(r) for r in rows]
     [share] = [s for s in shown if s.startswith("Sähköisten palvelujen osuus")]

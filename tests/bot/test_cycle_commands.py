@@ -64,7 +64,8 @@ async def test_cycle_commands_are_for_admins_only(bot: BotHarness, command: str)
     ("language", "command", "expected"),
     [
         ("fi", "kierros", "Kuukausikierros"),
-        ("sv", "cykel", "Månadscykel"),
+        ("sv", "omgång", "Rapporteringsomgången för"),
+        ("sv", "cykel", "Rapporteringsomgången för"),  # the word used before is understood
         ("en", "cycle", "Monthly cycle"),
     ],
 )
@@ -157,7 +158,7 @@ async def test_pause_resume_and_settings(bot: BotHarness) -> None:
     ("language", "pause", "prompt", "remind", "expected"),
     [
         ("fi", "tauota kierros", "kysy nyt", "muistuta nyt", "Kierros on tauolla"),
-        ("sv", "pausa cykeln", "fråga nu", "påminn nu", "Cykeln är pausad"),
+        ("sv", "pausa omgången", "fråga nu", "påminn nu", "Rapporteringsomgången är pausad"),
         ("en", "pause cycle", "prompt now", "remind now", "The cycle is paused"),
     ],
 )
@@ -252,7 +253,8 @@ async def test_the_digest_in_a_channel_shows_no_money(bot: BotHarness) -> None:
         ("en", "cycle set time 25:00", "“25:00” is not a time of day", "cycle set time 09:00"),
         # the locale's time: fi writes 9.00, and reads it back
         ("fi", "kierros aseta aika 9", "”9” ei ole kellonaika", "kierros aseta aika 9.00"),
-        ("sv", "cykel ställ frist 40", "”40” går inte här", "cykel ställ frist 7"),
+        ("sv", "omgång ställ svarsdag 40", "”40” går inte här", "omgång ställ svarsdag 7"),
+        ("sv", "cykel ställ frist 40", "”40” går inte här", "omgång ställ frist 7"),
         # reminder days separated by semicolons: "-3,0" would read as a decimal
         ("en", "cycle set reminders -3,x", "not a list of working days", "reminders -3; 0"),
         ("fi", "kierros aseta muistutukset -30", "väliltä \u221220…20", "muistutukset \u22123; 0"),

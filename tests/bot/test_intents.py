@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.intents import DEFAULT_SEND_TIME, INTENTS, Table, table
+from bot.intents.cycle_settings import COMMAND, SETTING_KEYS
 from bot.intents.registry import Intent, Request
 from bot.questions.parse import parse
 from bot.router import Router
@@ -96,3 +97,39 @@ def test_every_example_on_the_help_card_leads_to_its_intent(language: str) -> No
         for example in intent.examples:
             question = parse(t(example))
             assert question is not None and question.intent == name, (language, t(example))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_command_the_help_card_shows_leads_to_its_intent(language: str) -> None:
+    """The help card's commands are typed as shown: "omgång ställ tid 09:00" reaches the
+    cycle's settings, "frånvarande DATUM" the away intent, in each language."""
+    router = Router(table)
+    for intent in INTENTS:
+        if intent.help is None:
+            continue
+        for number, command in enumerate(intent.help.usage[language].split(" · ")):
+            found, _ = router.command_for(command.split(" | ")[0])
+            assert found is not None, (language, command)
+            if number == 0:  # "kysy nyt · muistuta nyt": the second is a sibling intent's
+                assert found is intent, (language, command, found.name)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cycle_settings_examples_use_the_words_the_command_reads(language: str) -> None:
+    """Each "cycle set KEY VALUE" in the usage text is a setting the command knows."""
+    router = Router(table)
+    t = Translator(language, ZONE)
+    usage = t(
+        "Use for example: cycle set time 09:00, cycle set day 1, cycle set due 7, cycle set reminders -3,0, cycle set escalation 2, cycle set close 3, cycle set digest 10:00."
+    )
+    command = COMMAND[language]
+    examples = usage.split(": ", 1)[1].rstrip(".").split(f", {command} ")
+    assert len(examples) == len(set(SETTING_KEYS.values()))
+    keys = []
+    for example in examples:
+        found, rest = router.command_for(
+            example if example.startswith(command) else f"{command} {example}"
+        )
+        assert found is not None and found.name == "set", (language, example)
+        keys.append(SETTING_KEYS[rest.split(" ", 1)[0]])
+    assert sorted(keys) == sorted(set(SETTING_KEYS.values()))

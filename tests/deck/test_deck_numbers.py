@@ -377,7 +377,9 @@ async def test_budget_lines(
             t.money(totals[0] - totals[2]),
         ]
         (chart,) = slide.charts
-        assert chart.series[t("Planned")] == [planned / 100 for _a, planned, _ in lines]
+        assert chart.series[t.context("budget", "Planned")] == [
+            planned / 100 for _a, planned, _ in lines
+        ]
         assert chart.series[t("Actual")] == [actual / 100 for _a, _p, actual in lines]
         if line_year == 2025:
             assert totals[0] == 795_000_000  # the seed's TA25

@@ -138,7 +138,7 @@ def test_aino_exports_edits_imports_and_applies_the_workbook(
     assert row["name_fi"] == RENAMED
 
     send_message(page, "yhteenveto")
-    wait_for_card(page, "Salkku yhdellä silmäyksellä")
+    wait_for_card(page, "Tilannekatsaus")
     again = load_workbook(io.BytesIO(_export(stack, page)))[title("projects", "fi")]
     assert again.cell(row_of(again, CODE), column_of(again, "projects", "name_fi")).value == RENAMED
     assert_loopback_only(stack)

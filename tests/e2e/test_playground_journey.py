@@ -62,7 +62,7 @@ pytestmark = pytest.mark.e2e
 # Finnish texts (translations/fi.po) only this module needs.
 HELP_TITLE = "Tiekarttabotin ohje"
 SPENT = "Käytetty tähän mennessä (€)"
-NEXT_STEPS = "Seuraavat askeleet"
+NEXT_STEPS = "Jatkotoimenpiteet"
 RISKS = "Riskit ja tarvittava apu"
 EDIT = "Muokkaa"
 CHANGING_SAVED = "Muutat jakson"  # "You are changing the report already saved for …"

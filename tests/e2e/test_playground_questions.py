@@ -47,11 +47,11 @@ from tests.e2e.roadmap_stack import (
 pytestmark = pytest.mark.e2e
 
 # Finnish texts (translations/fi.po) and demo data (storage/demo.py).
-SUMMARY_TITLE = "Salkku yhdellä silmäyksellä"
+SUMMARY_TITLE = "Tilannekatsaus"
 AVERAGE_PROGRESS = "Keskimääräinen edistyminen"
 HEALTH_CHART = "Projektit tilanteen mukaan"  # the chart's alt text
 BUDGET_TITLE = "Budjetti 2025"
-PLANNED = "Suunniteltu"
+PLANNED = "Budjetoitu"
 BUDGET_TOTAL = "7\xa0950\xa0000\xa0€"  # fi-FI groups with no-break spaces
 BUDGET_CHART = "Budjetti ja toteuma"
 ROADMAP_TITLE = "Tiekartta 2025"

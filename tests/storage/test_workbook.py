@@ -464,6 +464,53 @@ async def test_headers_in_any_language_and_order(
     assert plan.ok and plan.changes == [], plan.errors
 
 
+async def test_a_workbook_written_before_the_glossarys_terms_imports_as_it_went_out(
+    sessions: SessionFactory,
+) -> None:
+    """Titles, headers and labels as the catalogs wrote them before docs/glossary.md."""
+    await demo(sessions)
+    former = {  # the words of then, in place of today's
+        "sv": {
+            "Rapporteringsomgång": "Cykel",
+            "Budgeterat": "Planerat",
+            "Sista svarsdag efter arbetsdagar": "Förfaller efter arbetsdagar",
+            "Påminnelser (arbetsdagar från sista svarsdagen)": (
+                "Påminnelser (arbetsdagar från förfallodag)"
+            ),
+            "Slutfört": "Slutförda",
+            "Avbrutet": "Inställda",
+            "Huvudanvändare": "Administratör",
+            "Digital grund och informationssäkerhet": "Digital grund och säkerhet",
+        },
+        "fi": {
+            "Budjetoitu": "Suunniteltu",
+            "Suunnitteilla": "Suunniteltu",
+            "Indikaattorien arvot": "Mittarien arvot",
+            "Määräpäivä työpäivinä": "Määräaika työpäivinä",
+        },
+    }
+    for language, words in former.items():
+        replaced: set[str] = set()
+
+        def back_then(
+            workbook: Workbook, words: dict[str, str] = words, replaced: set[str] = replaced
+        ) -> None:
+            for ws in workbook.worksheets:
+                if ws.title in words:
+                    replaced.add(ws.title)
+                    ws.title = words[ws.title]
+                for row in ws.iter_rows():
+                    for cell in row:
+                        if isinstance(cell.value, str) and cell.value in words:
+                            replaced.add(cell.value)
+                            cell.value = words[cell.value]
+
+        data = edit(await export(sessions, language), back_then)
+        assert replaced == set(words), "today's export writes today's words"
+        plan = await check(sessions, data, language)
+        assert plan.ok and plan.changes == [] and plan.warnings == [], (plan.errors, plan.warnings)
+
+
 def _with_formula(sheet_xml: bytes, cell: str, cached: bool) -> bytes:
     pattern = re.compile(rb'<c r="' + cell.encode() + rb'"([^>]*)><v>([^<]*)</v></c>')
     value = b"<v>\\2</v>" if cached else b""

@@ -49,6 +49,21 @@ RENDERED: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
             "Statuskort köade för 2 obesvarade projekt.",
         ),
     },
+    ("Saved: {count} change.", "Saved: {count} changes."): {
+        "en": ("Saved: 1 change.", "Saved: 2 changes."),
+        "fi": ("Tallennettu: 1 muutos.", "Tallennettu: 2 muutosta."),
+        "sv": ("Sparat: 1 ändring.", "Sparat: 2 ändringar."),
+    },
+    ("At most {count} character.", "At most {count} characters."): {
+        "en": ("At most 1 character.", "At most 2 characters."),
+        "fi": ("Enintään 1 merkki.", "Enintään 2 merkkiä."),
+        "sv": ("Högst 1 tecken.", "Högst 2 tecken."),
+    },
+    ("{change} percentage point on average", "{change} percentage points on average"): {
+        "en": ("1 percentage point on average", "2 percentage points on average"),
+        "fi": ("keskimäärin 1 prosenttiyksikkö", "keskimäärin 2 prosenttiyksikköä"),
+        "sv": ("i genomsnitt 1 procentenhet", "i genomsnitt 2 procentenheter"),
+    },
     ("…and {count} more.", "…and {count} more."): {
         "en": ("…and 1 more.", "…and 2 more."),
         "fi": ("…ja 1 muu.", "…ja 2 muuta."),
@@ -102,6 +117,7 @@ SAME_FORM = {
     ("{count} started", "fi"),
     ("{count} paused", "fi"),
     ("{count} started", "sv"),
+    ("At most {count} character.", "sv"),
     ("…and {count} more.", "en"),
     ("…and {count} more.", "sv"),
     ("day", "fi"),
@@ -116,6 +132,8 @@ def render(language: str, pair: tuple[str, str], count: int | Decimal) -> str:
     t = Translator(language, ZONE)
     if pair in UNIT_OF:
         return t.unit(UNIT_OF[pair], count)
+    if "{change}" in pair[0]:  # the change is written by its caller, with its sign
+        return t.plural(*pair, count, change=t.number(count))
     return t.plural(*pair, count)
 
 
