@@ -141,7 +141,7 @@ async def reply(request: Request) -> None:
     async with turn.services.sessions() as session:
         shown = examples(t, await cycle_store.cycle_settings(session=session))
     if field is None or not value.strip():
-        await request.notice(_usage(t, shown), warning=True)
+        await request.notice(usage_text(t, shown), warning=True)
         return
     example = f"{COMMAND.get(t.language, COMMAND['en'])} {key.lower()} {shown[field]}"
     async with write_transaction(turn.services.sessions) as session:
@@ -157,14 +157,14 @@ async def reply(request: Request) -> None:
             )
             return
         except ValueError:
-            await request.notice(_usage(t, shown), warning=True)
+            await request.notice(usage_text(t, shown), warning=True)
             return
         await cycle_store.save_config(config, by=turn.person, session=session)
     await turn.services.cycle.replan()  # a setting changed: the steps move
     await turn.send_card(await overview_card(request))
 
 
-def _usage(t: Translator, shown: dict[str, str]) -> str:
+def usage_text(t: Translator, shown: dict[str, str]) -> str:
     return t(
         "Use for example: cycle set time {time}, cycle set day 1, cycle set due 7, cycle set "
         "reminders {reminders}, cycle set escalation 2, cycle set close 3, cycle set digest "

@@ -289,11 +289,11 @@ async def test_a_bad_setting_says_what_was_wrong_with_a_valid_example(
         ),
         (
             "sv",
-            "cykel ställ tid 08:30",
-            "cykel ställ tid 8.30",
-            "cykel ställ påminnelser \u22123; 0",
+            "cykel ställ tid 08:30",  # the former word is still understood
+            "omgång ställ tid 8.30",
+            "omgång ställ påminnelser \u22123; 0",
             "cykel ställ påminnelser -4 -1 0",
-            "cykel ställ påminnelser \u22124; \u22121; 0",
+            "omgång ställ påminnelser \u22124; \u22121; 0",
         ),
         (
             "en",
@@ -315,7 +315,7 @@ async def test_the_cycles_examples_are_written_as_the_locale_writes_them_and_rea
     saved: str,
 ) -> None:
     admin = as_language(ADMIN, language)
-    command = {"fi": "kierros aseta", "sv": "cykel ställ", "en": "cycle set"}[language]
+    command = {"fi": "kierros aseta", "sv": "omgång ställ", "en": "cycle set"}[language]
     shown = texts(await ask(bot, admin, command))  # no setting named: the usage
     assert usage in shown and "-3,0" not in shown, shown
     await ask(bot, admin, set_time)
@@ -336,7 +336,7 @@ async def test_the_cycles_examples_are_written_as_the_locale_writes_them_and_rea
     ("language", "away", "written"),
     [
         ("fi", "poissa", r"\d{1,2}\.\d{1,2}\.\d{4}"),
-        ("sv", "borta", r"\d{1,2}\.\d{1,2}\.\d{4}"),  # Finland-Swedish, not 2026-12-20
+        ("sv", "frånvarande", r"\d{1,2}\.\d{1,2}\.\d{4}"),  # Finland-Swedish, not 2026-12-20
         ("en", "away", r"\d{2}/\d{2}/\d{4}"),
     ],
 )

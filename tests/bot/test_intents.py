@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.intents import DEFAULT_SEND_TIME, INTENTS, Table, table
-from bot.intents.cycle_settings import COMMAND, SETTING_KEYS
+from bot.intents.cycle_settings import COMMAND, SETTING_KEYS, usage_text
+from bot.intents.cycle_settings import examples as setting_examples
 from bot.intents.registry import Intent, Request
 from bot.questions.parse import parse
 from bot.router import Router
 from cards.messages import build_help_card
+from scheduler.timetable import CycleSettings
 from storage.models import Role
 from translations import LANGUAGES, Translator
 
@@ -119,9 +121,7 @@ def test_the_cycle_settings_examples_use_the_words_the_command_reads(language: s
     """Each "cycle set KEY VALUE" in the usage text is a setting the command knows."""
     router = Router(table)
     t = Translator(language, ZONE)
-    usage = t(
-        "Use for example: cycle set time 09:00, cycle set day 1, cycle set due 7, cycle set reminders -3,0, cycle set escalation 2, cycle set close 3, cycle set digest 10:00."
-    )
+    usage = usage_text(t, setting_examples(t, CycleSettings()))
     command = COMMAND[language]
     examples = usage.split(": ", 1)[1].rstrip(".").split(f", {command} ")
     assert len(examples) == len(set(SETTING_KEYS.values()))
