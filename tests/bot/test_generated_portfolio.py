@@ -149,7 +149,7 @@ async def test_every_figure_in_three_languages(generated_bot: BotHarness) -> Non
         shown = facts(card)
         assert card["lang"] == language
         assert shown[t("Projects")] == ", ".join(
-            f"{t(labels.STATE[state])} {by_state[state]}"
+            t.plural(*labels.STATE_COUNT[state], by_state[state])
             for state in labels.STATE
             if state in by_state
         )

@@ -185,7 +185,7 @@ async def test_status_in_a_shared_conversation_goes_to_the_personal_chat(
     assert "Lähetin tilakorttisi kahdenkeskiseen keskusteluumme." in texts(notice)
     assert EURO not in json.dumps(notice, ensure_ascii=False) and not inputs(notice)
     [form] = [c for c in _cards_of(_calls_to(bot, OWNER.conversation)) if inputs(c)]
-    assert inputs(form)["spent"] == "20000", "the form, with its money, is in the 1:1 chat"
+    assert inputs(form)["spent"] == "20\xa0000", "the form, with its money, is in the 1:1 chat"
 
 
 async def test_without_a_personal_chat_the_bot_says_how_to_open_one(bot: BotHarness) -> None:
