@@ -78,13 +78,29 @@ async def _roster(context: TurnContext) -> list[Member]:
             return members
 
 
+async def _sender(context: TurnContext, tenant: str | None) -> Member | None:
+    """The person who opened a 1:1 chat, as the roster has them (with the directory's
+    givenName, which an activity's sender lacks): one connector call an install. Without
+    an answer, the activity's sender is enough, greeted without a name."""
+    sender = context.activity.from_property
+    if sender is None or not sender.id:
+        return None
+    try:
+        return _member(await TeamsInfo.get_member(context, sender.id), tenant)
+    except Exception:  # the roster is a courtesy here: the install must not fail on it
+        log.info("no roster entry for the 1:1 chat's user; greeting without a given name")
+        return None
+
+
 async def installed(context: TurnContext, services: Services) -> None:
     """The bot was added to a personal chat, a team or a group chat."""
     activity = context.activity
     kind = _kind(activity)
     tenant = tenant_of(activity)
-    sender = _member(activity.from_property, tenant) if activity.from_property else None
     roster = await _roster(context) if kind != ConversationKind.personal else []
+    sender = await _sender(context, tenant) if kind == ConversationKind.personal else None
+    if sender is None and activity.from_property:
+        sender = _member(activity.from_property, tenant)
     reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
 
     async def record(*, session: AsyncSession) -> tuple[Person | None, list[Project], bool]:

@@ -173,3 +173,18 @@ async def test_the_welcome_greets_by_the_rosters_given_name_never_a_guess(
     async with bot.sessions() as session:
         owner = (await session.exec(select(Person).where(Person.aad_object_id == OWNER.aad))).one()
     assert owner.given_name == "Aino", "an activity's sender, without one, keeps it"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_a_personal_install_asks_the_roster_for_the_given_name(
+    bot: BotHarness, language: str
+) -> None:
+    """A 1:1 chat's install names only the display name; the member's roster entry (one
+    connector call) has the directory's givenName, so the first 1:1 chat greets by it."""
+    owner = as_language(OWNER, language)
+    bot.connector.roster = [{**OWNER.account, "name": "Virtanen Aino", "givenName": "Aino"}]
+    await bot.post(a.personal_install(owner, bot.connector.url))
+    [card] = bot.connector.cards()
+    assert WELCOME[language] in texts(card)
+    looked_up = [c.path for c in bot.connector.calls if c.method == "GET"]
+    assert looked_up == [f"/v3/conversations/{owner.conversation}/members/{OWNER.teams_id}"]

@@ -66,7 +66,7 @@ NEXT_STEPS = "Jatkotoimenpiteet"
 RISKS = "Riskit ja tarvittava apu"
 EDIT = "Muokkaa"
 CHANGING_SAVED = "Muutat jakson"  # "You are changing the report already saved for …"
-PROGRESS_ERROR = "Edistymisen on oltava 0–100 %."
+PROGRESS_ERROR = "Edistymisen on oltava välillä 0–100."
 NEGATIVE_ERROR = "Summa ei voi olla negatiivinen."
 NOTHING_SAVED = "Mitään ei tallennettu. Tarkista merkityt kentät."
 

@@ -43,6 +43,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_post("/v3/conversations", self._create_conversation)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
@@ -88,6 +89,14 @@ class FakeConnector:
         if following < len(self.roster):
             body["continuationToken"] = str(following)
         return web.json_response(body)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """One member of the roster by Teams id, as Teams answers it; 404 for a stranger."""
+        await self._record(request)
+        for member in self.roster:
+            if member.get("id") == request.match_info["mid"]:
+                return web.json_response(member)
+        return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         await self._record(request)
