@@ -240,11 +240,12 @@ class Playground:
         ]
 
     def activities_from_bot(self) -> list[dict[str, Any]]:
-        """Bodies the bot sent to the mock connector (POST = new, PUT = update)."""
+        """Bodies the bot sent to the mock connector (POST = new, PUT = update); its reads
+        (GET a member, the roster) have none."""
         return [
             e["request"]["body"]
             for e in self.recorded_events()
-            if e["direction"].startswith("User Application ->")
+            if e["direction"].startswith("User Application ->") and "body" in e["request"]
         ]
 
     def request_json(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
