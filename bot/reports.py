@@ -80,7 +80,7 @@ class ReportCard:
 
     @property
     def project_id(self) -> int:
-        return self.context.project.id or 0
+        return self.context.project.id
 
     def refusal(self) -> Refusal | None:
         """Why this person may not change this report here, or None when they may."""
