@@ -25,7 +25,7 @@ from bot.views import confirmation_view, current_period, form_view
 from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
 from scheduler.calendar import next_period, parse_period
-from storage.cycle_store import load_config, settings_of
+from storage.cycle_store import cycle_settings
 from storage.people import teams_ids
 from storage.rights import Rights
 from storage.status_reports import (
@@ -115,7 +115,7 @@ async def form_card(card: ReportCard, **typed: Any) -> dict[str, Any]:
     """The status form for the card's project and period (with what was typed, if any)."""
     turn = card.turn
     async with turn.services.sessions() as session:
-        settings = settings_of(await load_config(session=session))
+        settings = await cycle_settings(session=session)
     view = form_view(
         card.context,
         card.period,
