@@ -31,7 +31,7 @@ from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
 from scheduler.calendar import parse_period, period_of, period_start
 from scheduler.timetable import CycleSettings
-from storage.cycle_store import is_closed, load_config, settings_of
+from storage.cycle_store import cycle_settings, is_closed, load_config, settings_of
 from storage.models import utcnow
 from storage.people import teams_ids
 from storage.rights import Rights
@@ -87,7 +87,7 @@ class ReportCard:
 
     @property
     def project_id(self) -> int:
-        return self.context.project.id or 0
+        return self.context.project.id
 
     def refusal(self) -> Refusal | None:
         """Why this person may not change this report here, or None when they may."""
@@ -147,7 +147,7 @@ async def form_card(card: ReportCard, **typed: Any) -> dict[str, Any]:
     """The status form for the card's project and period (with what was typed, if any)."""
     turn = card.turn
     async with turn.services.sessions() as session:
-        settings = settings_of(await load_config(session=session))
+        settings = await cycle_settings(session=session)
         after = await after_close(
             card.period, settings, turn.services.settings.zone, session=session
         )

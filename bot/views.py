@@ -7,9 +7,9 @@ from datetime import date
 from bot.context import Turn
 from cards.views import ConfirmationView, MetricField, MetricReading, StatusFormView
 from scheduler.calendar import period_of, period_start
-from storage.models import StatusReport, utcnow
+from storage.models import utcnow
 from storage.rights import Rights
-from storage.status_reports import ReportContext
+from storage.status_reports import ReportAnswer, ReportContext
 from translations import Translator
 
 
@@ -17,7 +17,7 @@ def current_period(turn: Turn) -> str:
     return period_of(utcnow(), turn.services.settings.zone)
 
 
-def _report_values(report: StatusReport, t: Translator) -> dict[str, str]:
+def _report_values(report: ReportAnswer, t: Translator) -> dict[str, str]:
     return {
         "health": str(report.health) if report.health else "",
         "progress": str(report.progress),
@@ -47,8 +47,6 @@ def form_view(
 ) -> StatusFormView:
     """The editable card's data: typed values if given, else this or last period's answers."""
     project = context.project
-    if project.id is None:
-        raise ValueError("a stored project has an id")
     source = context.current or context.previous
     values = _report_values(source, t) if source else {}
     if source is None:
@@ -59,10 +57,10 @@ def form_view(
         }
     metrics = [
         MetricField(
-            id=metric.id or 0,
+            id=metric.id,
             name=t.named(metric),
             unit=t.unit(metric.unit),
-            value=t.input_decimal(context.metric_values.get(metric.id or 0)),
+            value=t.input_decimal(context.metric_values.get(metric.id)),
             target=t.quantity(metric.target, metric.unit) if metric.target is not None else None,
         )
         for metric in context.metrics
@@ -102,11 +100,11 @@ def confirmation_view(
 ) -> ConfirmationView:
     """What was saved, as this reader may see it: money only under their ``rights``."""
     project, report = context.project, context.current
-    if project.id is None or report is None:
-        raise ValueError("a confirmation needs a stored project and its report")
+    if report is None:
+        raise ValueError("a confirmation needs a stored report")
     money = rights.money(project, 0) is not None
 
-    def reading(metric_id: int | None, unit: str) -> str:
+    def reading(metric_id: int, unit: str) -> str:
         if metric_id not in context.metric_values:
             return "–"
         if not money and is_money_unit(unit):

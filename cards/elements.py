@@ -33,6 +33,7 @@ __all__ = [
     "Refresh",
     "TextBlock",
     "render",
+    "rendered",
 ]
 
 CARD_VERSION = "1.5"
@@ -132,9 +133,17 @@ class Refresh(BareObject):  # type: ignore[misc]
     user_ids = PropertyType(type=list, key_name="userIds")
 
 
-def render(card: AdaptiveCard) -> dict[str, Any]:
-    """The card as plain JSON data: a copy that shares nothing with the built objects."""
+def render(card: AdaptiveCard | dict[str, Any]) -> dict[str, Any]:
+    """The card as plain JSON data: a copy that shares nothing with the built objects, nor
+    with any prebuilt part (``rendered``) a card given as a dictionary holds."""
     result: dict[str, Any] = orjson.loads(orjson.dumps(card, default=_bare_data))
+    return result
+
+
+def rendered(element: BareObject) -> dict[str, Any]:
+    """One element as plain JSON data, to keep as a prebuilt part of cards: a card copies
+    it, fills in its values and is ``render``-ed whole, so the part is never changed."""
+    result: dict[str, Any] = orjson.loads(orjson.dumps(element, default=_bare_data))
     return result
 
 

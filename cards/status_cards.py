@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from cards.common import (
@@ -29,10 +30,12 @@ from cards.elements import (
     Refresh,
     TextBlock,
     render,
+    rendered,
 )
 from cards.labels import HEALTH as HEALTH_LABELS
 from cards.views import ConfirmationView, StatusFormView
 from translations import Translator
+from translations.markers import N_
 
 FORM_ERROR = "_form"
 # The longest text a field takes; ``bot.forms`` refuses a longer one. The inputs carry no
@@ -58,42 +61,6 @@ def _with_error(items: list[Any], errors: dict[str, str], key: str, t: Translato
     if key in errors:
         items.append(attention(error_text(errors[key], t)))
     return items
-
-
-def _text_input(key: str, label: str, view: StatusFormView, t: Translator) -> list[Any]:
-    return _with_error(
-        [
-            InputText(
-                id=key,
-                label=label,
-                value=view.values.get(key, ""),
-                is_multiline=True,
-            )
-        ],
-        view.errors,
-        key,
-        t,
-    )
-
-
-def _money_input(key: str, label: str, view: StatusFormView, t: Translator) -> list[Any]:
-    return _with_error(
-        [
-            InputText(
-                id=key,
-                label=label,
-                value=view.values.get(key, ""),
-                placeholder=t(
-                    "Euros, for example {amount}", amount=t.input_money(EXAMPLE_CENTS[0])
-                ),
-                is_required=True,
-                error_message=t("Enter an amount in euros."),
-            )
-        ],
-        view.errors,
-        key,
-        t,
-    )
 
 
 def _progress_value(typed: str) -> int | float | None:
@@ -125,16 +92,70 @@ def _after_close(opens: date | None, open_period: date | None, t: Translator) ->
     return lines
 
 
+_TEXT_INPUTS = (
+    ("achievements", N_("Achievements this month")),
+    ("next_steps", N_("Next steps")),
+    ("risks", N_("Risks and help needed")),
+)
+_MONEY_INPUTS = (("spent", N_("Spent to date (€)")), ("forecast", N_("Forecast at completion (€)")))
+
+
+@lru_cache(maxsize=16)
+def _form_parts(t: Translator) -> dict[str, dict[str, Any]]:
+    """The form's fixed elements in one language, rendered once: each card copies them and
+    fills in its own values (every ``status`` turn builds a form a project)."""
+    parts = {
+        "card": new_card(t, ""),
+        "subtle": subtle(""),
+        "title": title(""),
+        "health": InputChoiceSet(
+            id="health",
+            label=t("Health"),
+            style="expanded",
+            is_required=True,
+            error_message=t("Choose the project's health."),
+            choices=[Choice(title=t(label), value=key) for key, label in HEALTH_LABELS.items()],
+        ),
+        "progress": InputNumber(
+            id="progress",
+            label=t("Progress (%)"),
+            is_required=True,
+            error_message=t("Enter progress from 0 to 100."),
+        ),
+        "column": Column(width="stretch", items=[]),
+        "columns": ColumnSet(columns=[]),
+        "metrics": heading(t("Metrics")),
+        "metric": InputText(id="", label="", value=""),
+        "save": ActionExecute(
+            title=t("Save status"), verb=VERB_STATUS_SUBMIT, style="positive", data={}
+        ),
+    }
+    for key, label in _MONEY_INPUTS:
+        parts[key] = InputText(
+            id=key,
+            label=t(label),
+            value="",
+            placeholder=t("Euros, for example {amount}", amount=t.input_money(EXAMPLE_CENTS[0])),
+            is_required=True,
+            error_message=t("Enter an amount in euros."),
+        )
+    for key, label in _TEXT_INPUTS:
+        parts[key] = InputText(id=key, label=t(label), value="", is_multiline=True)
+    return {name: rendered(element) for name, element in parts.items()}
+
+
 def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
     """The editable card: pre-filled, with the errors of a rejected submission beside each field."""
+    parts = _form_parts(t)
     month = t.month(view.period_start)
-    card = new_card(t, t("Status report for {project}", project=view.name))
     body: list[Any] = [
-        subtle(t("Monthly status · {month}", month=month)),
-        title(f"{view.code} · {view.name}"),
+        parts["subtle"] | {"text": t("Monthly status · {month}", month=month)},
+        parts["title"] | {"text": f"{view.code} · {view.name}"},
     ]
     if not view.period_closed:
-        body.append(subtle(t("Please answer by {date}.", date=t.date(view.due))))
+        body.append(
+            parts["subtle"] | {"text": t("Please answer by {date}.", date=t.date(view.due))}
+        )
     else:
         body += _after_close(view.next_period_opens, view.open_period, t)
     if view.banner:
@@ -174,44 +195,32 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
     elif view.errors:
         body.append(attention(t("Nothing was saved. Please check the marked fields.")))
 
-    progress = InputNumber(
-        id="progress",
-        label=t("Progress (%)"),
-        is_required=True,
-        error_message=t("Enter progress from 0 to 100."),
-    )
-    typed_progress = _progress_value(view.values.get("progress", ""))
+    values, errors = view.values, view.errors
+    health = parts["health"]
+    if values.get("health") in HEALTH_LABELS:
+        health = health | {"value": values["health"]}
+    progress = parts["progress"]
+    typed_progress = _progress_value(values.get("progress", ""))
     if typed_progress is not None:
-        progress.value = typed_progress
-    health = InputChoiceSet(
-        id="health",
-        label=t("Health"),
-        style="expanded",
-        is_required=True,
-        error_message=t("Choose the project's health."),
-        choices=[Choice(title=t(label), value=key) for key, label in HEALTH_LABELS.items()],
-    )
-    if view.values.get("health") in HEALTH_LABELS:
-        health.value = view.values["health"]
-
-    body += _with_error([health], view.errors, "health", t)
-    body += _with_error([progress], view.errors, "progress", t)
+        progress = progress | {"value": typed_progress}
+    body += _with_error([health], errors, "health", t)
+    body += _with_error([progress], errors, "progress", t)
     body.append(
-        ColumnSet(
-            columns=[
-                Column(
-                    width="stretch",
-                    items=_money_input("spent", t("Spent to date (€)"), view, t),
-                ),
-                Column(
-                    width="stretch",
-                    items=_money_input("forecast", t("Forecast at completion (€)"), view, t),
-                ),
+        parts["columns"]
+        | {
+            "columns": [
+                parts["column"]
+                | {
+                    "items": _with_error(
+                        [parts[key] | {"value": values.get(key, "")}], errors, key, t
+                    )
+                }
+                for key, _ in _MONEY_INPUTS
             ]
-        )
+        }
     )
     if view.metrics:
-        body.append(heading(t("Metrics")))
+        body.append(parts["metrics"])
         for metric in view.metrics:
             key = f"metric_{metric.id}"
             label = (
@@ -221,24 +230,16 @@ def build_status_card(view: StatusFormView, t: Translator) -> dict[str, Any]:
             )
             if metric.target:
                 label = t("{metric}, target {target}", metric=label, target=metric.target)
-            body += _with_error(
-                [InputText(id=key, label=label, value=view.values.get(key, metric.value))],
-                view.errors,
-                key,
-                t,
-            )
-    body += _text_input("achievements", t("Achievements this month"), view, t)
-    body += _text_input("next_steps", t("Next steps"), view, t)
-    body += _text_input("risks", t("Risks and help needed"), view, t)
-    card.body = body
-    card.actions = [
-        ActionExecute(
-            title=t("Save status"),
-            verb=VERB_STATUS_SUBMIT,
-            style="positive",
-            data={"verb": VERB_STATUS_SUBMIT, "project_id": view.project_id, "period": view.period},
-        )
-    ]
+            field = {"id": key, "label": label, "value": values.get(key, metric.value)}
+            body += _with_error([parts["metric"] | field], errors, key, t)
+    for key, _ in _TEXT_INPUTS:
+        body += _with_error([parts[key] | {"value": values.get(key, "")}], errors, key, t)
+    data = {"verb": VERB_STATUS_SUBMIT, "project_id": view.project_id, "period": view.period}
+    card = parts["card"] | {
+        "fallbackText": t("Status report for {project}", project=view.name),
+        "body": body,
+        "actions": [parts["save"] | {"data": data}],
+    }
     return render(card)
 
 

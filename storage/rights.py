@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person, Project, Role
+
+
+class Identified(Protocol):
+    """A project as an entity or as a read model: its id is all the rights ask."""
+
+    @property
+    def id(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +37,13 @@ class Rights:
     def code(self) -> str:
         return "money" if self.all_money else "progress"
 
-    def money(self, project: Project, cents: int | None) -> int | None:
+    def money(self, project: Identified, cents: int | None) -> int | None:
         """The figure, or None when this viewer may not see it."""
         if self.all_money or (project.id is not None and project.id in self.own_projects):
             return cents
         return None
 
-    def text(self, project: Project, text: str) -> str:
+    def text(self, project: Identified, text: str) -> str:
         """Free text about a project, with euro amounts removed for viewers without money rights."""
         if self.money(project, 0) is not None:
             return text

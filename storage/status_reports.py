@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol
 
-from sqlalchemy import BindParameter, and_, bindparam, func
+from sqlalchemy import BindParameter, Row, and_, bindparam, func
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select
 
 from storage import audit
 from storage.models import (
@@ -62,22 +63,85 @@ class PeriodFrozenError(Exception):
     """The period is closed and its report was given: it can no longer be changed."""
 
 
+# The status card's data as read models: plain rows of the columns the cards and the
+# rules read, not ORM entities (every ``status`` turn reads them; loading entities was
+# most of the read's time).
+@dataclass(frozen=True, slots=True)
+class ReportProject:
+    id: int
+    code: str
+    name_fi: str
+    name_sv: str
+    name_en: str
+    owner_id: int | None
+    deputy_id: int | None
+    progress: int
+    planned_cents: int | None
+    actual_cents: int | None
+    forecast_cents: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPerson:
+    id: int
+    name: str
+    deputy_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMetric:
+    id: int
+    name_fi: str
+    name_sv: str
+    name_en: str
+    unit: str
+    target: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAnswer:
+    """A period's report: its latest revision's values."""
+
+    period: str
+    revision: int
+    health: str
+    progress: int
+    spent_cents: int
+    forecast_cents: int
+    achievements: str
+    next_steps: str
+    risks: str
+    submitted_by_id: int
+    submitted_at: datetime
+    late: bool
+
+
 @dataclass(frozen=True, slots=True)
 class ReportContext:
     """Everything the status card shows for one project and period."""
 
-    project: Project
-    owner: Person | None
+    project: ReportProject
+    owner: ReportPerson | None
     deputy_ids: frozenset[int]
-    metrics: list[ProjectMetric]
-    current: StatusReport | None  # this period's report, if answered
-    previous: StatusReport | None  # the latest earlier report, for pre-filling
+    metrics: list[ReportMetric]
+    current: ReportAnswer | None  # this period's report, if answered
+    previous: ReportAnswer | None  # the latest earlier report, for pre-filling
     metric_values: dict[int, Decimal]  # this period's values, else the latest earlier ones
-    submitted_by: Person | None
+    submitted_by: ReportPerson | None
     period_closed: bool
 
 
-def may_report(person: Person, project: Project, owner: Person | None) -> bool:
+class _Deputised(Protocol):
+    @property
+    def deputy_id(self) -> int | None: ...
+
+
+class _Owned(_Deputised, Protocol):
+    @property
+    def owner_id(self) -> int | None: ...
+
+
+def may_report(person: Person, project: _Owned, owner: _Deputised | None) -> bool:
     """Owners, their deputies (the project's or the owner's) and admins may report."""
     if person.role == Role.admin:
         return True
@@ -118,21 +182,38 @@ _LATEST_VALUE = (
     .scalar_subquery()
     .label("latest_value")
 )
+_PROJECT_COLUMNS: list[Any] = [col(getattr(Project, name)) for name in ReportProject.__slots__]
+_OWNER_COLUMNS: list[Any] = [col(Person.id), col(Person.name), col(Person.deputy_id)]
+_METRIC_COLUMNS: list[Any] = [col(getattr(ProjectMetric, name)) for name in ReportMetric.__slots__]
+
+
+def _answer_columns(report: type[StatusReport]) -> list[Any]:
+    return [col(getattr(report, name)) for name in ReportAnswer.__slots__]
+
+
+_P, _O, _A, _M = (
+    len(_PROJECT_COLUMNS),
+    len(_OWNER_COLUMNS),
+    len(ReportAnswer.__slots__),
+    len(_METRIC_COLUMNS),
+)
 # Each project with its owner, whether the period is closed, this period's report, the
 # latest earlier one, and each of its metrics with its value: one row a metric however long
 # its history, one row for a project without metrics. One statement, so one round trip,
-# for every card of a turn.
-_CONTEXT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
-    "Select[Project, Person | None, datetime | None, StatusReport | None,"
-    " StatusReport | None, ProjectMetric | None, Decimal | None]",
-    select(
-        Project,
-        Person,
+# for every card of a turn; columns, not entities.
+_CONTEXT_ROWS = (
+    select_columns(
+        *_PROJECT_COLUMNS,
+        *_OWNER_COLUMNS,
         select(ReportingPeriod.closed_at)
         .where(col(ReportingPeriod.period) == _PERIOD)
         .scalar_subquery(),
+        *_answer_columns(_CURRENT),
+        *_answer_columns(_PREVIOUS),
+        *_METRIC_COLUMNS,
+        _LATEST_VALUE,
     )
-    .add_columns(_CURRENT, _PREVIOUS, ProjectMetric, _LATEST_VALUE)
+    .select_from(Project)
     .outerjoin(Person, col(Person.id) == col(Project.owner_id))
     .outerjoin(
         _CURRENT,
@@ -149,12 +230,13 @@ _CONTEXT_ROWS = cast(  # more entities than sqlmodel's select() is typed for
         ),
     )
     .outerjoin(ProjectMetric, col(ProjectMetric.project_id) == col(Project.id))
-    .order_by(col(Project.code), col(ProjectMetric.position), col(ProjectMetric.id)),
+    .order_by(col(Project.code), col(ProjectMetric.position), col(ProjectMetric.id))
 )
 _CONTEXTS = {
     "ids": _CONTEXT_ROWS.where(col(Project.id).in_(_IDS)),
     "person": _CONTEXT_ROWS.where(_REPORTABLE_BY),
 }
+_SUBMITTERS = select_columns(*_OWNER_COLUMNS).where(col(Person.id).in_(_IDS))
 
 
 async def reportable_projects(person: Person, *, session: AsyncSession) -> list[Project]:
@@ -185,43 +267,54 @@ async def reportable_contexts(
     return await _contexts("person", {"person": person.id}, period, session=session)
 
 
+def _answer(row: Sequence[Any] | Row[Any]) -> ReportAnswer | None:
+    return None if row[0] is None else ReportAnswer(*row)
+
+
 async def _contexts(
     which: str, params: dict[str, Any], period: str, *, session: AsyncSession
 ) -> list[ReportContext]:
     """One statement whatever the number of projects: each project with its owner, the
     period's state, this and the latest earlier report, and its metrics with their values."""
-    rows = (await session.exec(_CONTEXTS[which], params=params | {"period": period})).all()
+    connection = await session.connection()
+    rows = (await connection.execute(_CONTEXTS[which], params | {"period": period})).all()
     if not rows:
         return []
-    period_closed = rows[0][2] is not None
-    projects: dict[int, tuple[Project, Person | None, StatusReport | None, StatusReport | None]]
-    projects = {}  # in the rows' order: by code
-    metrics_by_project: dict[int, list[ProjectMetric]] = {}
+    owner_at = _P
+    closed_at = owner_at + _O
+    current_at = closed_at + 1
+    previous_at = current_at + _A
+    metric_at = previous_at + _A
+    value_at = metric_at + _M
+    period_closed = rows[0][closed_at] is not None
+    projects: dict[int, tuple[ReportProject, ReportPerson | None, ReportAnswer | None]] = {}
+    previous: dict[int, ReportAnswer | None] = {}
+    metrics_by_project: dict[int, list[ReportMetric]] = {}
     values: dict[int, Decimal] = {}
-    for project, owner, _closed, report, previous, metric, value in rows:
-        key = project.id or 0
+    for row in rows:  # in the rows' order: by code
+        key = row[0]
         if key not in projects:
-            projects[key] = (project, owner, report, previous)
+            owner = ReportPerson(*row[owner_at:closed_at]) if row[owner_at] is not None else None
+            projects[key] = (
+                ReportProject(*row[:owner_at]),
+                owner,
+                _answer(row[current_at:previous_at]),
+            )
+            previous[key] = _answer(row[previous_at:metric_at])
             metrics_by_project[key] = []
-        if metric is not None:
-            metrics_by_project[key].append(metric)
-            if value is not None and metric.id is not None:
-                values[metric.id] = value
+        if row[metric_at] is not None:
+            metrics_by_project[key].append(ReportMetric(*row[metric_at:value_at]))
+            if row[value_at] is not None:
+                values[row[metric_at]] = row[value_at]
 
-    people = {owner.id: owner for _, owner, _, _ in projects.values() if owner is not None}
-    submitters = {
-        report.submitted_by_id for _, _, report, _ in projects.values() if report is not None
-    }
-    submitters -= set(people) | {None}
+    people = {owner.id: owner for _, owner, _ in projects.values() if owner is not None}
+    submitters = {report.submitted_by_id for _, _, report in projects.values() if report}
+    submitters -= set(people)
     if submitters:  # a deputy or an admin answered
-        people.update(
-            (person.id, person)
-            for person in (
-                await session.exec(select(Person).where(col(Person.id).in_(submitters)))
-            ).all()
-        )
+        found = await connection.execute(_SUBMITTERS, {"ids": list(submitters)})
+        people.update((row[0], ReportPerson(*row)) for row in found)
     contexts = []
-    for key, (project, owner, report, previous) in projects.items():
+    for key, (project, owner, report) in projects.items():
         metrics = metrics_by_project[key]
         deputies = {d for d in (project.deputy_id, owner.deputy_id if owner else None) if d}
         contexts.append(
@@ -231,7 +324,7 @@ async def _contexts(
                 deputy_ids=frozenset(deputies),
                 metrics=metrics,
                 current=report,
-                previous=previous,
+                previous=previous[key],
                 metric_values={m.id: values[m.id] for m in metrics if m.id in values},
                 submitted_by=people.get(report.submitted_by_id) if report else None,
                 period_closed=period_closed,

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bench.benchmark.load import Senders
 from bench.benchmark.processes import InvalidRun
@@ -97,6 +98,9 @@ async def prepare_database(database: Database, portfolio: str, projects: int, mo
                 await connection.execute(text("ANALYZE"))
                 await connection.commit()
         print(f"{portfolio} portfolio loaded in {time.perf_counter() - started:.1f} s")
+        if portfolio == "demo":
+            async with transaction(session_factory(engine)) as session:
+                await _add_single_owner(senders.owner_aad, session=session)
         async with session_factory(engine)() as session:
             owner = await person_by_aad(senders.owner_aad, session=session)
             if owner is None:
@@ -126,3 +130,36 @@ async def prepare_database(database: Database, portfolio: str, projects: int, mo
             database.senders = senders
     finally:
         await engine.dispose()
+
+
+# status-1's sender on the demo portfolio (see _add_single_owner)
+SINGLE_OWNER_AAD = "00000000-0000-0000-0000-0000000001f1"
+
+
+async def _add_single_owner(owner_aad: str, *, session: Any) -> None:
+    """The demo as data has no owner who may report on exactly one project (each owns
+    several, or is a deputy too): give ``status-1`` one. A new owner takes over the first
+    started project (by code) that the ``status`` sender neither owns nor is deputy for,
+    so ``status`` still sends the same cards."""
+    from sqlmodel import col, or_, select
+
+    from storage.models import Lifecycle, Person, Project, Role
+
+    sender = (await session.exec(select(Person).where(Person.aad_object_id == owner_aad))).one()
+    project = (
+        await session.exec(
+            select(Project)
+            .where(
+                col(Project.state) == Lifecycle.started,
+                col(Project.owner_id) != sender.id,
+                or_(col(Project.deputy_id).is_(None), col(Project.deputy_id) != sender.id),
+            )
+            .order_by(col(Project.code))
+            .limit(1)
+        )
+    ).one()
+    single = Person(aad_object_id=SINGLE_OWNER_AAD, name="Bench Single", role=Role.owner)
+    session.add(single)
+    await session.flush()
+    project.owner_id = single.id
+    session.add(project)

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 def _parsed(request: Request, card: ReportCard) -> StatusForm:
-    metrics = {metric.id for metric in card.context.metrics if metric.id is not None}
+    metrics = {metric.id for metric in card.context.metrics}
     return parse_status_form(
         dict(request.data), metric_ids=metrics, babel_locale=request.t.babel_locale
     )

@@ -8,8 +8,9 @@ import traceback
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import SessionFactory
+from storage.db import SessionFactory, create_engine
 from storage.models import Health, StatusReport
 from tests.support import activities as a
 from tests.support.activities import as_language
@@ -87,3 +88,24 @@ async def test_a_refused_statement_names_no_value_in_its_message_or_traceback(
     shown = str(error.value) + "".join(traceback.format_exception(error.value))
     assert "INSERT INTO statusreport" in shown
     assert "Kq7Zr2" not in shown
+
+
+async def test_a_connection_the_server_dropped_is_replaced_before_a_session_uses_it(
+    engine: AsyncEngine,
+) -> None:
+    """A pooled connection that PostgreSQL ended (a restart, an idle session it killed) is
+    tried when checked out and replaced, so the next session works."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    pid = text("SELECT pg_backend_pid()")
+    async with engine.connect() as connection:
+        dropped = (await connection.execute(pid)).scalar_one()
+    killer = create_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        async with killer.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+    finally:
+        await killer.dispose()
+    async with engine.connect() as connection:
+        now = (await connection.execute(pid)).scalar_one()
+    assert now != dropped
