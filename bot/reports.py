@@ -31,7 +31,7 @@ from cards.messages import build_notice_card
 from cards.status_cards import build_confirmation_card, build_status_card
 from scheduler.calendar import parse_period, period_of, period_start
 from scheduler.timetable import CycleSettings
-from storage.cycle_store import cycle_settings, is_closed, load_config, settings_of
+from storage.cycle_store import cycle_settings, is_closed
 from storage.models import utcnow
 from storage.people import teams_ids
 from storage.rights import Rights
@@ -173,7 +173,7 @@ async def confirmation_card(card: ReportCard, rights: Rights) -> dict[str, Any]:
         editor_ids = await teams_ids(editors, session=session)
         after = None
         if context.period_closed:
-            settings = settings_of(await load_config(session=session))
+            settings = await cycle_settings(session=session)
             zone = turn.services.settings.zone
             after = await after_close(card.period, settings, zone, session=session)
     view = confirmation_view(
