@@ -24,7 +24,8 @@ from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, inspect
+from sqlalchemy import and_, bindparam, func, inspect
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -296,25 +297,63 @@ async def roadmap_as_of(
 
 
 @dataclass(frozen=True, slots=True)
+class Figures:
+    """What a month's report says of a project's course: its health, progress and
+    forecast."""
+
+    health: Health
+    progress: int
+    forecast_cents: int
+
+
+@dataclass(frozen=True, slots=True)
 class Move:
     """One project's report for a month against its report for the month before."""
 
     project_id: int
-    before: Standing
-    after: Standing
+    before: Figures
+    after: Figures
+
+
+_BEFORE = aliased(StatusReport)
+# The two months' reports side by side, as columns: the summary asks on every turn, and
+# entities of every column (texts included) cost it more than the rest of its answer.
+_MOVES = (
+    select_columns(
+        col(StatusReport.project_id),
+        col(_BEFORE.health),
+        col(_BEFORE.progress),
+        col(_BEFORE.forecast_cents),
+        col(StatusReport.health),
+        col(StatusReport.progress),
+        col(StatusReport.forecast_cents),
+    )
+    .join(_BEFORE, col(_BEFORE.project_id) == col(StatusReport.project_id))
+    .where(
+        col(StatusReport.period) == bindparam("period"),
+        col(_BEFORE.period) == bindparam("previous"),
+    )
+)
 
 
 async def moves(period: str, *, session: AsyncSession, previous: str) -> list[Move]:
     """Projects that reported for both ``previous`` and ``period``: their two reports'
     latest values (what changed since last month)."""
-    before = aliased(StatusReport)
-    rows = (
-        await session.exec(
-            select(StatusReport, before)
-            .join(before, col(before.project_id) == col(StatusReport.project_id))
-            .where(col(StatusReport.period) == period, col(before.period) == previous)
-        )
-    ).all()
+    connection = await session.connection()
+    rows = await connection.execute(_MOVES, {"period": period, "previous": previous})
     return [
-        Move(after.project_id, _standing(old, None), _standing(after, None)) for after, old in rows
+        Move(
+            project_id,
+            Figures(Health(health_before), progress_before, forecast_before),
+            Figures(Health(health), progress, forecast),
+        )
+        for (
+            project_id,
+            health_before,
+            progress_before,
+            forecast_before,
+            health,
+            progress,
+            forecast,
+        ) in rows.all()
     ]

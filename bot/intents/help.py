@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from bot.intents.registry import Help, Intent, Request
 from storage import cycle_store
+from storage.models import Role
 from translations.markers import N_
 
 WORDS = frozenset({"help", "ohje", "hjälp", "hjalp", "apua", "?"})
 
 
 async def reply(request: Request) -> None:
-    from bot.intents import table  # the table lists this module too
+    from bot.intents import DEFAULT_SEND_TIME, table  # the table lists this module too
 
     turn = request.turn
-    async with turn.services.sessions() as session:  # an admin's help shows the send time
-        settings = await cycle_store.cycle_settings(session=session)
-    await turn.send_card(table.help_card(turn, send_time=settings.send_time))
+    send_time = DEFAULT_SEND_TIME
+    if turn.person.role is Role.admin:  # only an admin's help shows the cycle's send time
+        async with turn.services.sessions() as session:
+            send_time = (await cycle_store.cycle_settings(session=session)).send_time
+    await turn.send_card(table.help_card(turn, send_time=send_time))
 
 
 INTENT = Intent(
