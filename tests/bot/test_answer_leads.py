@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tests.bot.test_answer_numbers import _facts, _row_text, _sections
+from tests.bot.test_answer_numbers import _row_text, _sections
 from tests.bot.test_answers import HELSINKI, MANAGER, VIEWER
 from tests.support import activities as a
-from tests.support.cards import texts
+from tests.support.cards import facts, texts
 from tests.support.harness import BotHarness, ask
 from translations import Translator
 
@@ -129,7 +129,7 @@ async def test_themes_are_numbered_in_order_and_each_leads_to_its_projects(
         assert shown.split("\n")[1] == str(len(codes))
         projects = await _press(demo_bot, action)
         assert projects["body"][0]["text"] == f"{number}. {name}"
-        assert _facts(projects)["Projects"] == str(len(codes))
+        assert facts(projects)["Projects"] == str(len(codes))
 
 
 async def test_a_director_leads_to_their_projects(demo_bot: BotHarness) -> None:
@@ -147,7 +147,7 @@ async def test_a_director_leads_to_their_projects(demo_bot: BotHarness) -> None:
     title = shown.split("\n")[0]
     projects = await _press(demo_bot, action)
     assert projects["body"][0]["text"] == title
-    assert _facts(projects)["Projects"] == str(directors[title])
+    assert facts(projects)["Projects"] == str(directors[title])
     assert all(r["verb"] == "answer.project" for _, r in _tappable(projects))
 
 
@@ -166,18 +166,18 @@ async def test_a_project_shows_what_changed_since_its_last_report(demo_bot: BotH
         b=before_period,
     )
     card = await ask(demo_bot, MANAGER["en"], f"show {code}")
-    facts = _facts(card)
+    shown = facts(card)
     month = EN.month(date(int(before_period[:4]), int(before_period[5:]), 1))
     health = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
-    assert facts[f"Health since {month}"] == f"{health[old_h]} → {health[new_h]}"
-    assert facts[f"Progress since {month}"] == f"{EN.percent(old_p)} → {EN.percent(new_p)}"
+    assert shown[f"Health since {month}"] == f"{health[old_h]} → {health[new_h]}"
+    assert shown[f"Progress since {month}"] == f"{EN.percent(old_p)} → {EN.percent(new_p)}"
     change = new_f - old_f
     sign = "+" if change > 0 else "-" if change < 0 else ""
-    assert facts[f"Forecast since {month}"] == (
+    assert shown[f"Forecast since {month}"] == (
         f"{EN.money(old_f)} → {EN.money(new_f)} ({sign}{EN.money(abs(change))})"
     )
     viewer = await ask(demo_bot, VIEWER, f"show {code}")
-    assert f"Forecast since {month}" not in _facts(viewer)
+    assert f"Forecast since {month}" not in facts(viewer)
 
 
 async def test_the_summary_says_what_moved_since_last_month(demo_bot: BotHarness) -> None:
@@ -198,13 +198,13 @@ async def test_the_summary_says_what_moved_since_last_month(demo_bot: BotHarness
     worse = sum(1 for old, new, _, _ in pairs if rank[new] > rank[old])
     assert better + worse > 0
     card = await ask(demo_bot, MANAGER["en"], "summary")
-    facts = _facts(card)
+    shown = facts(card)
     month = EN.month(date(int(before_period[:4]), int(before_period[5:]), 1))
-    assert facts[f"Health better since {month}"] == str(better)
-    assert facts[f"Health worse since {month}"] == str(worse)
+    assert shown[f"Health better since {month}"] == str(better)
+    assert shown[f"Health worse since {month}"] == str(worse)
     forecast = sum(f for *_, f in pairs)
-    assert EN.money(abs(forecast)) in facts[f"Forecasts since {month}"]
-    assert "Forecasts since" not in " ".join(_facts(await ask(demo_bot, VIEWER, "summary")))
+    assert EN.money(abs(forecast)) in shown[f"Forecasts since {month}"]
+    assert "Forecasts since" not in " ".join(facts(await ask(demo_bot, VIEWER, "summary")))
 
 
 async def test_an_unknown_question_gets_a_short_card_with_what_it_came_closest_to(

@@ -17,7 +17,7 @@ from storage import portfolio
 from storage.forecast import month_index
 from tests.bot.test_answers import HELSINKI, MANAGER, VIEWER
 from tests.support import activities as a
-from tests.support.cards import texts
+from tests.support.cards import facts, texts
 from tests.support.harness import BotHarness, ask
 from translations import Translator
 
@@ -26,15 +26,6 @@ async def _rows(bot: BotHarness, sql: str, **params: Any) -> list[tuple[Any, ...
     async with bot.sessions() as session:
         result = await (await session.connection()).execute(text(sql), params)
         return [tuple(row) for row in result.all()]
-
-
-def _facts(card: dict[str, Any]) -> dict[str, str]:
-    return {
-        f["title"]: f["value"]
-        for item in card["body"]
-        if item.get("type") == "FactSet"
-        for f in item["facts"]
-    }
 
 
 def _sections(card: dict[str, Any]) -> list[tuple[str, list[list[dict[str, Any]]]]]:
@@ -109,17 +100,17 @@ async def test_budget_2025_shows_planned_actual_forecast_and_variance_and_marks_
     actual = sum(a for _, _, a in lines)
     t = Translator("fi", HELSINKI)
     card = await ask(demo, MANAGER["fi"], "budjetti 2025")
-    facts = _facts(card)
-    assert facts["Budjetoitu"] == t.money(planned)
-    assert facts["Toteuma"].startswith(t.money(actual))
-    assert facts["Ennuste"] == t.money(actual)  # a closed year: its forecast is its actual
+    shown = facts(card)
+    assert shown["Budjetoitu"] == t.money(planned)
+    assert shown["Toteuma"].startswith(t.money(actual))
+    assert shown["Ennuste"] == t.money(actual)  # a closed year: its forecast is its actual
     over = actual - planned
-    assert facts["Poikkeama"].startswith(
+    assert shown["Poikkeama"].startswith(
         t.money(abs(over)) + (" yli budjetoidun" if over > 0 else " alle budjetoidun")
     )
     overruns = {name for name, p, a in lines if a > p}
     assert overruns, "the demo's 2025 has lines over plan"
-    assert facts["Budjetoidun ylittävät määrärahat"] == f"{len(overruns)}/{len(lines)}"
+    assert shown["Budjetoidun ylittävät määrärahat"] == f"{len(overruns)}/{len(lines)}"
     [(_, rows)] = _sections(card)
     for columns in rows:
         name = columns[0]["items"][0]["text"]
@@ -207,11 +198,11 @@ async def test_the_roadmap_shows_costs_and_impact_only_to_whoever_may_see_money(
     )
     t = Translator("en", HELSINKI)
     manager = await ask(demo, MANAGER["en"], "roadmap 2025")
-    assert _facts(manager)["Planned costs"] == t.money(int(planned))
+    assert facts(manager)["Planned costs"] == t.money(int(planned))
     assert "planned €" in texts(manager) and "impact " in texts(manager)
     viewer = await ask(demo, VIEWER, "roadmap 2025")
     assert "€" not in texts(viewer) and "impact" not in texts(viewer).lower()
-    assert "Planned costs" not in _facts(viewer)
+    assert "Planned costs" not in facts(viewer)
 
 
 # Late
@@ -270,7 +261,7 @@ async def test_late_is_ordered_by_what_matters_each_project_once(demo: BotHarnes
 async def test_indicators_count_what_they_list_and_carry_their_units(demo: BotHarness) -> None:
     [(count,)] = await _rows(demo, "SELECT COUNT(*) FROM indicatorset")
     card = await ask(demo, MANAGER["fi"], "mittarit")
-    assert _facts(card) == {"Indikaattorit": str(count)}
+    assert facts(card) == {"Indikaattorit": str(count)}
     [(_, rows)] = _sections(card)
     shown = [_row_text(r) for r in rows]
     [share] = [s for s in shown if s.startswith("Sähköisten palvelujen osuus")]

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from charts.data import PortfolioCharts
 from charts.kinds import ChartKind
 from tests.bot.test_answers import HELSINKI, MANAGER
-from tests.support.cards import texts
+from tests.support.cards import facts, texts
 from tests.support.harness import BotHarness, ask
 from translations import Translator
 
@@ -21,15 +21,6 @@ from translations import Translator
 async def _execute(bot: BotHarness, sql: str, **params: Any) -> None:
     async with bot.sessions() as session, session.begin():
         await (await session.connection()).execute(text(sql), params)
-
-
-def _facts(card: dict[str, Any]) -> dict[str, str]:
-    return {
-        f["title"]: f["value"]
-        for item in card["body"]
-        if item.get("type") == "FactSet"
-        for f in item["facts"]
-    }
 
 
 @pytest.mark.parametrize(
@@ -50,7 +41,7 @@ async def test_the_summary_counts_projects_in_a_state_in_one_message(
                 text("SELECT COUNT(*) FROM project WHERE state = 'started'")
             )
         ).scalar_one()
-    shown = _facts(await ask(demo_bot, MANAGER[language], question))[projects]
+    shown = facts(await ask(demo_bot, MANAGER[language], question))[projects]
     for state in states:
         assert state.format(n=started) in shown.split(", ")
 

@@ -13,7 +13,7 @@ from storage.db import SessionFactory
 from storage.demo import DEMO_MANAGER_AAD, DEMO_OWNER_AAD, DEMO_VIEWER_AAD
 from tests.support import activities as a
 from tests.support.activities import User
-from tests.support.cards import texts
+from tests.support.cards import facts, texts
 from tests.support.harness import BotHarness, ask
 
 MANAGER = {
@@ -91,15 +91,6 @@ async def test_completed_2024_projects_costs(demo_bot: BotHarness, language: str
     assert "Kartalla" in shown
 
 
-def _facts(card: dict[str, Any]) -> dict[str, str]:
-    return {
-        f["title"]: f["value"]
-        for item in card["body"]
-        if item.get("type") == "FactSet"
-        for f in item["facts"]
-    }
-
-
 @pytest.mark.parametrize(
     ("language", "question", "savings", "funding", "grant"),
     [
@@ -122,14 +113,14 @@ async def test_a_project_card_shows_its_savings_and_funding(
     funding: str,
     grant: str,
 ) -> None:
-    wells = _facts(await ask(demo_bot, MANAGER[language], f"{question} DR24-05"))
+    wells = facts(await ask(demo_bot, MANAGER[language], f"{question} DR24-05"))
     assert wells[savings[0]] == savings[1]  # the stormwater wells save 15 000 € a year
     assert funding in wells and wells[funding] != grant
-    cyber = _facts(await ask(demo_bot, MANAGER[language], f"{question} DR24-02"))
+    cyber = facts(await ask(demo_bot, MANAGER[language], f"{question} DR24-02"))
     assert cyber[funding] == grant  # the cyber meter: 2 800 € with project funding
     assert savings[0] not in cyber
     # the viewer sees neither money nor where it comes from
-    seen = _facts(await ask(demo_bot, VIEWER, "show DR24-02"))
+    seen = facts(await ask(demo_bot, VIEWER, "show DR24-02"))
     assert "Funding" not in seen and "Savings per year" not in seen
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.bot.test_answer_numbers import _facts, _row_text, _sections
+from tests.bot.test_answer_numbers import _row_text, _sections
 from tests.bot.test_answers import HELSINKI, MANAGER, VIEWER
 from tests.support import activities as a
-from tests.support.cards import texts
+from tests.support.cards import facts, texts
 from tests.support.harness import BotHarness, ask
 from translations import Translator
 
@@ -87,7 +87,7 @@ async def test_a_roadmap_as_of_a_month_shows_each_project_as_it_was_reported_the
     shown = await _all_pages(demo_bot, card)
     for code, progress, health, _ in then:
         assert f"{t(HEALTH_EN[health])} · {t.percent(progress)}" in shown[code], code
-    counts = _facts(card)
+    counts = facts(card)
     for health, label in HEALTH_EN.items():
         assert counts[label] == str(sum(1 for row in then if row[2] == health))
 
@@ -127,7 +127,7 @@ async def test_before_any_report_only_projects_completed_by_then_have_a_health(
     assert card["body"][0]["text"] == heading
     t = Translator(language, HELSINKI)
     for health, label in HEALTH_EN.items():
-        assert _facts(card)[t(label)] == str(sum(1 for _, h in completed if h == health))
+        assert facts(card)[t(label)] == str(sum(1 for _, h in completed if h == health))
     done = dict(completed)
     shown = _shown(card)  # the first page: the demo completes more of 2024 than a page holds
     assert set(done) & set(shown)

@@ -4,7 +4,6 @@ or a number next to words is one message, so that a translator can order its wor
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,27 +11,10 @@ import pytest
 from cards.cycle_cards import build_digest_card
 from cards.status_cards import build_status_card
 from cards.views import DigestView, HealthChange, MetricField, StatusFormView
-from tests.support.cards import texts
+from tests.support.cards import input_labels, texts
 from translations import Translator
 
 ZONE = ZoneInfo("Europe/Helsinki")
-
-
-def _labels(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "label" in node:
-                found.append(node["label"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 @pytest.mark.parametrize(
@@ -89,6 +71,6 @@ def test_a_metrics_name_and_unit_are_one_message(language: str, label: str) -> N
             MetricField(2, "Käyttäjät", "", "3", None),
         ],
     )
-    labels = _labels(build_status_card(form, t))
+    labels = input_labels(build_status_card(form, t))
     assert label in labels
     assert "Käyttäjät" in labels  # no unit: no empty brackets

@@ -47,6 +47,34 @@ def inputs(card: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def facts(card: dict[str, Any]) -> dict[str, str]:
+    """The card's FactSets at the top of its body, as title -> value."""
+    return {
+        f["title"]: f["value"]
+        for item in card["body"]
+        if item.get("type") == "FactSet"
+        for f in item["facts"]
+    }
+
+
+def input_labels(card: dict[str, Any]) -> list[str]:
+    """The labels of the card's inputs, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and "label" in node:
+                found.append(node["label"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
 def submission(bot: BotHarness, **overrides: Any) -> dict[str, Any]:
     first, second = bot.portfolio.metric_ids
     data: dict[str, Any] = {
