@@ -223,9 +223,12 @@ async def test_transient_faults_deliver_every_message_exactly_once(
     assert seen <= scripted, "no outcome but the scripted ones"
     # a scripted answer the client did not see was one it gave up on
     assert (scripted - seen).total() + counted.duplicated <= late
-    # the activity id Teams returned is kept
+    # the activity id Teams returned is kept: the delivery's the client saw; a post it gave
+    # up on that Teams had accepted (a duplicate) left an id no row knows, and only those
     delivered_ids = {d.activity_id for d in teams.deliveries}
-    assert {m.sent_activity_id for m in rows.values()} == delivered_ids
+    kept = {m.sent_activity_id for m in rows.values()}
+    assert kept <= delivered_ids
+    assert len(delivered_ids - kept) == counted.duplicated
 
 
 async def test_a_lost_answer_is_the_only_way_to_a_duplicate(
