@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from tests.support.harness import BotHarness
@@ -30,21 +31,20 @@ def texts(card: dict[str, Any]) -> str:
     return "\n".join(found)
 
 
+def _input_elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every ``Input.*`` element of a card, in document order."""
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Input."):
+            yield node
+        for value in node.values():
+            yield from _input_elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _input_elements(item)
+
+
 def inputs(card: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                found[node["id"]] = node.get("value")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {node["id"]: node.get("value") for node in _input_elements(card) if "id" in node}
 
 
 def facts(card: dict[str, Any]) -> dict[str, str]:
@@ -59,20 +59,7 @@ def facts(card: dict[str, Any]) -> dict[str, str]:
 
 def input_labels(card: dict[str, Any]) -> list[str]:
     """The labels of the card's inputs, in order."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "label" in node:
-                found.append(node["label"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [node["label"] for node in _input_elements(card) if "label" in node]
 
 
 def submission(bot: BotHarness, **overrides: Any) -> dict[str, Any]:
