@@ -31,10 +31,10 @@ from tests.e2e.playground.pages import (
     cards,
     click_card_button,
     screenshot,
-    send_message,
     wait_for_card,
 )
 from tests.e2e.roadmap_stack import Stack, assert_loopback_only, shot
+from tests.e2e.test_playground_questions import _ask
 from translations import Translator
 
 pytestmark = pytest.mark.e2e
@@ -94,18 +94,6 @@ def assert_fits(card: Locator, width: int) -> None:
     assert overflow <= 0, f"the card's content is {overflow} px wider than the card"
 
 
-def _summary(page: Page) -> tuple[Locator, Locator]:
-    """Ask for the summary; return its bot message (pinned by position) and the card."""
-    send_message(page, "yhteenveto")
-    expect(cards(page).filter(has_text=SUMMARY_TITLE)).to_have_count(1)
-    messages = bot_messages(page)
-    for index in range(messages.count()):
-        bubble = messages.nth(index)
-        if bubble.filter(has=cards(page).filter(has_text=SUMMARY_TITLE)).count():
-            return bubble, cards(bubble).first
-    raise AssertionError("no bot message holds the summary card")
-
-
 def _keep(page: Page, step: str, card: Locator, width: int) -> None:
     """A screenshot of the step into the artefacts, and into the docs when asked for."""
     shot(page, f"drilldown-{step}-{width}", card)
@@ -119,7 +107,7 @@ def test_summary_leads_to_the_projects_at_risk_and_on_to_one_project(
 ) -> None:
     if width == _PHONE_WIDTH:
         page.add_style_tag(content=_PHONE_CSS)
-    bubble, summary = _summary(page)
+    bubble, summary = _ask(page, "yhteenveto", SUMMARY_TITLE)
     assert_fits(summary, width)
     count = bot_messages(page).count()
 
