@@ -11,7 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
+from sqlalchemy import Select as RowSelect
 from sqlalchemy import bindparam, case, extract, func
+from sqlalchemy import select as select_columns
+from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -100,15 +103,9 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
             await session.exec(select(*_SUMMARY_FIGURES), params=params)
         ).one()
     if from_reports and rights.all_money:  # lines whose actual the reports give
-        areas = (
-            await session.exec(
-                select(BudgetLine.area).where(
-                    BudgetLine.year == year, BudgetLine.actual_source == ActualSource.reports
-                )
-            )
-        ).all()
-        spent = await reported_spend(year, session=session)
-        actual = int(actual or 0) + sum(spent.get(a, 0) for a in areas)
+        connection = await session.connection()
+        reported = (await connection.execute(_REPORTED_ACTUAL, _year_bounds(year))).scalar_one()
+        actual = int(actual or 0) + int(reported)
     by_state: dict[str, int] = {}
     by_health: dict[str, int] = {}
     started_count = started_progress = 0
@@ -242,38 +239,68 @@ _BUDGET = cast(  # more columns than sqlmodel's select() is typed for
 )
 _AREA_BUDGET = _BUDGET.where(col(BudgetLine.area) == bindparam("area"))
 
-# Spent to date by the end of a period, per area: each project's latest report up to it.
-_LATEST_REPORT = (
+# Each project's latest report up to the end of a year, and up to the end of the year before.
+_LATEST_TWO = (
     select(
         col(StatusReport.project_id).label("project_id"),
-        func.max(StatusReport.period).label("period"),
+        func.max(StatusReport.period).label("at_end"),
+        func.max(
+            case((col(StatusReport.period) <= bindparam("before"), col(StatusReport.period)))
+        ).label("at_before"),
     )
     .where(col(StatusReport.period) <= bindparam("upto"))
     .group_by(col(StatusReport.project_id))
     .subquery()
 )
-_SPENT_BY_AREA = (
-    select(col(Project.budget_area), func.sum(StatusReport.spent_cents))
-    .join(
-        _LATEST_REPORT,
-        (_LATEST_REPORT.c.project_id == col(StatusReport.project_id))
-        & (_LATEST_REPORT.c.period == col(StatusReport.period)),
+_AT_END = aliased(StatusReport)
+_AT_BEFORE = aliased(StatusReport)
+# What each area's projects spent in a year by their reports, in one statement: spent to
+# date at the year's last report, less spent to date at the year before's.
+_SPENT_IN_YEAR: RowSelect[str, int] = (
+    select_columns(
+        col(Project.budget_area).label("area"),
+        (
+            func.coalesce(func.sum(_AT_END.spent_cents), 0)
+            - func.coalesce(func.sum(_AT_BEFORE.spent_cents), 0)
+        ).label("spent"),
     )
-    .join(Project, col(Project.id) == col(StatusReport.project_id))
+    .select_from(_LATEST_TWO)
+    .join(
+        _AT_END,
+        (col(_AT_END.project_id) == _LATEST_TWO.c.project_id)
+        & (col(_AT_END.period) == _LATEST_TWO.c.at_end),
+    )
+    .outerjoin(
+        _AT_BEFORE,
+        (col(_AT_BEFORE.project_id) == _LATEST_TWO.c.project_id)
+        & (col(_AT_BEFORE.period) == _LATEST_TWO.c.at_before),
+    )
+    .join(Project, col(Project.id) == _LATEST_TWO.c.project_id)
     .where(col(Project.budget_area).is_not(None))
     .group_by(col(Project.budget_area))
 )
+_BY_AREA = _SPENT_IN_YEAR.subquery()
+# The year's actuals of the lines that take theirs from the reports, summed.
+_REPORTED_ACTUAL = select_columns(func.coalesce(func.sum(_BY_AREA.c.spent), 0)).where(
+    _BY_AREA.c.area.in_(
+        select(BudgetLine.area).where(
+            col(BudgetLine.year) == bindparam("year"),
+            col(BudgetLine.actual_source) == ActualSource.reports,
+        )
+    )
+)
+
+
+def _year_bounds(year: int) -> dict[str, object]:
+    return {"year": year, "upto": f"{year}-12", "before": f"{year - 1}-12"}
 
 
 async def reported_spend(year: int, *, session: AsyncSession) -> dict[str, int]:
     """What each area's projects spent in ``year``, by their status reports: spent to date
     at the year's last report, less spent to date at the year before's."""
-    spent: list[dict[str, int]] = []
-    for upto in (f"{year}-12", f"{year - 1}-12"):
-        rows = await session.exec(_SPENT_BY_AREA, params={"upto": upto})
-        spent.append({str(area): int(cents or 0) for area, cents in rows.all()})
-    end, before = spent
-    return {area: cents - before.get(area, 0) for area, cents in end.items()}
+    connection = await session.connection()
+    rows = await connection.execute(_SPENT_IN_YEAR, _year_bounds(year))
+    return {str(area): int(spent) for area, spent in rows}
 
 
 @dataclass(frozen=True, slots=True)

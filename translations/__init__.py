@@ -28,7 +28,6 @@ from babel.numbers import (
     NumberPattern,
     format_compact_currency,
     format_decimal,
-    format_percent,
     get_minus_sign_symbol,
     parse_pattern,
 )
@@ -100,6 +99,14 @@ def _currency_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, Number
     standard = locale.currency_formats["standard"]
     whole = str(standard.pattern).split(";", 1)[0].replace(".00", "")
     return locale, standard, parse_pattern(whole)
+
+
+@cache
+def _number_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
+    """The locale and its decimal and percent patterns, parsed once (``format_decimal`` and
+    ``format_percent`` parse the locale on every call)."""
+    locale = Locale.parse(babel_locale)
+    return locale, locale.decimal_formats[None], locale.percent_formats[None]
 
 
 @cache
@@ -246,10 +253,14 @@ class Translator:
     def number(self, value: Decimal | int | float | None) -> str:
         if value is None:
             return "–"
-        return _with_minus_sign(format_decimal(value, locale=self.babel_locale), self.babel_locale)
+        if type(value) is int and 0 <= value < 1000:  # a count: digits alone in every locale
+            return str(value)
+        locale, decimal, _ = _number_patterns(self.babel_locale)
+        return _with_minus_sign(str(decimal.apply(value, locale)), self.babel_locale)
 
     def percent(self, value: Decimal | int | float) -> str:
-        text = format_percent(Decimal(value) / 100, locale=self.babel_locale)
+        locale, _, percent = _number_patterns(self.babel_locale)
+        text = str(percent.apply(Decimal(value) / 100, locale))
         return _with_minus_sign(text, self.babel_locale)
 
     @property

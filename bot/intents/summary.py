@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.intents.registry import Intent
-from bot.questions.answering import Ask, health_moved, question_data, signed
+from bot.questions.answering import Ask, question_data, signed
 from bot.questions.vocabulary import Question
 from cards import labels
 from cards.views import AnswerView
@@ -19,20 +19,18 @@ async def _since_last_month(ask: Ask) -> list[tuple[str, str]]:
     """What moved between the last two months with reports: health better and worse,
     progress on average, and (for money readers) the forecasts' total."""
     t, period = ask.t, ask.period
-    found = await history.moves(period, session=ask.session, previous=previous_period(period))
-    if not found:  # this month's reports are not in yet: last month against the one before
-        period = previous_period(period)
-        found = await history.moves(period, session=ask.session, previous=previous_period(period))
-    if not found:
+    previous = previous_period(period)
+    found = await history.moved(
+        period, previous=previous, earlier=previous_period(previous), session=ask.session
+    )
+    if found is None:
         return []
-    month = t.month(period_start(previous_period(period)))
-    moved = [health_moved(m.before.health, m.after.health) for m in found]
-    progress = Decimal(sum(m.after.progress - m.before.progress for m in found)) / len(found)
-    progress = progress.quantize(Decimal("0.1"))
+    month = t.month(period_start(previous_period(found.period)))
+    progress = (Decimal(found.progress_points) / found.projects).quantize(Decimal("0.1"))
     points = signed(t, progress, t.number(abs(progress)))
     facts = [
-        (t("Health better since {month}", month=month), str(moved.count(-1))),
-        (t("Health worse since {month}", month=month), str(moved.count(1))),
+        (t("Health better since {month}", month=month), t.number(found.better)),
+        (t("Health worse since {month}", month=month), t.number(found.worse)),
         (
             t("Progress since {month}", month=month),
             t.plural(
@@ -44,7 +42,7 @@ async def _since_last_month(ask: Ask) -> list[tuple[str, str]]:
         ),
     ]
     if ask.rights.all_money:
-        change = sum(m.after.forecast_cents - m.before.forecast_cents for m in found)
+        change = found.forecast_cents
         facts.append(
             (t("Forecasts since {month}", month=month), signed(t, change, t.money(abs(change))))
         )

@@ -158,17 +158,6 @@ def health_label(t: Translator, health: object) -> str:
     return t(labels.HEALTH[str(health)]) if str(health) in labels.HEALTH else "–"
 
 
-_HEALTH_RANK = {"on_track": 0, "at_risk": 1, "off_track": 2}
-
-
-def health_moved(before: object, after: object) -> int:
-    """-1 when the health got better, 1 when worse, 0 when it stayed (or is unknown)."""
-    old, new = _HEALTH_RANK.get(str(before)), _HEALTH_RANK.get(str(after))
-    if old is None or new is None or old == new:
-        return 0
-    return -1 if new < old else 1
-
-
 def signed(t: Translator, value: int | Decimal, shown: str) -> str:
     """``shown`` (the absolute value as formatted) with the locale's plus or minus sign,
     so that a change never reads as a bare number: "+4", "−3", and 0 unsigned."""
