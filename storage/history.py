@@ -24,8 +24,7 @@ from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, case, func, inspect, or_
-from sqlalchemy import select as select_columns
+from sqlalchemy import and_, func, inspect
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -294,64 +293,3 @@ async def roadmap_as_of(
             )
         )
     return roadmap, then
-
-
-@dataclass(frozen=True, slots=True)
-class Moved:
-    """What moved between two months' reports, over the projects that reported for both."""
-
-    period: str  # the later of the two months
-    projects: int  # how many reported for both
-    better: int  # health better: off track to at risk or on track, at risk to on track
-    worse: int
-    progress_points: int  # the progress changes' sum, in percentage points
-    forecast_cents: int  # the forecasts' changes' sum
-
-
-_BEFORE = aliased(StatusReport)
-_RANK: Final = {Health.on_track: 0, Health.at_risk: 1, Health.off_track: 2}
-_RANK_AFTER = case(_RANK, value=col(StatusReport.health))
-_RANK_BEFORE = case(_RANK, value=col(_BEFORE.health))
-# Each month's reports against the month before's, summed up in the database: one row a
-# month, for this month and the last (the summary asks on every turn, so one statement of
-# a few sums, not a row a project).
-_MOVED = (
-    select_columns(
-        col(StatusReport.period),
-        func.count(),
-        func.sum(case((_RANK_AFTER < _RANK_BEFORE, 1), else_=0)),
-        func.sum(case((_RANK_AFTER > _RANK_BEFORE, 1), else_=0)),
-        func.sum(col(StatusReport.progress) - col(_BEFORE.progress)),
-        func.sum(col(StatusReport.forecast_cents) - col(_BEFORE.forecast_cents)),
-    )
-    .join(_BEFORE, col(_BEFORE.project_id) == col(StatusReport.project_id))
-    .where(
-        or_(
-            and_(
-                col(StatusReport.period) == bindparam("period"),
-                col(_BEFORE.period) == bindparam("previous"),
-            ),
-            and_(
-                col(StatusReport.period) == bindparam("previous"),
-                col(_BEFORE.period) == bindparam("earlier"),
-            ),
-        )
-    )
-    .group_by(col(StatusReport.period))
-)
-
-
-async def moved(period: str, *, previous: str, earlier: str, session: AsyncSession) -> Moved | None:
-    """What moved from ``previous`` to ``period`` by the reports of the projects that gave
-    both; while ``period``'s reports are not in yet, from ``earlier`` to ``previous``. None
-    when no project reported for either pair of months."""
-    connection = await session.connection()
-    params = {"period": period, "previous": previous, "earlier": earlier}
-    found = {row[0]: row for row in await connection.execute(_MOVED, params)}
-    row = found.get(period) or found.get(previous)
-    if row is None:
-        return None
-    later, projects, better, worse, progress, forecast = row
-    return Moved(
-        later, int(projects), int(better), int(worse), int(progress or 0), int(forecast or 0)
-    )

@@ -6,19 +6,21 @@ access policy's ``Rights`` (``storage.rights``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import Select as RowSelect
-from sqlalchemy import bindparam, case, extract, func
+from sqlalchemy import Subquery, bindparam, case, extract, func, true
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from scheduler.calendar import previous_period
 from storage.forecast import year_share
 from storage.matching import best, names_word, ranked
 from storage.models import (
@@ -45,6 +47,18 @@ from storage.rights import Rights
 
 
 @dataclass(frozen=True, slots=True)
+class Moved:
+    """What moved between two months' reports, over the projects that reported for both."""
+
+    period: str  # the later of the two months
+    projects: int  # how many reported for both
+    better: int  # health better: off track to at risk or on track, at risk to on track
+    worse: int
+    progress_points: int  # the progress changes' sum, in percentage points
+    forecast_cents: int | None  # the forecasts' changes' sum; None without money rights
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     by_state: dict[str, int]
     by_health: dict[str, int]
@@ -54,6 +68,9 @@ class Summary:
     year: int
     planned_cents: int | None
     actual_cents: int | None
+    # this month's reports against last month's; while this month's are not in, last
+    # month's against the month before's; None when no project reported for either pair
+    moved: Moved | None
 
 
 _SUMMARY_FIGURES = (
@@ -78,30 +95,93 @@ _SUMMARY_FIGURES = (
     )
     .scalar_subquery(),
 )
+_BEFORE = aliased(StatusReport)
+_RANK: Final = {Health.on_track: 0, Health.at_risk: 1, Health.off_track: 2}
+_RANK_AFTER = case(_RANK, value=col(StatusReport.health))
+_RANK_BEFORE = case(_RANK, value=col(_BEFORE.health))
+
+
+def _moved(later: str, earlier: str, name: str) -> Subquery:
+    """One row of sums over the projects with a report for the months bound as ``later`` and
+    ``earlier``: how many, better, worse, and the changes of progress and forecast."""
+    return (
+        select_columns(
+            func.count().label("projects"),
+            func.coalesce(func.sum(case((_RANK_AFTER < _RANK_BEFORE, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_RANK_AFTER > _RANK_BEFORE, 1), else_=0)), 0),
+            func.coalesce(func.sum(col(StatusReport.progress) - col(_BEFORE.progress)), 0),
+            func.coalesce(
+                func.sum(col(StatusReport.forecast_cents) - col(_BEFORE.forecast_cents)), 0
+            ),
+        )
+        .join(_BEFORE, col(_BEFORE.project_id) == col(StatusReport.project_id))
+        .where(
+            col(StatusReport.period) == bindparam(later),
+            col(_BEFORE.period) == bindparam(earlier),
+        )
+        .subquery(name)
+    )
+
+
+# An aggregate without GROUP BY is always one row, so joining these two on true keeps
+# every group of projects: the summary is one statement.
+_THIS_MONTH = _moved("period", "previous", "moved_this_month")
+_LAST_MONTH = _moved("previous", "earlier", "moved_last_month")
+_MOVED_COLUMNS = (*_THIS_MONTH.c, *_LAST_MONTH.c)
 _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
-    "Select[Any, Any, int, int, int, int, int, int]",
+    "Select[Any, Any, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int]",
     select(
         col(Project.state),
         col(Project.health),
         func.count(),
         func.coalesce(func.sum(Project.progress), 0),
     )
-    .add_columns(*_SUMMARY_FIGURES)
-    .group_by(col(Project.state), col(Project.health)),
+    .add_columns(*_SUMMARY_FIGURES, *_MOVED_COLUMNS)
+    .select_from(Project)
+    .join(_THIS_MONTH, true())
+    .join(_LAST_MONTH, true())
+    .group_by(col(Project.state), col(Project.health), *_MOVED_COLUMNS),
 )
+
+
+def _summary_moved(
+    this_month: Sequence[Any], last_month: Sequence[Any], period: str, rights: Rights
+) -> Moved | None:
+    for later, (projects, better, worse, progress, forecast) in (
+        (period, this_month),
+        (previous_period(period), last_month),
+    ):
+        if projects:
+            return Moved(
+                later,
+                int(projects),
+                int(better),
+                int(worse),
+                int(progress),
+                int(forecast) if rights.all_money else None,
+            )
+    return None
 
 
 async def summary(period: str, year: int, rights: Rights, *, session: AsyncSession) -> Summary:
     """One statement: projects grouped by state and health, each row with the period's
-    reports received and the year's budget planned and used."""
-    params = {"period": period, "year": year}
+    reports received, the year's budget planned and used, and what moved since last month."""
+    previous = previous_period(period)
+    params = {
+        "period": period,
+        "year": year,
+        "previous": previous,
+        "earlier": previous_period(previous),
+    }
     groups = (await session.exec(_SUMMARY, params=params)).all()
     if groups:
-        received, planned, actual, from_reports = groups[0][4:]
-    else:  # no projects at all
+        received, planned, actual, from_reports = groups[0][4:8]
+        moved = _summary_moved(groups[0][8:13], groups[0][13:18], period, rights)
+    else:  # no projects at all, so no reports either
         received, planned, actual, from_reports = (
             await session.exec(select(*_SUMMARY_FIGURES), params=params)
         ).one()
+        moved = None
     if from_reports and rights.all_money:  # lines whose actual the reports give
         connection = await session.connection()
         reported = (await connection.execute(_REPORTED_ACTUAL, _year_bounds(year))).scalar_one()
@@ -126,6 +206,7 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
         year=year,
         planned_cents=int(planned or 0) if rights.all_money else None,
         actual_cents=int(actual or 0) if rights.all_money else None,
+        moved=moved,
     )
 
 

@@ -28,7 +28,9 @@ from babel.numbers import (
     NumberPattern,
     format_compact_currency,
     format_decimal,
+    get_currency_symbol,
     get_minus_sign_symbol,
+    get_plus_sign_symbol,
     parse_pattern,
 )
 from babel.support import Translations
@@ -92,13 +94,35 @@ def plural_count(count: Decimal | int | float) -> int:
     return int(count) if count == int(count) else 2
 
 
+def _in_euros(pattern: NumberPattern, symbol: str) -> NumberPattern:
+    """``pattern`` with the euro's symbol written in where it has "¤", so that it is applied
+    without a currency: given one, babel looks up the currency's long name and plural form
+    on every figure, for a "¤¤¤" that these patterns do not have."""
+    if any("¤¤" in part for part in (*pattern.prefix, *pattern.suffix)):
+        raise ValueError(f"a currency pattern with a code or name: {pattern.pattern}")
+    (positive, negative), (after, after_negative) = pattern.prefix, pattern.suffix
+    return NumberPattern(
+        pattern.pattern,
+        (positive.replace("¤", symbol), negative.replace("¤", symbol)),
+        (after.replace("¤", symbol), after_negative.replace("¤", symbol)),
+        pattern.grouping,
+        pattern.int_prec,
+        pattern.frac_prec,
+        pattern.exp_prec,
+        pattern.exp_plus,
+        pattern.number_pattern,
+    )
+
+
 @cache
 def _currency_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
-    """The locale and its euro patterns, with cents and without: parsed once, not per figure."""
+    """The locale and its euro patterns, with cents and without: parsed once, not per figure,
+    with the euro's symbol written in."""
     locale = Locale.parse(babel_locale)
     standard = locale.currency_formats["standard"]
-    whole = str(standard.pattern).split(";", 1)[0].replace(".00", "")
-    return locale, standard, parse_pattern(whole)
+    whole = parse_pattern(str(standard.pattern).split(";", 1)[0].replace(".00", ""))
+    symbol = get_currency_symbol("EUR", locale)
+    return locale, _in_euros(standard, symbol), _in_euros(whole, symbol)
 
 
 @cache
@@ -107,6 +131,11 @@ def _number_patterns(babel_locale: str) -> tuple[Locale, NumberPattern, NumberPa
     ``format_percent`` parse the locale on every call)."""
     locale = Locale.parse(babel_locale)
     return locale, locale.decimal_formats[None], locale.percent_formats[None]
+
+
+@cache
+def _plus_sign(babel_locale: str) -> str:
+    return str(get_plus_sign_symbol(babel_locale))
 
 
 @cache
@@ -235,10 +264,8 @@ class Translator:
             return "–"
         value = Decimal(cents) / 100
         locale, standard, whole = _currency_patterns(self.babel_locale)
-        if cents % 100 == 0:  # babel's format_currency, with the patterns parsed once
-            text = str(whole.apply(value, locale, currency="EUR", currency_digits=False))
-        else:
-            text = str(standard.apply(value, locale, currency="EUR"))
+        # babel's format_currency, with the patterns parsed once and the symbol written in
+        text = str((whole if cents % 100 == 0 else standard).apply(value, locale))
         return _with_minus_sign(text, self.babel_locale)
 
     def money_compact(self, cents: int | None) -> str:
@@ -262,6 +289,10 @@ class Translator:
         locale, _, percent = _number_patterns(self.babel_locale)
         text = str(percent.apply(Decimal(value) / 100, locale))
         return _with_minus_sign(text, self.babel_locale)
+
+    @property
+    def plus_sign(self) -> str:
+        return _plus_sign(self.babel_locale)
 
     @property
     def minus_sign(self) -> str:

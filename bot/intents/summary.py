@@ -11,18 +11,15 @@ from bot.questions.vocabulary import Question
 from cards import labels
 from cards.views import AnswerView
 from scheduler.calendar import period_start, previous_period
-from storage import history, portfolio
+from storage import portfolio
+from storage.portfolio import Moved
+from translations import Translator
 from translations.markers import N_
 
 
-async def _since_last_month(ask: Ask) -> list[tuple[str, str]]:
+def _since_last_month(t: Translator, found: Moved | None) -> list[tuple[str, str]]:
     """What moved between the last two months with reports: health better and worse,
     progress on average, and (for money readers) the forecasts' total."""
-    t, period = ask.t, ask.period
-    previous = previous_period(period)
-    found = await history.moved(
-        period, previous=previous, earlier=previous_period(previous), session=ask.session
-    )
     if found is None:
         return []
     month = t.month(period_start(previous_period(found.period)))
@@ -41,7 +38,7 @@ async def _since_last_month(ask: Ask) -> list[tuple[str, str]]:
             ),
         ),
     ]
-    if ask.rights.all_money:
+    if found.forecast_cents is not None:
         change = found.forecast_cents
         facts.append(
             (t("Forecasts since {month}", month=month), signed(t, change, t.money(abs(change))))
@@ -84,7 +81,7 @@ async def load(ask: Ask) -> AnswerView:
                 ),
             )
         )
-    facts += await _since_last_month(ask)
+    facts += _since_last_month(t, data.moved)
     steps = [
         (t("What is late"), question_data(Question("late"))),
         (t("Projects at risk or off track"), question_data(Question("at_risk"))),

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
-from babel.numbers import get_minus_sign_symbol, get_plus_sign_symbol
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import is_shared
@@ -162,9 +161,9 @@ def signed(t: Translator, value: int | Decimal, shown: str) -> str:
     """``shown`` (the absolute value as formatted) with the locale's plus or minus sign,
     so that a change never reads as a bare number: "+4", "−3", and 0 unsigned."""
     if value > 0:
-        return get_plus_sign_symbol(t.babel_locale) + shown
+        return t.plus_sign + shown
     if value < 0:
-        return get_minus_sign_symbol(t.babel_locale) + shown
+        return t.minus_sign + shown
     return shown
 
 

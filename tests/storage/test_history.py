@@ -16,7 +16,6 @@ from storage.history import (
     history_as_of,
     metric_values_as_of,
     month_end,
-    moved,
     parse_month,
     standing_as_of,
     state_as_of,
@@ -269,19 +268,3 @@ def test_an_indicator_behind_the_straight_path_is_off_track() -> None:
         )
         is None
     )
-
-
-async def test_what_moved_is_this_month_against_the_last_or_else_last_month_against_the_one_before(
-    sessions: SessionFactory,
-) -> None:
-    await _project(sessions)  # May on track 40 % 1,000; June at risk 60 % 1,200
-    async with sessions() as session:
-        this_month = await moved("2026-06", previous="2026-05", earlier="2026-04", session=session)
-        june_not_in = await moved("2026-07", previous="2026-06", earlier="2026-05", session=session)
-        none_paired = await moved("2026-05", previous="2026-04", earlier="2026-03", session=session)
-    assert this_month is not None
-    assert (this_month.period, this_month.projects) == ("2026-06", 1)
-    assert (this_month.better, this_month.worse) == (0, 1)
-    assert (this_month.progress_points, this_month.forecast_cents) == (20, 200)
-    assert june_not_in == this_month
-    assert none_paired is None

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from storage import portfolio
 from storage.db import SessionFactory
-from storage.models import BudgetLine
+from storage.models import (
+    Benefit,
+    BudgetLine,
+    Health,
+    Level,
+    Lifecycle,
+    NeedSource,
+    Person,
+    Project,
+    StatusReport,
+)
 from storage.rights import VIEWER, Rights
 
 MANAGER = Rights(all_money=True)
@@ -34,3 +44,66 @@ async def test_a_portfolio_without_projects_still_shows_its_budget(
     assert (found.planned_cents, found.actual_cents) == (1_000_000, 250_000)
     assert (other_year.planned_cents, other_year.actual_cents) == (0, 0)
     assert (viewer.planned_cents, viewer.actual_cents) == (None, None)
+
+
+async def test_what_moved_is_this_month_against_the_last_or_else_last_month_against_the_one_before(
+    sessions: SessionFactory,
+) -> None:
+    # (state, reports as (period, health, progress, forecast))
+    projects = [
+        (
+            Lifecycle.started,
+            [("2026-09", "off_track", 10, 1_000), ("2026-10", "at_risk", 30, 1_200)],
+        ),
+        (Lifecycle.started, [("2026-09", "on_track", 50, 500), ("2026-10", "off_track", 55, 400)]),
+        (Lifecycle.started, [("2026-10", "on_track", 70, 900)]),  # no month before: not counted
+        (Lifecycle.planned, []),
+    ]
+    async with sessions() as session, session.begin():
+        owner = Person(name="Olli Omistaja")
+        session.add(owner)
+        await session.flush()
+        assert owner.id is not None
+        for n, (state, reports) in enumerate(projects):
+            project = Project(
+                code=f"S-{n}",
+                name_fi=f"Hanke {n}",
+                name_sv=f"Projekt {n}",
+                name_en=f"Project {n}",
+                level=Level.common,
+                need_source=NeedSource.law,
+                benefit=Benefit.renewal,
+                state=state,
+                progress=0,
+                owner_id=owner.id,
+            )
+            session.add(project)
+            await session.flush()
+            assert project.id is not None
+            for period, health, progress, forecast in reports:
+                session.add(
+                    StatusReport(
+                        project_id=project.id,
+                        period=period,
+                        health=Health(health),
+                        progress=progress,
+                        spent_cents=0,
+                        forecast_cents=forecast,
+                        submitted_by_id=owner.id,
+                    )
+                )
+    async with sessions() as session:
+        this_month = await portfolio.summary("2026-10", 2026, MANAGER, session=session)
+        not_in_yet = await portfolio.summary("2026-11", 2026, MANAGER, session=session)
+        viewer = await portfolio.summary("2026-11", 2026, VIEWER, session=session)
+        none_paired = await portfolio.summary("2026-12", 2026, MANAGER, session=session)
+
+    expected = portfolio.Moved(
+        "2026-10", projects=2, better=1, worse=1, progress_points=25, forecast_cents=100
+    )
+    assert this_month.moved == not_in_yet.moved == expected
+    assert viewer.moved is not None and viewer.moved.forecast_cents is None
+    assert none_paired.moved is None
+    # the joined sums leave the projects' groups as they are
+    assert this_month.by_state == {"started": 3, "planned": 1}
+    assert (this_month.reports_received, not_in_yet.reports_received) == (3, 0)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, get_minus_sign_symbol
+from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
 from translations import LANGUAGES, Translator, language_of, read_catalog
 from translations.extract import MessageId, translations, untranslated, used_message_ids
@@ -157,6 +157,25 @@ def test_money_matches_babels_format_currency(language: str) -> None:
         if expected.startswith("-"):
             expected = get_minus_sign_symbol(t.babel_locale) + expected[1:]
         assert t.money(cents) == expected, cents
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_numbers_and_percents_match_babels_format_decimal_and_format_percent(
+    language: str,
+) -> None:
+    """``number`` and ``percent`` apply the locale's patterns parsed once (a count under a
+    thousand is its digits); the text is babel's, with the locale's minus sign."""
+    t = Translator(language, ZoneInfo("Europe/Helsinki"))
+    values: list[int | Decimal | float] = [0, 7, 999, 1_000, 12_345, -3, -1_234, 1.25]
+    values += [Decimal("2.5"), Decimal("-0.35"), Decimal("1234.5678"), Decimal("99.9999")]
+    for value in values:
+        for shown, expected in (
+            (t.number(value), format_decimal(value, locale=t.babel_locale)),
+            (t.percent(value), format_percent(Decimal(value) / 100, locale=t.babel_locale)),
+        ):
+            if expected.startswith("-"):
+                expected = t.minus_sign + expected[1:]
+            assert shown == expected, value
 
 
 @pytest.mark.parametrize(("language", "minus"), [("fi", "\u2212"), ("sv", "\u2212"), ("en", "-")])
