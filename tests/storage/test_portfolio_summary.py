@@ -5,17 +5,14 @@ from __future__ import annotations
 from storage import portfolio
 from storage.db import SessionFactory
 from storage.models import (
-    Benefit,
     BudgetLine,
     Health,
-    Level,
     Lifecycle,
-    NeedSource,
     Person,
-    Project,
     StatusReport,
 )
 from storage.rights import VIEWER, Rights
+from tests.support.portfolio import plain_project
 
 MANAGER = Rights(all_money=True)
 
@@ -65,18 +62,7 @@ async def test_what_moved_is_this_month_against_the_last_or_else_last_month_agai
         await session.flush()
         assert owner.id is not None
         for n, (state, reports) in enumerate(projects):
-            project = Project(
-                code=f"S-{n}",
-                name_fi=f"Hanke {n}",
-                name_sv=f"Projekt {n}",
-                name_en=f"Project {n}",
-                level=Level.common,
-                need_source=NeedSource.law,
-                benefit=Benefit.renewal,
-                state=state,
-                progress=0,
-                owner_id=owner.id,
-            )
+            project = plain_project(f"S-{n}", str(n), owner.id, state=state)
             session.add(project)
             await session.flush()
             assert project.id is not None

@@ -23,19 +23,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db import SessionFactory
 from storage.models import (
     AuditLog,
-    Benefit,
-    Level,
-    Lifecycle,
-    NeedSource,
     Person,
-    Project,
     Role,
     StatusReport,
     StatusRevision,
 )
 from tests.support import activities as a
 from tests.support.activities import TENANT, User
-from tests.support.portfolio import CURRENT_PERIOD
+from tests.support.portfolio import CURRENT_PERIOD, plain_project
 
 Post = Callable[[dict[str, Any]], Awaitable[tuple[int, Any]]]
 _VERSION = re.compile(r"^Version (\d+)$")
@@ -85,17 +80,7 @@ async def seed(session: AsyncSession, projects: int) -> list[Target]:
         )
         session.add(person)
         await session.flush()
-        project = Project(
-            code=f"CS-{n:02d}",
-            name_fi=f"Hanke {n}",
-            name_sv=f"Projekt {n}",
-            name_en=f"Project {n}",
-            level=Level.common,
-            need_source=NeedSource.strategy,
-            benefit=Benefit.renewal,
-            owner_id=person.id,
-            state=Lifecycle.started,
-        )
+        project = plain_project(f"CS-{n:02d}", str(n), person.id)
         session.add(project)
         await session.flush()
         assert project.id is not None

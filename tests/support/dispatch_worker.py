@@ -41,22 +41,17 @@ from settings import Settings
 from storage import outbox
 from storage.db import SessionFactory, create_engine, session_factory
 from storage.models import (
-    Benefit,
     Conversation,
     ConversationKind,
-    Level,
-    Lifecycle,
-    NeedSource,
     OutboxAttempt,
     OutboxMessage,
     Person,
-    Project,
     Role,
     utcnow,
 )
 from storage.outbox import NewMessage
 from tests.support.activities import BOT, TENANT
-from tests.support.portfolio import CURRENT_PERIOD
+from tests.support.portfolio import CURRENT_PERIOD, plain_project
 
 log = logging.getLogger("dispatch_worker")
 
@@ -145,18 +140,7 @@ async def seed_prompts(
         )
     session.add_all(list(conversations.values()))
     projects = [
-        Project(
-            code=f"{prefix.upper()}-{n:05d}-{k}",
-            name_fi=f"Hanke {n}/{k}",
-            name_sv=f"Projekt {n}/{k}",
-            name_en=f"Project {n}/{k}",
-            level=Level.common,
-            need_source=NeedSource.strategy,
-            benefit=Benefit.renewal,
-            owner_id=owner.id,
-            state=Lifecycle.started,
-            progress=10,
-        )
+        plain_project(f"{prefix.upper()}-{n:05d}-{k}", f"{n}/{k}", owner.id, progress=10)
         for n, owner in enumerate(owners)
         for k in range(projects_each)
     ]

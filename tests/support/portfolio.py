@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -38,6 +39,26 @@ VIEWER = User("29:viewer", "aad-viewer", "Ville Katsoja", "en-US")
 STRANGER = User("29:stranger", "aad-stranger", "Sami Tuntematon", "en-US")  # not in the database
 CURRENT_PERIOD = period_of(utcnow(), ZoneInfo("Europe/Helsinki"))
 LAST_PERIOD = previous_period(CURRENT_PERIOD)
+
+
+def plain_project(code: str, name: str, owner_id: int | None, **fields: Any) -> Project:
+    """A started project with only what the model requires, named ``name`` in every language
+    ("Hanke 3", "Projekt 3", "Project 3" for ``name="3"``); ``fields`` set the rest."""
+    values: dict[str, Any] = {
+        "level": Level.common,
+        "need_source": NeedSource.strategy,
+        "benefit": Benefit.renewal,
+        "state": Lifecycle.started,
+    }
+    values.update(fields)
+    return Project(
+        code=code,
+        name_fi=f"Hanke {name}",
+        name_sv=f"Projekt {name}",
+        name_en=f"Project {name}",
+        owner_id=owner_id,
+        **values,
+    )
 
 
 @dataclass
