@@ -10,10 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final, cast
+from typing import Any, cast
 
+from sqlalchemy import (
+    Integer,
+    String,
+    Subquery,
+    bindparam,
+    case,
+    extract,
+    func,
+    literal_column,
+    true,
+)
 from sqlalchemy import Select as RowSelect
-from sqlalchemy import Subquery, bindparam, case, extract, func, true
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
@@ -73,32 +83,47 @@ class Summary:
     moved: Moved | None
 
 
+# Constants written into the summary's statement rather than bound: it runs on every turn,
+# and each bound value (an enum's above all) is processed again on every execution.
+_ZERO, _ONE = literal_column("0", Integer), literal_column("1", Integer)
+_ENTERED = literal_column(f"'{ActualSource.entered.value}'", String)
+_FROM_REPORTS = literal_column(f"'{ActualSource.reports.value}'", String)
 _SUMMARY_FIGURES = (
     select(func.count())
     .select_from(StatusReport)
     .where(col(StatusReport.period) == bindparam("period"))
     .scalar_subquery(),
-    select(func.coalesce(func.sum(BudgetLine.planned_cents), 0))
+    select(func.coalesce(func.sum(BudgetLine.planned_cents), _ZERO))
     .where(col(BudgetLine.year) == bindparam("year"))
     .scalar_subquery(),
-    select(func.coalesce(func.sum(BudgetLine.actual_cents), 0))
+    select(func.coalesce(func.sum(BudgetLine.actual_cents), _ZERO))
     .where(
         col(BudgetLine.year) == bindparam("year"),
-        col(BudgetLine.actual_source) == ActualSource.entered,
+        col(BudgetLine.actual_source) == _ENTERED,
     )
     .scalar_subquery(),
     select(func.count())
     .select_from(BudgetLine)
     .where(
         col(BudgetLine.year) == bindparam("year"),
-        col(BudgetLine.actual_source) == ActualSource.reports,
+        col(BudgetLine.actual_source) == _FROM_REPORTS,
     )
     .scalar_subquery(),
 )
 _BEFORE = aliased(StatusReport)
-_RANK: Final = {Health.on_track: 0, Health.at_risk: 1, Health.off_track: 2}
-_RANK_AFTER = case(_RANK, value=col(StatusReport.health))
-_RANK_BEFORE = case(_RANK, value=col(_BEFORE.health))
+
+
+def _rank(health: Any) -> Any:
+    """0 for on track, 1 for at risk, 2 for off track (Health's order, better to worse)."""
+    return case(
+        *(
+            (health == literal_column(f"'{h.value}'"), literal_column(str(rank)))
+            for rank, h in enumerate(Health)
+        )
+    )
+
+
+_RANK_AFTER, _RANK_BEFORE = _rank(col(StatusReport.health)), _rank(col(_BEFORE.health))
 
 
 def _moved(later: str, earlier: str, name: str) -> Subquery:
@@ -107,11 +132,11 @@ def _moved(later: str, earlier: str, name: str) -> Subquery:
     return (
         select_columns(
             func.count().label("projects"),
-            func.coalesce(func.sum(case((_RANK_AFTER < _RANK_BEFORE, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((_RANK_AFTER > _RANK_BEFORE, 1), else_=0)), 0),
-            func.coalesce(func.sum(col(StatusReport.progress) - col(_BEFORE.progress)), 0),
+            func.coalesce(func.sum(case((_RANK_AFTER < _RANK_BEFORE, _ONE), else_=_ZERO)), _ZERO),
+            func.coalesce(func.sum(case((_RANK_AFTER > _RANK_BEFORE, _ONE), else_=_ZERO)), _ZERO),
+            func.coalesce(func.sum(col(StatusReport.progress) - col(_BEFORE.progress)), _ZERO),
             func.coalesce(
-                func.sum(col(StatusReport.forecast_cents) - col(_BEFORE.forecast_cents)), 0
+                func.sum(col(StatusReport.forecast_cents) - col(_BEFORE.forecast_cents)), _ZERO
             ),
         )
         .join(_BEFORE, col(_BEFORE.project_id) == col(StatusReport.project_id))
@@ -134,7 +159,7 @@ _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
         col(Project.state),
         col(Project.health),
         func.count(),
-        func.coalesce(func.sum(Project.progress), 0),
+        func.coalesce(func.sum(Project.progress), _ZERO),
     )
     .add_columns(*_SUMMARY_FIGURES, *_MOVED_COLUMNS)
     .select_from(Project)

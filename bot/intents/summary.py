@@ -53,10 +53,9 @@ async def load(ask: Ask) -> AnswerView:
         (
             t("Projects"),
             ", ".join(
-                t.plural(*labels.STATE_COUNT[s], n)
-                for s, n in sorted(
-                    data.by_state.items(), key=lambda kv: list(labels.STATE).index(kv[0])
-                )
+                t.plural(*labels.STATE_COUNT[state], data.by_state[state])
+                for state in labels.STATE_COUNT  # in the lifecycle's order
+                if state in data.by_state
             ),
         ),
         *[(t(labels.HEALTH[h]), str(data.by_health.get(h, 0))) for h in labels.HEALTH],
