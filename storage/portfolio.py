@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     Integer,
@@ -113,12 +113,15 @@ _SUMMARY_FIGURES = (
 _BEFORE = aliased(StatusReport)
 
 
+# Better to worse: a smaller rank is better health.
+_HEALTH_RANK: Final = {Health.on_track: 0, Health.at_risk: 1, Health.off_track: 2}
+
+
 def _rank(health: Any) -> Any:
-    """0 for on track, 1 for at risk, 2 for off track (Health's order, better to worse)."""
     return case(
         *(
             (health == literal_column(f"'{h.value}'"), literal_column(str(rank)))
-            for rank, h in enumerate(Health)
+            for h, rank in _HEALTH_RANK.items()
         )
     )
 
@@ -132,12 +135,18 @@ def _moved(later: str, earlier: str, name: str) -> Subquery:
     return (
         select_columns(
             func.count().label("projects"),
-            func.coalesce(func.sum(case((_RANK_AFTER < _RANK_BEFORE, _ONE), else_=_ZERO)), _ZERO),
-            func.coalesce(func.sum(case((_RANK_AFTER > _RANK_BEFORE, _ONE), else_=_ZERO)), _ZERO),
-            func.coalesce(func.sum(col(StatusReport.progress) - col(_BEFORE.progress)), _ZERO),
+            func.coalesce(
+                func.sum(case((_RANK_AFTER < _RANK_BEFORE, _ONE), else_=_ZERO)), _ZERO
+            ).label("better"),
+            func.coalesce(
+                func.sum(case((_RANK_AFTER > _RANK_BEFORE, _ONE), else_=_ZERO)), _ZERO
+            ).label("worse"),
+            func.coalesce(
+                func.sum(col(StatusReport.progress) - col(_BEFORE.progress)), _ZERO
+            ).label("progress_points"),
             func.coalesce(
                 func.sum(col(StatusReport.forecast_cents) - col(_BEFORE.forecast_cents)), _ZERO
-            ),
+            ).label("forecast_cents"),
         )
         .join(_BEFORE, col(_BEFORE.project_id) == col(StatusReport.project_id))
         .where(
@@ -153,6 +162,9 @@ def _moved(later: str, earlier: str, name: str) -> Subquery:
 _THIS_MONTH = _moved("period", "previous", "moved_this_month")
 _LAST_MONTH = _moved("previous", "earlier", "moved_last_month")
 _MOVED_COLUMNS = (*_THIS_MONTH.c, *_LAST_MONTH.c)
+_FIGURES_AT = 4  # the row's columns: state, health, count, progress, the figures, the sums
+_THIS_MONTH_AT = _FIGURES_AT + len(_SUMMARY_FIGURES)
+_LAST_MONTH_AT = _THIS_MONTH_AT + len(_THIS_MONTH.c)
 _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
     "Select[Any, Any, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int]",
     select(
@@ -200,8 +212,11 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
     }
     groups = (await session.exec(_SUMMARY, params=params)).all()
     if groups:
-        received, planned, actual, from_reports = groups[0][4:8]
-        moved = _summary_moved(groups[0][8:13], groups[0][13:18], period, rights)
+        first = groups[0]
+        received, planned, actual, from_reports = first[_FIGURES_AT:_THIS_MONTH_AT]
+        moved = _summary_moved(
+            first[_THIS_MONTH_AT:_LAST_MONTH_AT], first[_LAST_MONTH_AT:], period, rights
+        )
     else:  # no projects at all, so no reports either
         received, planned, actual, from_reports = (
             await session.exec(select(*_SUMMARY_FIGURES), params=params)
@@ -366,8 +381,8 @@ _SPENT_IN_YEAR: RowSelect[str, int] = (
     select_columns(
         col(Project.budget_area).label("area"),
         (
-            func.coalesce(func.sum(_AT_END.spent_cents), 0)
-            - func.coalesce(func.sum(_AT_BEFORE.spent_cents), 0)
+            func.coalesce(func.sum(_AT_END.spent_cents), _ZERO)
+            - func.coalesce(func.sum(_AT_BEFORE.spent_cents), _ZERO)
         ).label("spent"),
     )
     .select_from(_LATEST_TWO)
@@ -387,11 +402,11 @@ _SPENT_IN_YEAR: RowSelect[str, int] = (
 )
 _BY_AREA = _SPENT_IN_YEAR.subquery()
 # The year's actuals of the lines that take theirs from the reports, summed.
-_REPORTED_ACTUAL = select_columns(func.coalesce(func.sum(_BY_AREA.c.spent), 0)).where(
+_REPORTED_ACTUAL = select_columns(func.coalesce(func.sum(_BY_AREA.c.spent), _ZERO)).where(
     _BY_AREA.c.area.in_(
         select(BudgetLine.area).where(
             col(BudgetLine.year) == bindparam("year"),
-            col(BudgetLine.actual_source) == ActualSource.reports,
+            col(BudgetLine.actual_source) == _FROM_REPORTS,
         )
     )
 )

@@ -58,7 +58,7 @@ async def load(ask: Ask) -> AnswerView:
                 if state in data.by_state
             ),
         ),
-        *[(t(labels.HEALTH[h]), str(data.by_health.get(h, 0))) for h in labels.HEALTH],
+        *[(t(labels.HEALTH[h]), t.number(data.by_health.get(h, 0))) for h in labels.HEALTH],
         (t("Average progress"), t.percent(round(data.average_progress))),
         (
             t("Reports received for {month}", month=t.month(period_start(ask.period))),

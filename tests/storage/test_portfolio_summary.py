@@ -49,10 +49,16 @@ async def test_what_moved_is_this_month_against_the_last_or_else_last_month_agai
     # (state, reports as (period, health, progress, forecast))
     projects = [
         (
-            Lifecycle.started,
-            [("2026-09", "off_track", 10, 1_000), ("2026-10", "at_risk", 30, 1_200)],
+            Lifecycle.started,  # September worse than August; October better than September
+            [
+                ("2026-08", "on_track", 0, 0),
+                ("2026-09", "off_track", 10, 1_000),
+                ("2026-10", "at_risk", 30, 1_200),
+            ],
         ),
+        (Lifecycle.started, [("2026-09", "at_risk", 40, 500), ("2026-10", "on_track", 50, 500)]),
         (Lifecycle.started, [("2026-09", "on_track", 50, 500), ("2026-10", "off_track", 55, 400)]),
+        (Lifecycle.started, [("2026-09", "on_track", 60, 300), ("2026-10", "on_track", 60, 300)]),
         (Lifecycle.started, [("2026-10", "on_track", 70, 900)]),  # no month before: not counted
         (Lifecycle.planned, []),
     ]
@@ -81,15 +87,20 @@ async def test_what_moved_is_this_month_against_the_last_or_else_last_month_agai
     async with sessions() as session:
         this_month = await portfolio.summary("2026-10", 2026, MANAGER, session=session)
         not_in_yet = await portfolio.summary("2026-11", 2026, MANAGER, session=session)
+        september = await portfolio.summary("2026-09", 2026, MANAGER, session=session)
         viewer = await portfolio.summary("2026-11", 2026, VIEWER, session=session)
         none_paired = await portfolio.summary("2026-12", 2026, MANAGER, session=session)
 
-    expected = portfolio.Moved(
-        "2026-10", projects=2, better=1, worse=1, progress_points=25, forecast_cents=100
+    # October against September, though September against August has reports too
+    october = portfolio.Moved(
+        "2026-10", projects=4, better=2, worse=1, progress_points=35, forecast_cents=100
     )
-    assert this_month.moved == not_in_yet.moved == expected
+    assert this_month.moved == not_in_yet.moved == october
+    assert september.moved == portfolio.Moved(
+        "2026-09", projects=1, better=0, worse=1, progress_points=10, forecast_cents=1_000
+    )
     assert viewer.moved is not None and viewer.moved.forecast_cents is None
     assert none_paired.moved is None
     # the joined sums leave the projects' groups as they are
-    assert this_month.by_state == {"started": 3, "planned": 1}
-    assert (this_month.reports_received, not_in_yet.reports_received) == (3, 0)
+    assert this_month.by_state == {"started": 5, "planned": 1}
+    assert (this_month.reports_received, not_in_yet.reports_received) == (5, 0)

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_minus_sign_symbol,
+    get_plus_sign_symbol,
+)
 
 from translations import LANGUAGES, Translator, language_of, read_catalog
 from translations.extract import MessageId, translations, untranslated, used_message_ids
@@ -168,6 +174,7 @@ def test_numbers_and_percents_match_babels_format_decimal_and_format_percent(
     t = Translator(language, ZoneInfo("Europe/Helsinki"))
     values: list[int | Decimal | float] = [0, 7, 999, 1_000, 12_345, -3, -1_234, 1.25]
     values += [Decimal("2.5"), Decimal("-0.35"), Decimal("1234.5678"), Decimal("99.9999")]
+    values += [Decimal("-0"), -0.0, Decimal("-0.0001")]
     for value in values:
         for shown, expected in (
             (t.number(value), format_decimal(value, locale=t.babel_locale)),
@@ -192,4 +199,5 @@ def test_negative_numbers_percents_and_money_share_the_locales_minus_sign(
         text.startswith(minus) and text.count("-") + text.count("\u2212") == 1 for text in shown
     )
     assert get_minus_sign_symbol(t.babel_locale) == minus == t.minus_sign
+    assert t.plus_sign == get_plus_sign_symbol(t.babel_locale)
     assert not t.number(3).startswith(minus) and t.number(0) == "0"
