@@ -18,6 +18,7 @@ import pytest
 from cards.answers import build_answer_card
 from cards.views import AnswerRow, AnswerSection, AnswerView
 from tests.cards.test_cards import CARDS
+from tests.support.cards import nodes
 from translations import LANGUAGES, Translator
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -28,14 +29,7 @@ MAX_NARROW_CHARS = 12
 
 
 def _blocks(element: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(element, dict):
-        if element.get("type") in ("TextBlock", "RichTextBlock"):
-            yield element
-        for value in element.values():
-            yield from _blocks(value)
-    elif isinstance(element, list):
-        for item in element:
-            yield from _blocks(item)
+    return (node for node in nodes(element) if node.get("type") in ("TextBlock", "RichTextBlock"))
 
 
 def _longest_line(column: dict[str, Any]) -> int:

@@ -31,16 +31,21 @@ def texts(card: dict[str, Any]) -> str:
     return "\n".join(found)
 
 
-def _input_elements(node: Any) -> Iterator[dict[str, Any]]:
+def nodes(card: Any) -> Iterator[dict[str, Any]]:
+    """Every object of a card's JSON (elements, actions, their data), in document order,
+    each before what it holds."""
+    if isinstance(card, dict):
+        yield card
+        for value in card.values():
+            yield from nodes(value)
+    elif isinstance(card, list):
+        for item in card:
+            yield from nodes(item)
+
+
+def _input_elements(card: Any) -> Iterator[dict[str, Any]]:
     """Every ``Input.*`` element of a card, in document order."""
-    if isinstance(node, dict):
-        if str(node.get("type", "")).startswith("Input."):
-            yield node
-        for value in node.values():
-            yield from _input_elements(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _input_elements(item)
+    return (node for node in nodes(card) if str(node.get("type", "")).startswith("Input."))
 
 
 def inputs(card: dict[str, Any]) -> dict[str, Any]:
