@@ -181,13 +181,10 @@ _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
 )
 
 
-def _summary_moved(
-    this_month: Sequence[Any], last_month: Sequence[Any], period: str, rights: Rights
-) -> Moved | None:
-    for later, (projects, better, worse, progress, forecast) in (
-        (period, this_month),
-        (previous_period(period), last_month),
-    ):
+def _summary_moved(months: Sequence[tuple[str, Sequence[Any]]], rights: Rights) -> Moved | None:
+    """The first of ``months`` (each the later month and its sums) that any project's
+    reports pair up for."""
+    for later, (projects, better, worse, progress, forecast) in months:
         if projects:
             return Moved(
                 later,
@@ -214,9 +211,8 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
     if groups:
         first = groups[0]
         received, planned, actual, from_reports = first[_FIGURES_AT:_THIS_MONTH_AT]
-        moved = _summary_moved(
-            first[_THIS_MONTH_AT:_LAST_MONTH_AT], first[_LAST_MONTH_AT:], period, rights
-        )
+        this_month, last_month = first[_THIS_MONTH_AT:_LAST_MONTH_AT], first[_LAST_MONTH_AT:]
+        moved = _summary_moved([(period, this_month), (previous, last_month)], rights)
     else:  # no projects at all, so no reports either
         received, planned, actual, from_reports = (
             await session.exec(select(*_SUMMARY_FIGURES), params=params)
