@@ -185,6 +185,20 @@ def test_numbers_and_percents_match_babels_format_decimal_and_format_percent(
             assert shown == expected, value
 
 
+def test_figures_formatted_once_are_not_mistaken_for_equal_ones() -> None:
+    """Figures are formatted once each and kept (``translations._figure``): a kept figure
+    does not answer for one that compares equal to it but reads otherwise (0 and -0, 2 and
+    2.0, 2.5 and 2.50), nor one locale's text for another's."""
+    fi, en = (Translator(language, ZoneInfo("Europe/Helsinki")) for language in ("fi", "en"))
+    for first, second in ((Decimal("0"), Decimal("-0")), (2_000, 2_000.0), (1_234.0, 1_234)):
+        for value in (first, second, first):
+            expected = format_decimal(value, locale=fi.babel_locale)
+            assert fi.number(value) == expected.replace("-", fi.minus_sign), value
+    assert fi.number(Decimal("2.50")) == fi.number(Decimal("2.5")) == "2,5"
+    assert fi.money(123_456) == "1\xa0234,56\xa0€" and en.money(123_456) == "€1,234.56"
+    assert fi.percent(1_500) == "1\xa0500\xa0%" and en.percent(1_500) == "1,500%"
+
+
 @pytest.mark.parametrize(("language", "minus"), [("fi", "\u2212"), ("sv", "\u2212"), ("en", "-")])
 def test_negative_numbers_percents_and_money_share_the_locales_minus_sign(
     language: str, minus: str
