@@ -303,6 +303,20 @@ class ReportingPeriod(SQLModel, table=True):
     closed_at: datetime | None = _ts(nullable=True)
 
 
+class ReportRevision(SQLModel, table=True):
+    """How many times a period's status reports have changed.
+
+    Database triggers on ``statusreport`` count every insert, update and delete, whatever
+    made it (a save, an import, the demo, an admin's SQL): ``migrations/versions/0011``.
+    A figure computed from a period's reports stays right while the revisions it was
+    computed at are unchanged, so ``storage.portfolio`` keeps what moved between two
+    months and computes it again only when their reports change.
+    """
+
+    period: str = Field(max_length=7, primary_key=True)
+    revision: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class StatusReport(SQLModel, table=True):
     """Project × period. Holds the latest revision's values; every revision is kept."""
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
+    Engine,
     Integer,
     String,
     Subquery,
@@ -48,6 +50,7 @@ from storage.models import (
     Person,
     Project,
     ProjectMetric,
+    ReportRevision,
     Roadmap,
     RoadmapProject,
     StatusReport,
@@ -157,28 +160,61 @@ def _moved(later: str, earlier: str, name: str) -> Subquery:
     )
 
 
-# An aggregate without GROUP BY is always one row, so joining these two on true keeps
-# every group of projects: the summary is one statement.
-_THIS_MONTH = _moved("period", "previous", "moved_this_month")
-_LAST_MONTH = _moved("previous", "earlier", "moved_last_month")
-_MOVED_COLUMNS = (*_THIS_MONTH.c, *_LAST_MONTH.c)
-_FIGURES_AT = 4  # the row's columns: state, health, count, progress, the figures, the sums
-_THIS_MONTH_AT = _FIGURES_AT + len(_SUMMARY_FIGURES)
-_LAST_MONTH_AT = _THIS_MONTH_AT + len(_THIS_MONTH.c)
+# The revision of the three months' reports (``ReportRevision``): each month's only grows,
+# so their sum is unchanged exactly while none of them changed.
+_REVISION = (
+    select(func.coalesce(func.sum(ReportRevision.revision), _ZERO))
+    .where(
+        col(ReportRevision.period).in_(
+            [bindparam("period"), bindparam("previous"), bindparam("earlier")]
+        )
+    )
+    .scalar_subquery()
+)
+_FIGURES_AT = 4  # the row's columns: state, health, count, progress, the figures, the revision
 _SUMMARY = cast(  # add_columns keeps sqlmodel's Select; only its type is lost
-    "Select[Any, Any, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int]",
+    "Select[Any, Any, int, int, int, int, int, int, int]",
     select(
         col(Project.state),
         col(Project.health),
         func.count(),
         func.coalesce(func.sum(Project.progress), _ZERO),
     )
-    .add_columns(*_SUMMARY_FIGURES, *_MOVED_COLUMNS)
-    .select_from(Project)
-    .join(_THIS_MONTH, true())
-    .join(_LAST_MONTH, true())
-    .group_by(col(Project.state), col(Project.health), *_MOVED_COLUMNS),
+    .add_columns(*_SUMMARY_FIGURES, _REVISION)
+    .group_by(col(Project.state), col(Project.health)),
 )
+# An aggregate without GROUP BY is always one row: the two months' sums, joined on true,
+# are one row, with the revision they were summed at.
+_THIS_MONTH = _moved("period", "previous", "moved_this_month")
+_LAST_MONTH = _moved("previous", "earlier", "moved_last_month")
+_MOVED = select_columns(_REVISION, *_THIS_MONTH.c, *_LAST_MONTH.c).select_from(
+    _THIS_MONTH.join(_LAST_MONTH, true())
+)
+_MONTH_SUMS = len(_THIS_MONTH.c)
+
+# What moved, by database (its engine, while it lives) and by month, with the revision of
+# the months' reports it was summed at. A summary sums again only when that revision
+# changed: the sums are most of the summary's database time, and reports change a few
+# times a month. Every engine's few entries go at once when it has too many.
+_MOVED_SUMS: WeakKeyDictionary[Engine, dict[tuple[str, int], Sequence[Any]]] = WeakKeyDictionary()
+_MOVED_SUMS_KEPT = 64
+
+
+async def _moved_sums(
+    params: dict[str, Any], revision: int, *, session: AsyncSession
+) -> Sequence[Any]:
+    """The sums of what moved this month and last (``_moved``'s columns, twice) at the
+    months' reports' ``revision``: kept ones, or summed now."""
+    connection = await session.connection()
+    kept = _MOVED_SUMS.setdefault(connection.sync_engine, {})
+    sums = kept.get((params["period"], revision))
+    if sums is None:
+        # summed with the revision it is summed at, which may be later than ``revision``
+        now, *sums = (await connection.execute(_MOVED, params)).one()
+        if len(kept) >= _MOVED_SUMS_KEPT:
+            kept.clear()
+        kept[(params["period"], int(now))] = sums
+    return sums
 
 
 def _summary_moved(months: Sequence[tuple[str, Sequence[Any]]], rights: Rights) -> Moved | None:
@@ -198,8 +234,9 @@ def _summary_moved(months: Sequence[tuple[str, Sequence[Any]]], rights: Rights) 
 
 
 async def summary(period: str, year: int, rights: Rights, *, session: AsyncSession) -> Summary:
-    """One statement: projects grouped by state and health, each row with the period's
-    reports received, the year's budget planned and used, and what moved since last month."""
+    """Projects grouped by state and health, each row with the period's reports received,
+    the year's budget planned and used, and the revision of the last three months' reports;
+    and what moved since last month, summed again only when that revision changed."""
     previous = previous_period(period)
     params = {
         "period": period,
@@ -209,9 +246,9 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
     }
     groups = (await session.exec(_SUMMARY, params=params)).all()
     if groups:
-        first = groups[0]
-        received, planned, actual, from_reports = first[_FIGURES_AT:_THIS_MONTH_AT]
-        this_month, last_month = first[_THIS_MONTH_AT:_LAST_MONTH_AT], first[_LAST_MONTH_AT:]
+        received, planned, actual, from_reports, revision = groups[0][_FIGURES_AT:]
+        sums = await _moved_sums(params, int(revision), session=session)
+        this_month, last_month = sums[:_MONTH_SUMS], sums[_MONTH_SUMS:]
         moved = _summary_moved([(period, this_month), (previous, last_month)], rights)
     else:  # no projects at all, so no reports either
         received, planned, actual, from_reports = (

@@ -1,6 +1,14 @@
-"""The summary's single statement, at the edges the demo portfolio never reaches."""
+"""The summary's statement, at the edges the demo portfolio never reaches, and what moved
+since last month, summed again only when the months' reports change."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import portfolio
 from storage.db import SessionFactory
@@ -9,6 +17,7 @@ from storage.models import (
     Health,
     Lifecycle,
     Person,
+    ReportRevision,
     StatusReport,
 )
 from storage.rights import VIEWER, Rights
@@ -104,3 +113,100 @@ async def test_what_moved_is_this_month_against_the_last_or_else_last_month_agai
     # the joined sums leave the projects' groups as they are
     assert this_month.by_state == {"started": 5, "planned": 1}
     assert (this_month.reports_received, not_in_yet.reports_received) == (5, 0)
+
+
+async def _two_projects_reporting(sessions: SessionFactory, periods: list[str]) -> None:
+    """Two started projects with a report for each of ``periods``, on track at 10 %."""
+    async with sessions() as session, session.begin():
+        owner = Person(name="Olli Omistaja")
+        session.add(owner)
+        await session.flush()
+        assert owner.id is not None
+        for n in range(2):
+            project = plain_project(f"R-{n}", str(n), owner.id, state=Lifecycle.started)
+            session.add(project)
+            await session.flush()
+            assert project.id is not None
+            for period in periods:
+                session.add(
+                    StatusReport(
+                        project_id=project.id,
+                        period=period,
+                        health=Health.on_track,
+                        progress=10,
+                        spent_cents=0,
+                        forecast_cents=0,
+                        submitted_by_id=owner.id,
+                    )
+                )
+
+
+async def _revisions_in(session: AsyncSession) -> dict[str, int]:
+    return {r.period: r.revision for r in (await session.exec(select(ReportRevision))).all()}
+
+
+async def _revisions(sessions: SessionFactory) -> dict[str, int]:
+    async with sessions() as session:
+        return await _revisions_in(session)
+
+
+async def test_every_change_to_a_months_reports_bumps_its_revision(
+    sessions: SessionFactory, engine: AsyncEngine
+) -> None:
+    """Triggers count each insert, update and delete of a report in its month's revision,
+    whoever writes it: here plain SQL, as an admin would."""
+    await _two_projects_reporting(sessions, ["2026-09", "2026-10"])
+    assert await _revisions(sessions) == {"2026-09": 2, "2026-10": 2}
+    changes = [
+        ("UPDATE statusreport SET progress = 20 WHERE period = '2026-10'", {"2026-10": 4}),
+        (  # a report moved to another month: both months changed
+            "UPDATE statusreport SET period = '2026-08' WHERE id = "
+            "(SELECT min(id) FROM statusreport WHERE period = '2026-09')",
+            {"2026-08": 1, "2026-09": 3},
+        ),
+        ("DELETE FROM statusreport WHERE period = '2026-10'", {"2026-10": 6}),
+    ]
+    expected = await _revisions(sessions)
+    for sql, bumped in changes:
+        async with sessions() as session, session.begin():
+            await (await session.connection()).execute(text(sql))
+            if engine.dialect.name == "postgresql":  # counted at the commit, not before
+                assert await _revisions_in(session) == expected
+        expected |= bumped
+        assert await _revisions(sessions) == expected, sql
+
+
+async def test_what_moved_is_summed_again_only_when_the_months_reports_change(
+    sessions: SessionFactory, engine: AsyncEngine
+) -> None:
+    await _two_projects_reporting(sessions, ["2026-05", "2026-09", "2026-10"])
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    async def summary_statements() -> tuple[portfolio.Summary, int]:
+        statements.clear()
+        async with sessions() as session:
+            found = await portfolio.summary("2026-10", 2026, MANAGER, session=session)
+        return found, len(statements)
+
+    async def change(sql: str) -> None:
+        async with sessions() as session, session.begin():
+            await (await session.connection()).execute(text(sql))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        first, summed = await summary_statements()
+        kept, summed_again = await summary_statements()
+        await change("UPDATE statusreport SET progress = 50 WHERE period = '2026-05'")
+        other_month, after_other_month = await summary_statements()
+        await change("UPDATE statusreport SET progress = 30 WHERE period = '2026-10'")
+        changed, after_change = await summary_statements()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+    assert first.moved is not None and first.moved.progress_points == 0
+    assert (summed, summed_again, after_other_month, after_change) == (2, 1, 1, 2)
+    assert kept.moved == other_month.moved == first.moved
+    assert changed.moved is not None and changed.moved.progress_points == 2 * 20
