@@ -52,25 +52,11 @@ async def test_a_portfolio_without_projects_still_shows_its_budget(
     assert (viewer.planned_cents, viewer.actual_cents) == (None, None)
 
 
-async def test_what_moved_is_this_month_against_the_last_or_else_last_month_against_the_one_before(
-    sessions: SessionFactory,
-) -> None:
-    # (state, reports as (period, health, progress, forecast))
-    projects = [
-        (
-            Lifecycle.started,  # September worse than August; October better than September
-            [
-                ("2026-08", "on_track", 0, 0),
-                ("2026-09", "off_track", 10, 1_000),
-                ("2026-10", "at_risk", 30, 1_200),
-            ],
-        ),
-        (Lifecycle.started, [("2026-09", "at_risk", 40, 500), ("2026-10", "on_track", 50, 500)]),
-        (Lifecycle.started, [("2026-09", "on_track", 50, 500), ("2026-10", "off_track", 55, 400)]),
-        (Lifecycle.started, [("2026-09", "on_track", 60, 300), ("2026-10", "on_track", 60, 300)]),
-        (Lifecycle.started, [("2026-10", "on_track", 70, 900)]),  # no month before: not counted
-        (Lifecycle.planned, []),
-    ]
+# Projects as (state, their reports as (period, health, progress, forecast in cents)).
+Reports = list[tuple[Lifecycle, list[tuple[str, str, int, int]]]]
+
+
+async def _with_reports(sessions: SessionFactory, projects: Reports) -> None:
     async with sessions() as session, session.begin():
         owner = Person(name="Olli Omistaja")
         session.add(owner)
@@ -93,6 +79,33 @@ async def test_what_moved_is_this_month_against_the_last_or_else_last_month_agai
                         submitted_by_id=owner.id,
                     )
                 )
+
+
+async def _two_projects_reporting(sessions: SessionFactory, periods: list[str]) -> None:
+    """Two started projects with a report for each of ``periods``, on track at 10 %."""
+    on_track = [(period, "on_track", 10, 0) for period in periods]
+    await _with_reports(sessions, [(Lifecycle.started, on_track)] * 2)
+
+
+async def test_what_moved_is_this_month_against_the_last_or_else_last_month_against_the_one_before(
+    sessions: SessionFactory,
+) -> None:
+    projects: Reports = [
+        (
+            Lifecycle.started,  # September worse than August; October better than September
+            [
+                ("2026-08", "on_track", 0, 0),
+                ("2026-09", "off_track", 10, 1_000),
+                ("2026-10", "at_risk", 30, 1_200),
+            ],
+        ),
+        (Lifecycle.started, [("2026-09", "at_risk", 40, 500), ("2026-10", "on_track", 50, 500)]),
+        (Lifecycle.started, [("2026-09", "on_track", 50, 500), ("2026-10", "off_track", 55, 400)]),
+        (Lifecycle.started, [("2026-09", "on_track", 60, 300), ("2026-10", "on_track", 60, 300)]),
+        (Lifecycle.started, [("2026-10", "on_track", 70, 900)]),  # no month before: not counted
+        (Lifecycle.planned, []),
+    ]
+    await _with_reports(sessions, projects)
     async with sessions() as session:
         this_month = await portfolio.summary("2026-10", 2026, MANAGER, session=session)
         not_in_yet = await portfolio.summary("2026-11", 2026, MANAGER, session=session)
@@ -113,32 +126,6 @@ async def test_what_moved_is_this_month_against_the_last_or_else_last_month_agai
     # the joined sums leave the projects' groups as they are
     assert this_month.by_state == {"started": 5, "planned": 1}
     assert (this_month.reports_received, not_in_yet.reports_received) == (5, 0)
-
-
-async def _two_projects_reporting(sessions: SessionFactory, periods: list[str]) -> None:
-    """Two started projects with a report for each of ``periods``, on track at 10 %."""
-    async with sessions() as session, session.begin():
-        owner = Person(name="Olli Omistaja")
-        session.add(owner)
-        await session.flush()
-        assert owner.id is not None
-        for n in range(2):
-            project = plain_project(f"R-{n}", str(n), owner.id, state=Lifecycle.started)
-            session.add(project)
-            await session.flush()
-            assert project.id is not None
-            for period in periods:
-                session.add(
-                    StatusReport(
-                        project_id=project.id,
-                        period=period,
-                        health=Health.on_track,
-                        progress=10,
-                        spent_cents=0,
-                        forecast_cents=0,
-                        submitted_by_id=owner.id,
-                    )
-                )
 
 
 async def _revisions_in(session: AsyncSession) -> dict[str, int]:
