@@ -18,7 +18,7 @@ import pytest
 from cards.answers import build_answer_card
 from cards.views import AnswerRow, AnswerSection, AnswerView
 from tests.cards.test_cards import CARDS
-from tests.support.cards import nodes
+from tests.support.card_json import nodes
 from translations import LANGUAGES, Translator
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tests.support.card_json import nodes
 from tests.support.harness import BotHarness
 from tests.support.portfolio import CURRENT_PERIOD
 
@@ -29,18 +30,6 @@ def texts(card: dict[str, Any]) -> str:
 
     walk(card)
     return "\n".join(found)
-
-
-def nodes(card: Any) -> Iterator[dict[str, Any]]:
-    """Every object of a card's JSON (elements, actions, their data), in document order,
-    each before what it holds."""
-    if isinstance(card, dict):
-        yield card
-        for value in card.values():
-            yield from nodes(value)
-    elif isinstance(card, list):
-        for item in card:
-            yield from nodes(item)
 
 
 def _input_elements(card: Any) -> Iterator[dict[str, Any]]:

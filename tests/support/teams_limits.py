@@ -51,12 +51,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from aiohttp import web
+
+from tests.support.card_json import nodes
 
 CONVERSATION_WINDOWS: tuple[tuple[int, float], ...] = (
     (7, 1.0),
@@ -153,7 +155,7 @@ def dedupe_key(conversation: str, activity: Any) -> tuple[str, int | None, str |
         for attachment in (activity.get("attachments") or [] if isinstance(activity, dict) else [])
         if isinstance(attachment, dict) and attachment.get("contentType") == ADAPTIVE
     ]
-    for data in _action_data(cards):
+    for data in (node["data"] for node in nodes(cards) if isinstance(node.get("data"), dict)):
         if "project_id" in data and "period" in data:
             project_id = data["project_id"]
             period = data["period"]
@@ -162,18 +164,6 @@ def dedupe_key(conversation: str, activity: Any) -> tuple[str, int | None, str |
         json.dumps(cards or activity, sort_keys=True, default=str).encode(), usedforsecurity=False
     ).hexdigest()[:16]
     return f"{conversation}|card-{digest}", None, None
-
-
-def _action_data(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict):
-            yield data
-        for value in node.values():
-            yield from _action_data(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _action_data(value)
 
 
 @dataclass
