@@ -241,7 +241,11 @@ async def _sent(sessions: SessionFactory, count: int) -> bool:
 # A pause ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("concurrency", [1, 4])
 async def test_a_pause_stops_the_fan_out_within_one_post_and_resume_sends_the_rest_once(
-    sessions: SessionFactory, teams: LimitedConnector, sender: BotSender, concurrency: int
+    sessions: SessionFactory,
+    teams: LimitedConnector,
+    sender: BotSender,
+    concurrency: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Enough people that the pause lands with most of them still to send: on a busy
     # machine the senders post twenty or more cards while the pause is being saved.
@@ -258,11 +262,26 @@ async def test_a_pause_stops_the_fan_out_within_one_post_and_resume_sends_the_re
     counting.after[paused_after] = pause
     fan_out = dispatcher(sessions, counting, "leader", concurrency)
     stop = asyncio.Event()
+    # A claim whose check passed just before the pause was saved still takes its rows, and
+    # gives them back at their send's check. The fan-out has settled once a claim begun
+    # after the pause was saved has come back empty (the loop claims one batch at a time,
+    # so no such claim is still under way) and no row is in flight.
+    refused_after_pause = 0
+    claim = fan_out._claim
+
+    async def counted_claim(limit: int) -> list[OutboxMessage]:
+        nonlocal refused_after_pause
+        after_pause = bool(posted_by_then)
+        claimed = await claim(limit)
+        refused_after_pause += after_pause and not claimed
+        return claimed
+
+    monkeypatch.setattr(fan_out, "_claim", counted_claim)
     running = asyncio.create_task(fan_out.run(stop, idle_seconds=0.05))
 
     async def settled() -> bool:
         now = await statuses(sessions)
-        return counting.posted >= paused_after and not now.get("in_flight")
+        return refused_after_pause > 0 and not now.get("in_flight")
 
     await eventually(settled, within=20.0)
     held = len(teams.deliveries)
