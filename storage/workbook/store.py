@@ -9,7 +9,7 @@ by field: so an export imported again changes nothing, by construction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -440,50 +440,51 @@ def _programme_id(refs: Refs) -> int:
     return refs.programme_id
 
 
+def _upsert(
+    changes: list[Change],
+    existing: dict[Any, Any],
+    new: Callable[[Change], Any],
+    names: tuple[str, ...] | None,
+    session: AsyncSession,
+) -> None:
+    """Each change's row by its key: the stored one with the change's new values set
+    (``names`` of them; None: all), or a new one."""
+    for change in changes:
+        found = existing.get(change.key[0])
+        if found is None:
+            found = new(change)
+        else:
+            values = _new_values(change)
+            _set(found, values, tuple(values) if names is None else names)
+        session.add(found)
+
+
+async def _ids(model: Any, key: str, session: AsyncSession) -> dict[Any, int]:
+    """The stored rows' ids by their key, once a flush has given the new rows theirs."""
+    await session.flush()
+    rows = (await session.exec(select(model))).all()
+    return {getattr(row, key): row.id for row in rows if row.id is not None}
+
+
+def _in_programme(model: Any, refs: Refs) -> Callable[[Change], Any]:
+    return lambda change: model(programme_id=_programme_id(refs), **change.record)
+
+
 async def _themes(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
     existing = {t.number: t for t in (await session.exec(select(Theme))).all()}
-    for change in changes:
-        values = _new_values(change)
-        theme = existing.get(change.key[0])
-        if theme is None:
-            theme = Theme(programme_id=_programme_id(refs), **change.record)
-        else:
-            _set(theme, values, tuple(values))
-        session.add(theme)
-    await session.flush()
-    for theme in (await session.exec(select(Theme))).all():
-        if theme.id is None:
-            continue
-        refs.theme_ids[theme.number] = theme.id
+    _upsert(changes, existing, _in_programme(Theme, refs), None, session)
+    refs.theme_ids.update(await _ids(Theme, "number", session))
 
 
 async def _capabilities(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
     existing = {c.name_fi: c for c in (await session.exec(select(Capability))).all()}
-    for change in changes:
-        values = _new_values(change)
-        found = existing.get(change.key[0])
-        if found is None:
-            found = Capability(programme_id=_programme_id(refs), **change.record)
-        else:
-            _set(found, values, tuple(values))
-        session.add(found)
+    _upsert(changes, existing, _in_programme(Capability, refs), None, session)
 
 
 async def _indicators(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
     existing = {i.code: i for i in (await session.exec(select(IndicatorSet))).all()}
-    for change in changes:
-        values = _new_values(change)
-        found = existing.get(change.key[0])
-        if found is None:
-            found = IndicatorSet(programme_id=_programme_id(refs), **change.record)
-        else:
-            _set(found, values, tuple(values))
-        session.add(found)
-    await session.flush()
-    for indicator in (await session.exec(select(IndicatorSet))).all():
-        if indicator.id is None:
-            continue
-        refs.indicator_ids[indicator.code] = indicator.id
+    _upsert(changes, existing, _in_programme(IndicatorSet, refs), None, session)
+    refs.indicator_ids.update(await _ids(IndicatorSet, "code", session))
 
 
 async def _indicator_values(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
@@ -512,19 +513,8 @@ async def _indicator_values(changes: list[Change], refs: Refs, session: AsyncSes
 
 async def _roadmaps(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
     existing = {r.year: r for r in (await session.exec(select(Roadmap))).all()}
-    for change in changes:
-        values = _new_values(change)
-        found = existing.get(change.key[0])
-        if found is None:
-            found = Roadmap(programme_id=_programme_id(refs), **change.record)
-        else:
-            _set(found, values, ("state", "approved_on"))
-        session.add(found)
-    await session.flush()
-    for roadmap in (await session.exec(select(Roadmap))).all():
-        if roadmap.id is None:
-            continue
-        refs.roadmap_ids[roadmap.year] = roadmap.id
+    _upsert(changes, existing, _in_programme(Roadmap, refs), ("state", "approved_on"), session)
+    refs.roadmap_ids.update(await _ids(Roadmap, "year", session))
 
 
 async def _people(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
@@ -562,11 +552,7 @@ async def _directors(changes: list[Change], refs: Refs, session: AsyncSession) -
         if "holder" in values:
             found.person_id = _person_id(values["holder"], refs)
         session.add(found)
-    await session.flush()
-    for director in (await session.exec(select(Director))).all():
-        if director.id is None:
-            continue
-        refs.director_ids[director.key] = director.id
+    refs.director_ids.update(await _ids(Director, "key", session))
 
 
 async def _budget(changes: list[Change], refs: Refs, session: AsyncSession) -> None:
