@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     Engine,
+    Executable,
     Integer,
     String,
     Subquery,
@@ -200,6 +201,15 @@ _MOVED_SUMS: WeakKeyDictionary[Engine, dict[tuple[str, int], Sequence[Any]]] = W
 _MOVED_SUMS_KEPT = 64
 
 
+async def _read(
+    statement: Executable, params: dict[str, Any], *, session: AsyncSession
+) -> Sequence[Any]:
+    """A statement of plain columns, run on the session's connection: past the ORM's
+    execution (about 45 µs of CPU a statement), which columns have no use for."""
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()
+
+
 async def _moved_sums(
     params: dict[str, Any], revision: int, *, session: AsyncSession
 ) -> Sequence[Any]:
@@ -244,7 +254,7 @@ async def summary(period: str, year: int, rights: Rights, *, session: AsyncSessi
         "previous": previous,
         "earlier": previous_period(previous),
     }
-    groups = (await session.exec(_SUMMARY, params=params)).all()
+    groups = await _read(_SUMMARY, params, session=session)
     if groups:
         received, planned, actual, from_reports, revision = groups[0][_FIGURES_AT:]
         sums = await _moved_sums(params, int(revision), session=session)
@@ -478,7 +488,7 @@ async def budget(
     Callers check ``Rights.all_money`` first.
     """
     params: dict[str, object] = {"year": year} | ({"area": area} if area else {})
-    found = (await session.exec(_AREA_BUDGET if area else _BUDGET, params=params)).all()
+    found = await _read(_AREA_BUDGET if area else _BUDGET, params, session=session)
     closed = year < today.year
     lines: dict[int, _Line] = {}
     still: dict[int, int] = {}
