@@ -331,7 +331,7 @@ HISTORY = Sheet(
     ),
     (
         Column("project", N_("Project"), width=10),
-        Column("period", N_("Period"), Kind.period, width=10),
+        Column("period", N_("Reporting period"), Kind.period, width=12),
         Column("health", N_("Health"), Kind.choice, width=12, choices=labels.HEALTH),
         Column("progress", N_("Progress"), Kind.percent, width=10),
         Column("spent_cents", N_("Spent to date"), Kind.money, width=14),
